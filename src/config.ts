@@ -1,0 +1,239 @@
+// Configuration from `.env` plus the environment, validated once at start.
+// Every bad value becomes a ConfigError naming the variable and what it expects; nothing is guessed.
+
+import { isAbsolute, resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import { readFileSync, existsSync } from 'node:fs';
+
+/** A problem the operator must fix before the exchange can start; printed as one line. */
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+export class ConfigError extends StartupError {
+  constructor(
+    readonly variable: string,
+    expected: string,
+    got: string,
+  ) {
+    super(`${variable} must be ${expected} (got ${JSON.stringify(got)})`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type IdsAction = 'log' | 'reject' | 'block';
+
+export interface Config {
+  appName: string;
+  host: string;
+  port: number;
+  debug: boolean;
+  dataDir: string;
+  databaseUrl: string;
+  redisUrl: string | undefined;
+  masterKeyPath: string;
+  keysDir: string;
+  adminPassword: string | undefined;
+  accessTokenExpireMinutes: number;
+  refreshTokenExpireDays: number;
+  sessionTimeoutMinutes: number;
+  passwordMinLength: number;
+  /** Cash credited to every new account, in paise. */
+  startingBalance: number;
+  loginRateLimit: number;
+  loginTimewindowSeconds: number;
+  apiRateLimit: number;
+  apiBurstLimit: number;
+  idsEnabled: boolean;
+  idsAction: IdsAction;
+  blockDurationMinutes: number;
+  nonceCacheSize: number;
+  replayWindowSeconds: number;
+  trustedProxies: string[];
+  logLevel: LogLevel;
+  /** JSON log file; `off` disables it. */
+  logFile: string | undefined;
+  securityLogFile: string | undefined;
+  allowedOrigins: string[];
+  wsHeartbeatIntervalSeconds: number;
+  wsMaxConnections: number;
+  encryptionKeyRotationDays: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads one variable at a time; each reader throws ConfigError with the variable's name. */
+class EnvReader {
+  constructor(private readonly env: Env) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  optionalString(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const n = /^-?\d+$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) {
+      throw new ConfigError(name, `an integer from ${min} to ${max}`, value);
+    }
+    return n;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const lower = value.toLowerCase();
+    if (['true', '1', 'yes', 'on'].includes(lower)) return true;
+    if (['false', '0', 'no', 'off'].includes(lower)) return false;
+    throw new ConfigError(name, 'true or false', value);
+  }
+
+  oneOf<T extends string>(name: string, fallback: T, allowed: readonly T[]): T {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    const match = allowed.find((a) => a === value);
+    if (match === undefined) throw new ConfigError(name, `one of ${allowed.join(', ')}`, value);
+    return match;
+  }
+
+  list(name: string): string[] {
+    const value = this.raw(name);
+    if (value === undefined) return [];
+    return value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+  }
+
+  /** A rupee amount such as `100000` or `2500.50`, returned in paise. */
+  rupees(name: string, fallbackPaise: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallbackPaise;
+    const m = /^(\d{1,13})(?:\.(\d{1,2}))?$/.exec(value);
+    if (!m) throw new ConfigError(name, 'a rupee amount with at most 2 decimals', value);
+    return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+  }
+}
+
+/** Hides the password of a connection URL so it can be printed. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:***@');
+}
+
+function checkDatabaseUrl(url: string): string {
+  if (/^sqlite:.+/.test(url) || /^postgres(ql)?:\/\/.+/.test(url)) return url;
+  const expected = 'sqlite:<path> or postgres://user@host:port/db';
+  throw new ConfigError('DATABASE_URL', expected, redactUrl(url));
+}
+
+function checkRedisUrl(url: string | undefined): string | undefined {
+  if (url === undefined || /^rediss?:\/\/.+/.test(url)) return url;
+  throw new ConfigError('REDIS_URL', 'redis://host:port', redactUrl(url));
+}
+
+function checkOrigins(origins: string[]): string[] {
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new ConfigError(
+        'ALLOWED_ORIGINS',
+        'a comma-separated list of http(s)://host[:port]',
+        origin,
+      );
+    }
+  }
+  return origins;
+}
+
+function checkCidrs(cidrs: string[]): string[] {
+  for (const cidr of cidrs) {
+    if (!/^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(cidr)) {
+      throw new ConfigError('TRUSTED_PROXIES', 'a comma-separated list of IPs or CIDRs', cidr);
+    }
+  }
+  return cidrs;
+}
+
+function absolute(base: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(base, path);
+}
+
+/**
+ * Builds the configuration from an environment. `cwd` anchors relative paths.
+ * Throws ConfigError for the first invalid variable.
+ */
+export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
+  const r = new EnvReader(env);
+  const dataDir = absolute(cwd, r.string('DATA_DIR', './data'));
+  const keysDir = resolve(dataDir, 'keys');
+  const logPath = (name: string, fallback: string): string | undefined => {
+    const value = r.string(name, fallback);
+    return value.toLowerCase() === 'off' ? undefined : absolute(cwd, value);
+  };
+  const sqliteDefault = `sqlite:${resolve(dataDir, 'exchange.db')}`;
+  return {
+    appName: r.string('APP_NAME', 'Secure Stock Exchange'),
+    host: r.string('HOST', '127.0.0.1'),
+    port: r.int('PORT', 8000, 0, 65535),
+    debug: r.bool('DEBUG', false),
+    dataDir,
+    databaseUrl: checkDatabaseUrl(r.string('DATABASE_URL', sqliteDefault)),
+    redisUrl: checkRedisUrl(r.optionalString('REDIS_URL')),
+    masterKeyPath: absolute(cwd, r.string('MASTER_KEY_PATH', resolve(keysDir, 'master.key'))),
+    keysDir,
+    adminPassword: r.optionalString('ADMIN_PASSWORD'),
+    accessTokenExpireMinutes: r.int('ACCESS_TOKEN_EXPIRE_MINUTES', 15, 1, 24 * 60),
+    refreshTokenExpireDays: r.int('REFRESH_TOKEN_EXPIRE_DAYS', 7, 1, 365),
+    sessionTimeoutMinutes: r.int('SESSION_TIMEOUT_MINUTES', 30, 1, 7 * 24 * 60),
+    passwordMinLength: r.int('PASSWORD_MIN_LENGTH', 8, 8, 64),
+    startingBalance: r.rupees('STARTING_BALANCE', 100_000_00),
+    loginRateLimit: r.int('LOGIN_RATE_LIMIT', 5, 1, 10_000),
+    loginTimewindowSeconds: r.int('LOGIN_TIMEWINDOW', 300, 1, 86_400),
+    apiRateLimit: r.int('API_RATE_LIMIT', 100, 1, 1_000_000),
+    apiBurstLimit: r.int('API_BURST_LIMIT', 20, 1, 1_000_000),
+    idsEnabled: r.bool('IDS_ENABLED', true),
+    idsAction: r.oneOf<IdsAction>('IDS_ACTION', 'reject', ['log', 'reject', 'block']),
+    blockDurationMinutes: r.int('BLOCK_DURATION_MINUTES', 60, 1, 525_600),
+    nonceCacheSize: r.int('NONCE_CACHE_SIZE', 10_000, 100, 10_000_000),
+    replayWindowSeconds: r.int('REPLAY_WINDOW_SECONDS', 300, 1, 3600),
+    trustedProxies: checkCidrs(r.list('TRUSTED_PROXIES')),
+    logLevel: r.oneOf<LogLevel>('LOG_LEVEL', 'info', [
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
+    ]),
+    logFile: logPath('LOG_FILE', './logs/exchange.log'),
+    securityLogFile: logPath('SECURITY_LOG_FILE', './logs/security_events.log'),
+    allowedOrigins: checkOrigins(r.list('ALLOWED_ORIGINS')),
+    wsHeartbeatIntervalSeconds: r.int('WS_HEARTBEAT_INTERVAL', 30, 1, 3600),
+    wsMaxConnections: r.int('WS_MAX_CONNECTIONS', 1000, 1, 1_000_000),
+    encryptionKeyRotationDays: r.int('ENCRYPTION_KEY_ROTATION_DAYS', 90, 1, 3650),
+  };
+}
+
+/**
+ * The process environment over the `.env` file in `cwd`: a variable set in the
+ * environment wins over the file, as with dotenv.
+ */
+export function readEnvironment(cwd: string = process.cwd()): Env {
+  const file = resolve(cwd, '.env');
+  const fromFile = existsSync(file) ? parseDotenv(readFileSync(file)) : {};
+  return { ...fromFile, ...process.env };
+}

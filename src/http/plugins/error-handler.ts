@@ -1,0 +1,50 @@
+// Every failure leaves as `{ error: { code, message } }` with an honest status. Client errors
+// say what was wrong; server errors say nothing about internals (the log has the details).
+
+import type { FastifyError } from 'fastify';
+import type { ExchangeApp } from '../exchange-app.ts';
+import { ApiError, ERROR_STATUS, type ErrorBody, type ErrorCode } from '../../errors.ts';
+
+function body(code: ErrorCode, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
+/** Maps Fastify's own client errors (bad JSON, wrong content type, too large) to the catalogue. */
+function fromFastifyError(error: FastifyError): { status: number; body: ErrorBody } | undefined {
+  if (error.validation !== undefined) {
+    const where = error.validationContext ?? 'request';
+    const first = error.validation[0];
+    const field = first?.instancePath
+      ? `${where}${first.instancePath.replaceAll('/', '.')}`
+      : where;
+    const message = first?.message ? `${field} ${first.message}` : error.message;
+    return { status: 400, body: body('VALIDATION_FAILED', message) };
+  }
+  const status = error.statusCode ?? 500;
+  if (status === 413)
+    return { status, body: body('PAYLOAD_TOO_LARGE', 'request body is too large') };
+  if (status === 415) {
+    return { status, body: body('UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json') };
+  }
+  if (status === 429) return { status, body: body('RATE_LIMITED', error.message) };
+  if (status >= 400 && status < 500) return { status, body: body('BAD_REQUEST', error.message) };
+  return undefined;
+}
+
+export function registerErrorHandler(app: ExchangeApp): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof ApiError) return reply.code(error.status).send(error.toBody());
+    const mapped = fromFastifyError(error);
+    if (mapped !== undefined) return reply.code(mapped.status).send(mapped.body);
+    request.log.error({ err: error }, 'request failed');
+    return reply
+      .code(ERROR_STATUS.INTERNAL)
+      .send(body('INTERNAL', 'the server could not complete the request'));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send(body('NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0] ?? ''}`)),
+  );
+}

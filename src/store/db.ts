@@ -1,0 +1,124 @@
+// Opens the database named by DATABASE_URL: SQLite (embedded, WAL) or PostgreSQL, behind one
+// Kysely instance. Both read 64-bit integers exactly and hand them out as checked numbers.
+
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+import { SafeIntegerPlugin } from './safe-integer-plugin.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  /** Whether a trivial query succeeds right now. */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** PostgreSQL only: the schema to create (if missing) and use for every connection. */
+  schema?: string;
+  /** PostgreSQL only: pool size. */
+  poolSize?: number;
+}
+
+const PG_INT8 = 20;
+const PG_NUMERIC = 1700;
+
+type TextParser = (value: string) => unknown;
+
+function pgTypes(): pg.CustomTypesConfig {
+  const parser = (oid: number): TextParser => {
+    if (oid === PG_INT8) return (value) => BigInt(value);
+    // SUM() over BIGINT yields NUMERIC; whole values come back as exact integers.
+    if (oid === PG_NUMERIC) return (value) => (/^-?\d+$/.test(value) ? BigInt(value) : value);
+    return pg.types.getTypeParser(oid, 'text') as TextParser;
+  };
+  return { getTypeParser: parser as pg.CustomTypesConfig['getTypeParser'] };
+}
+
+function sqlitePath(url: string): string {
+  const path = url.slice('sqlite:'.length).replace(/^\/\/(?=\.|\/)/, '');
+  return path === ':memory:' ? path : resolve(path);
+}
+
+function openSqlite(url: string): Store {
+  const path = sqlitePath(url);
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new SQLite(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  database.defaultSafeIntegers(true);
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database }),
+    plugins: [new SafeIntegerPlugin()],
+  });
+  return {
+    db,
+    dialect: 'sqlite',
+    ping: () => ping(db),
+    close: () => db.destroy(),
+  };
+}
+
+function quoteIdentifier(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`invalid schema name ${name}`);
+  return `"${name}"`;
+}
+
+async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
+  if (options.schema !== undefined) {
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(options.schema)}`);
+    } finally {
+      await admin.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    types: pgTypes(),
+    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+  });
+  // An idle client that loses its server must not crash the process.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    plugins: [new SafeIntegerPlugin()],
+  });
+  return {
+    db,
+    dialect: 'postgres',
+    ping: () => ping(db),
+    close: () => db.destroy(),
+  };
+}
+
+async function ping(db: Kysely<Database>): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Opens the store and proves it answers; connection failures reject. */
+export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
+  const store = url.startsWith('sqlite:') ? openSqlite(url) : await openPostgres(url, options);
+  try {
+    await sql`select 1`.execute(store.db);
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  return store;
+}

@@ -1,0 +1,67 @@
+// The databases the repository tests run on: always SQLite; PostgreSQL when TEST_DATABASE_URL
+// is set, each run in its own schema. Under CI a missing TEST_DATABASE_URL is an error, not a skip.
+
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openStore, type Store } from '../../src/store/db.ts';
+import { migrateToLatest } from '../../src/store/migrate.ts';
+
+export interface TestStore {
+  store: Store;
+  /** Closes the store and removes everything the test created. */
+  dispose(): Promise<void>;
+}
+
+export interface StoreFactory {
+  name: 'sqlite' | 'postgres';
+  open(): Promise<TestStore>;
+}
+
+export function postgresTestUrl(): string | undefined {
+  const url = process.env.TEST_DATABASE_URL;
+  if (url === undefined || url === '') {
+    if (process.env.CI) throw new Error('CI requires TEST_DATABASE_URL (PostgreSQL) to be set');
+    return undefined;
+  }
+  return url;
+}
+
+async function openSqlite(): Promise<TestStore> {
+  const dir = mkdtempSync(join(tmpdir(), 'sse-store-'));
+  const store = await openStore(`sqlite:${join(dir, 'test.db')}`);
+  await migrateToLatest(store.db);
+  return {
+    store,
+    async dispose() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function openPostgres(url: string): Promise<TestStore> {
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  const store = await openStore(url, { schema, poolSize: 4 });
+  await migrateToLatest(store.db);
+  return {
+    store,
+    async dispose() {
+      await store.close();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP SCHEMA "${schema}" CASCADE`);
+      await client.end();
+    },
+  };
+}
+
+/** The store factories for this run; use with `describe.each`. */
+export function storeFactories(): StoreFactory[] {
+  const factories: StoreFactory[] = [{ name: 'sqlite', open: openSqlite }];
+  const url = postgresTestUrl();
+  if (url !== undefined) factories.push({ name: 'postgres', open: () => openPostgres(url) });
+  return factories;
+}
