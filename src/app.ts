@@ -10,7 +10,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './config.ts';
-import type { KeyMaterial } from './crypto/key-files.ts';
+import type { KeyMaterial } from './store/key-files.ts';
 import type { Logger } from './logging.ts';
 import type { Store } from './store/db.ts';
 import './http/access.ts';

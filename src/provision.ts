@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { StartupError, redactUrl, type Config } from './config.ts';
 import { PasswordHasher } from './auth/password.ts';
-import { ensureKeyMaterial, type KeyMaterial } from './crypto/key-files.ts';
+import { ensureKeyMaterial, type KeyMaterial } from './store/key-files.ts';
 import { initialListings } from './market/listings.ts';
 import { openStore, type Store } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';

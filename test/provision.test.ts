@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PasswordHasher } from '../src/auth/password.ts';
 import { loadConfig, type Config } from '../src/config.ts';
-import { KeyFileError } from '../src/crypto/key-files.ts';
+import { KeyFileError } from '../src/store/key-files.ts';
 import { provision } from '../src/provision.ts';
 import { UsersRepo } from '../src/store/users.repo.ts';
 import { SymbolsRepo } from '../src/store/symbols.repo.ts';

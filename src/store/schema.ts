@@ -125,16 +125,38 @@ export interface SecurityEventsTable {
   created_at: number;
 }
 
-export interface RefreshTokensTable {
-  id: Generated<number>;
-  token_hash: string;
-  family_id: string;
+export interface SessionsTable {
+  id: string;
   user_id: number;
   created_at: number;
-  expires_at: number;
   last_used_at: number;
-  used_at: number | null;
   revoked_at: number | null;
+  revoke_reason: string | null;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface RefreshTokensTable {
+  token_hash: string;
+  session_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface MfaRecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: string;
+  used_at: number | null;
+}
+
+export interface MfaChallengesTable {
+  id: string;
+  user_id: number;
+  expires_at: number;
+  failed_attempts: Generated<number>;
+  used_at: number | null;
 }
 
 export interface ApiKeysTable {
@@ -165,7 +187,10 @@ export interface Database {
   audit_log: AuditLogTable;
   tree_heads: TreeHeadsTable;
   security_events: SecurityEventsTable;
+  sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  mfa_challenges: MfaChallengesTable;
   api_keys: ApiKeysTable;
   data_keys: DataKeysTable;
 }
@@ -176,3 +201,6 @@ export type UserUpdate = Updateable<UsersTable>;
 export type SymbolRow = Selectable<SymbolsTable>;
 export type NewSymbol = Insertable<SymbolsTable>;
 export type BalanceRow = Selectable<BalancesTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type SecurityEventRow = Selectable<SecurityEventsTable>;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { ensureKeyMaterial } from '../../src/crypto/key-files.ts';
+import { ensureKeyMaterial } from '../../src/store/key-files.ts';
 import type { ExchangeApp } from '../../src/http/exchange-app.ts';
 import type { Store } from '../../src/store/db.ts';
 import type { StoreFactory } from './stores.ts';

@@ -169,25 +169,56 @@ export async function up(db: MigrationDb): Promise<void> {
     .column('source_ip')
     .execute();
 
-  await withAutoId(db, db.schema.createTable('refresh_tokens'))
-    .addColumn('token_hash', 'text', (c) => c.notNull().unique())
-    .addColumn('family_id', 'text', notNull)
+  // A session is one refresh-token family: every rotation stays in it, and revoking it ends
+  // the refresh tokens and the access tokens (their `sid` claim) together.
+  await db.schema
+    .createTable('sessions')
+    .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('user_id', 'bigint', (c) => c.notNull().references('users.id'))
     .addColumn('created_at', 'bigint', notNull)
-    .addColumn('expires_at', 'bigint', notNull)
     .addColumn('last_used_at', 'bigint', notNull)
-    .addColumn('used_at', 'bigint')
     .addColumn('revoked_at', 'bigint')
+    .addColumn('revoke_reason', 'text')
+    .addColumn('ip', 'text')
+    .addColumn('user_agent', 'text')
+    .execute();
+  await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
+
+  // Opaque refresh tokens, stored as SHA-256 hashes; `used_at` marks a rotated token, whose
+  // reappearance is reuse.
+  await db.schema
+    .createTable('refresh_tokens')
+    .addColumn('token_hash', 'text', (c) => c.primaryKey())
+    .addColumn('session_id', 'text', (c) => c.notNull().references('sessions.id'))
+    .addColumn('created_at', 'bigint', notNull)
+    .addColumn('expires_at', 'bigint', notNull)
+    .addColumn('used_at', 'bigint')
     .execute();
   await db.schema
-    .createIndex('refresh_tokens_family')
+    .createIndex('refresh_tokens_session')
     .on('refresh_tokens')
-    .column('family_id')
+    .column('session_id')
+    .execute();
+
+  await withAutoId(db, db.schema.createTable('mfa_recovery_codes'))
+    .addColumn('user_id', 'bigint', (c) => c.notNull().references('users.id'))
+    .addColumn('code_hash', 'text', notNull)
+    .addColumn('used_at', 'bigint')
     .execute();
   await db.schema
-    .createIndex('refresh_tokens_user')
-    .on('refresh_tokens')
+    .createIndex('mfa_recovery_codes_user')
+    .on('mfa_recovery_codes')
     .column('user_id')
+    .execute();
+
+  // The first step of an MFA login; burned after use or after too many wrong codes.
+  await db.schema
+    .createTable('mfa_challenges')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('user_id', 'bigint', (c) => c.notNull().references('users.id'))
+    .addColumn('expires_at', 'bigint', notNull)
+    .addColumn('failed_attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('used_at', 'bigint')
     .execute();
 
   await db.schema
@@ -217,7 +248,10 @@ export async function down(db: MigrationDb): Promise<void> {
   for (const table of [
     'data_keys',
     'api_keys',
+    'mfa_challenges',
+    'mfa_recovery_codes',
     'refresh_tokens',
+    'sessions',
     'security_events',
     'tree_heads',
     'audit_log',

@@ -1,4 +1,4 @@
-// The exchange's key material on disk: a 256-bit master key, an ECDSA P-256 signing pair and an
+// The exchange's key files on disk: a 256-bit master key, an ECDSA P-256 signing pair and an
 // RSA-2048 pair. Created once with mode 0600 (never overwritten); refused if readable by others.
 
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
