@@ -9,22 +9,50 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
 import type { Config } from './config.ts';
-import type { KeyMaterial } from './store/key-files.ts';
-import type { Logger } from './logging.ts';
-import type { Store } from './store/db.ts';
-import './http/access.ts';
+import type { Identity } from './auth/index.ts';
+import { AccessTokens } from './auth/access-tokens.ts';
+import { Accounts } from './auth/accounts.ts';
+import { ApiKeys } from './auth/api-keys.ts';
+import { Mfa } from './auth/mfa.ts';
+import { PasswordHasher } from './auth/password.ts';
+import { Sessions } from './auth/sessions.ts';
+import type { Keyring } from './crypto/keyring.ts';
+import { ReplayCache } from './defense/replay-cache.ts';
+import { SecurityEvents } from './defense/security-events.ts';
+import { installAccessControl, type RoutePolicy } from './http/access.ts';
 import type { ExchangeApp } from './http/exchange-app.ts';
 import { registerErrorHandler } from './http/plugins/error-handler.ts';
+import { apiKeyRoutes } from './http/routes/api-keys.ts';
+import { authRoutes } from './http/routes/auth.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { homeRoutes } from './http/routes/home.ts';
+import { mfaRoutes } from './http/routes/mfa.ts';
+import type { Store } from './store/db.ts';
+import type { KeyMaterial } from './store/key-files.ts';
+import { ApiKeysRepo } from './store/api-keys.repo.ts';
+import { MfaRepo } from './store/mfa.repo.ts';
+import { SecurityEventsRepo } from './store/security-events.repo.ts';
+import { SessionsRepo } from './store/sessions.repo.ts';
+import { UsersRepo } from './store/users.repo.ts';
 
 export interface AppDeps {
   config: Config;
   store: Store;
   keys: KeyMaterial;
+  keyring: Keyring;
   logger?: Logger;
+  securityLog?: Logger;
   now?: () => number;
+  /** Tests pass cheaper argon2 parameters; production uses the defaults. */
+  hasher?: PasswordHasher;
+}
+
+export interface Exchange {
+  app: ExchangeApp;
+  identity: Identity;
+  routePolicies: readonly RoutePolicy[];
 }
 
 export const VERSION: string = (
@@ -35,7 +63,53 @@ export const VERSION: string = (
 
 const BODY_LIMIT_BYTES = 64 * 1024;
 
-export async function buildApp(deps: AppDeps): Promise<ExchangeApp> {
+async function buildIdentity(
+  deps: AppDeps,
+  events: SecurityEvents,
+  now: () => number,
+): Promise<Identity> {
+  const { config, store, keys, keyring } = deps;
+  const db = store.db;
+  const users = new UsersRepo(db);
+  const tokens = await AccessTokens.create(
+    [keys.signing, ...keys.retiredSigning],
+    config.accessTokenExpireMinutes * 60,
+    now,
+  );
+  const sessions = new Sessions(
+    new SessionsRepo(db),
+    tokens,
+    events,
+    {
+      refreshTokenLifetimeMs: config.refreshTokenExpireDays * 86_400_000,
+      idleTimeoutMs: config.sessionTimeoutMinutes * 60_000,
+    },
+    now,
+  );
+  const mfa = new Mfa(users, new MfaRepo(db), keyring, events, config.appName, now);
+  const replayWindowMs = config.replayWindowSeconds * 1000;
+  const apiKeys = new ApiKeys(
+    new ApiKeysRepo(db),
+    users,
+    new ReplayCache(config.nonceCacheSize, replayWindowMs),
+    events,
+    replayWindowMs,
+    now,
+  );
+  const accounts = new Accounts(
+    db,
+    keyring,
+    deps.hasher ?? new PasswordHasher(),
+    sessions,
+    mfa,
+    events,
+    { passwordMinLength: config.passwordMinLength, startingBalance: config.startingBalance },
+    now,
+  );
+  return { accounts, sessions, mfa, apiKeys, tokens };
+}
+
+export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   const now = deps.now ?? Date.now;
   const startedAt = now();
   const app = Fastify<Server, IncomingMessage, ServerResponse, FastifyBaseLogger>({
@@ -44,7 +118,21 @@ export async function buildApp(deps: AppDeps): Promise<ExchangeApp> {
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const events = new SecurityEvents(new SecurityEventsRepo(deps.store.db), now, deps.securityLog);
+  const identity = await buildIdentity(deps, events, now);
+
   registerErrorHandler(app);
+  // Routes that plugins add (the API reference, CORS preflight) are public; marked here since
+  // their plugins cannot declare it.
+  app.addHook('onRoute', (route) => {
+    const preflight = route.method === 'OPTIONS' && route.url === '*';
+    if (route.url.startsWith('/docs') || preflight) route.config = { ...route.config, access: 'public' };
+  });
+  const routePolicies = installAccessControl(app, {
+    sessions: identity.sessions,
+    apiKeys: identity.apiKeys,
+    events,
+  });
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -82,11 +170,15 @@ export async function buildApp(deps: AppDeps): Promise<ExchangeApp> {
     staticCSP: true,
     uiConfig: { docExpansion: 'list' },
   });
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...route.config, access: 'public' };
-  });
 
   await app.register(healthRoutes, { store: deps.store, version: VERSION, startedAt, now });
   await app.register(homeRoutes);
-  return app;
+  await app.register(authRoutes, { identity });
+  await app.register(mfaRoutes, { identity });
+  await app.register(apiKeyRoutes, { identity });
+  return { app, identity, routePolicies };
+}
+
+export async function buildApp(deps: AppDeps): Promise<ExchangeApp> {
+  return (await buildExchange(deps)).app;
 }

@@ -43,3 +43,15 @@ export function createLogger(config: Pick<Config, 'logLevel' | 'logFile'>): Logg
     pino.transport({ targets }),
   );
 }
+
+/** Security events, one JSON line each, to SECURITY_LOG_FILE (and nowhere if it is off). */
+export function createSecurityLogger(config: Pick<Config, 'securityLogFile'>): Logger | undefined {
+  if (config.securityLogFile === undefined) return undefined;
+  return pino(
+    { level: 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    pino.transport({
+      target: 'pino/file',
+      options: { destination: config.securityLogFile, mkdir: true },
+    }),
+  );
+}

@@ -3,7 +3,7 @@
 
 import { StartupError, loadConfig, readEnvironment, type Config } from './config.ts';
 import { buildApp } from './app.ts';
-import { createLogger } from './logging.ts';
+import { createLogger, createSecurityLogger } from './logging.ts';
 import { provision } from './provision.ts';
 
 const EXIT_STARTUP = 2;
@@ -25,7 +25,8 @@ function listenFailure(error: unknown, config: Config): StartupError | undefined
 async function start(): Promise<void> {
   const config = loadConfig(readEnvironment());
   const logger = createLogger(config);
-  const { store, keys, report } = await provision(config, {
+  const securityLog = createSecurityLogger(config);
+  const { store, keys, keyring, report } = await provision(config, {
     showOnce: (text) => process.stdout.write(text),
     now: Date.now,
   });
@@ -41,7 +42,7 @@ async function start(): Promise<void> {
     'exchange provisioned',
   );
 
-  const app = await buildApp({ config, store, keys, logger });
+  const app = await buildApp({ config, store, keys, keyring, logger, securityLog });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { StartupError, redactUrl, type Config } from './config.ts';
 import { PasswordHasher } from './auth/password.ts';
+import { KeyringError, type Keyring } from './crypto/keyring.ts';
+import { openKeyring } from './store/data-keys.repo.ts';
 import { ensureKeyMaterial, type KeyMaterial } from './store/key-files.ts';
 import { initialListings } from './market/listings.ts';
 import { openStore, type Store } from './store/db.ts';
@@ -17,6 +19,7 @@ export const ADMIN_USERNAME = 'admin';
 export interface Provisioned {
   store: Store;
   keys: KeyMaterial;
+  keyring: Keyring;
   /** What this run created, for the start-up log. Never contains a secret. */
   report: {
     keyFilesCreated: string[];
@@ -41,7 +44,10 @@ function randomAdminPassword(): string {
 export async function provision(config: Config, options: ProvisionOptions): Promise<Provisioned> {
   // The data directory holds the database and the keys: nobody but the owner reads it.
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const { keys, created } = ensureKeyMaterial(config);
+  const { keys, created } = ensureKeyMaterial(config, {
+    now: options.now(),
+    verifyForMs: config.accessTokenExpireMinutes * 60_000,
+  });
   const store = await openStore(config.databaseUrl).catch((error: unknown) => {
     const reason = error instanceof Error ? error.message : String(error);
     throw new StartupError(
@@ -49,7 +55,7 @@ export async function provision(config: Config, options: ProvisionOptions): Prom
     );
   });
   try {
-    const migrationsApplied = await migrateToLatest(store.db);
+    const migrationsApplied = await migrateToLatest(store);
     const users = new UsersRepo(store.db);
     const now = options.now();
     let adminCreated = false;
@@ -79,9 +85,13 @@ export async function provision(config: Config, options: ProvisionOptions): Prom
       }
     }
     const symbolsListed = await new SymbolsRepo(store.db).insertMissing(initialListings(now));
+    const keyring = await openKeyring(store.db, keys.masterKey, now).catch((error: unknown) => {
+      throw error instanceof KeyringError ? new StartupError(error.message) : error;
+    });
     return {
       store,
       keys,
+      keyring,
       report: { keyFilesCreated: created, migrationsApplied, adminCreated, symbolsListed },
     };
   } catch (error) {

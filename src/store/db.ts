@@ -14,6 +14,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /** PostgreSQL only: the schema every table lives in, when not the default. */
+  readonly schema?: string | undefined;
   /** Whether a trivial query succeeds right now. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -97,6 +99,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
   return {
     db,
     dialect: 'postgres',
+    schema: options.schema,
     ping: () => ping(db),
     close: () => db.destroy(),
   };

@@ -3,7 +3,16 @@
 
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { StartupError } from '../config.ts';
 
@@ -14,13 +23,22 @@ export interface KeyPair {
 
 export interface KeyMaterial {
   readonly masterKey: Buffer;
+  /** Signs access tokens and tree heads. */
   readonly signing: KeyPair;
+  /** Signing keys replaced by a rotation, still verifying what they signed until it expires. */
+  readonly retiredSigning: readonly KeyPair[];
   readonly rsa: KeyPair;
 }
 
 export interface KeyPaths {
   readonly keysDir: string;
   readonly masterKeyPath: string;
+}
+
+/** How long a retired signing key keeps verifying: the longest-lived token it may have signed. */
+export interface RetiredKeyPolicy {
+  readonly now: number;
+  readonly verifyForMs: number;
 }
 
 export class KeyFileError extends StartupError {
@@ -74,11 +92,45 @@ function generatePair(kind: 'ec' | 'rsa'): string {
  * Loads the key material, creating whatever is missing. Returns which files were created so
  * the caller can report a first start.
  */
-export function ensureKeyMaterial(paths: KeyPaths): { keys: KeyMaterial; created: string[] } {
+function signingKeyFiles(keysDir: string): { current: string; retiredDir: string } {
+  return { current: join(keysDir, 'ecdsa-p256.pem'), retiredDir: join(keysDir, 'retired') };
+}
+
+/** Retired signing keys still inside their verification period; older ones are deleted. */
+function loadRetiredSigningKeys(retiredDir: string, policy: RetiredKeyPolicy): KeyPair[] {
+  if (!existsSync(retiredDir)) return [];
+  const keys: { retiredAt: number; pair: KeyPair }[] = [];
+  for (const name of readdirSync(retiredDir)) {
+    const m = /^ecdsa-p256-(\d+)\.pem$/.exec(name);
+    if (!m) continue;
+    const retiredAt = Number(m[1]);
+    const path = join(retiredDir, name);
+    if (retiredAt + policy.verifyForMs <= policy.now) rmSync(path);
+    else keys.push({ retiredAt, pair: loadKeyPair(path) });
+  }
+  return keys.sort((a, b) => b.retiredAt - a.retiredAt).map((k) => k.pair);
+}
+
+/**
+ * Replaces the signing key with a new one. The old key moves to `retired/` and keeps verifying
+ * for the retired-key period; new tokens and tree heads use the new key.
+ */
+export function rotateSigningKey(paths: KeyPaths, now: number): void {
+  const { current, retiredDir } = signingKeyFiles(paths.keysDir);
+  mkdirSync(retiredDir, { recursive: true, mode: 0o700 });
+  renameSync(current, join(retiredDir, `ecdsa-p256-${now}.pem`));
+  writeSecretFile(current, generatePair('ec'));
+}
+
+export function ensureKeyMaterial(
+  paths: KeyPaths,
+  retired: RetiredKeyPolicy = { now: Date.now(), verifyForMs: 24 * 3_600_000 },
+): { keys: KeyMaterial; created: string[] } {
   mkdirSync(paths.keysDir, { recursive: true, mode: 0o700 });
+  const signingFiles = signingKeyFiles(paths.keysDir);
   const files = {
     master: paths.masterKeyPath,
-    signing: join(paths.keysDir, 'ecdsa-p256.pem'),
+    signing: signingFiles.current,
     rsa: join(paths.keysDir, 'rsa-2048.pem'),
   };
   const created: string[] = [];
@@ -97,6 +149,7 @@ export function ensureKeyMaterial(paths: KeyPaths): { keys: KeyMaterial; created
   const keys: KeyMaterial = {
     masterKey: loadMasterKey(files.master),
     signing: loadKeyPair(files.signing),
+    retiredSigning: loadRetiredSigningKeys(signingFiles.retiredDir, retired),
     rsa: loadKeyPair(files.rsa),
   };
   if (keys.signing.publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {

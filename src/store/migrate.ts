@@ -1,7 +1,7 @@
 // Applies the timestamped migrations in order; the same set runs on SQLite and PostgreSQL.
 
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import type { Database } from './schema.ts';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Store } from './db.ts';
 import * as initial from './migrations/2026-11-22T1600-initial.ts';
 
 /** Listed here, not globbed, so the set is explicit and works the same under every loader. */
@@ -14,8 +14,13 @@ const provider: MigrationProvider = {
 };
 
 /** Brings the schema up to date; throws with the failing migration's name on error. */
-export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+export async function migrateToLatest(store: Store): Promise<string[]> {
+  // With a schema named, Kysely looks for its bookkeeping tables there and nowhere else.
+  const migrator = new Migrator({
+    db: store.db,
+    provider,
+    ...(store.schema === undefined ? {} : { migrationTableSchema: store.schema }),
+  });
   const { error, results = [] } = await migrator.migrateToLatest();
   const failed = results.find((r) => r.status === 'Error');
   if (error !== undefined) {

@@ -37,7 +37,7 @@ describe.each(storeFactories())('store on $name', (factory) => {
 
   it('is migrated, and migrating again applies nothing', async () => {
     expect(t.store.dialect).toBe(factory.name);
-    expect(await migrateToLatest(t.store.db)).toEqual([]);
+    expect(await migrateToLatest(t.store)).toEqual([]);
     expect(await t.store.ping()).toBe(true);
   });
 

@@ -1,10 +1,10 @@
 // All SQL about user accounts.
 
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database, NewUser, UserRow, UserUpdate } from './schema.ts';
 
 export class UsersRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database> | Transaction<Database>) {}
 
   async insert(user: NewUser): Promise<UserRow> {
     return this.db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow();
@@ -19,6 +19,14 @@ export class UsersRepo {
       .selectFrom('users')
       .selectAll()
       .where('username_key', '=', username.toLowerCase())
+      .executeTakeFirst();
+  }
+
+  async findByEmailIndex(index: string): Promise<UserRow | undefined> {
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('email_index', '=', index)
       .executeTakeFirst();
   }
 

@@ -32,7 +32,7 @@ export function postgresTestUrl(): string | undefined {
 async function openSqlite(): Promise<TestStore> {
   const dir = mkdtempSync(join(tmpdir(), 'sse-store-'));
   const store = await openStore(`sqlite:${join(dir, 'test.db')}`);
-  await migrateToLatest(store.db);
+  await migrateToLatest(store);
   return {
     store,
     async dispose() {
@@ -45,17 +45,20 @@ async function openSqlite(): Promise<TestStore> {
 async function openPostgres(url: string): Promise<TestStore> {
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const store = await openStore(url, { schema, poolSize: 4 });
-  await migrateToLatest(store.db);
-  return {
-    store,
-    async dispose() {
-      await store.close();
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`DROP SCHEMA "${schema}" CASCADE`);
-      await client.end();
-    },
+  const dispose = async (): Promise<void> => {
+    await store.close();
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
   };
+  try {
+    await migrateToLatest(store);
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  return { store, dispose };
 }
 
 /** The store factories for this run; use with `describe.each`. */

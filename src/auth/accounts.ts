@@ -1,0 +1,264 @@
+// Accounts: registration (with the starting cash as a ledger deposit), login, password change
+// and profile. Unknown usernames cost the same argon2 work and get the same answer as wrong
+// passwords. Email and full name are stored encrypted; email lookups use a blind index.
+
+import type { Kysely } from 'kysely';
+import { ApiError } from '../errors.ts';
+import type { Keyring } from '../crypto/keyring.ts';
+import type { SecurityEvents } from '../defense/security-events.ts';
+import { LedgerRepo } from '../store/ledger.repo.ts';
+import type { Database, Role, UserRow } from '../store/schema.ts';
+import { UsersRepo } from '../store/users.repo.ts';
+import type { Mfa } from './mfa.ts';
+import { checkPassword, normalizePassword } from './password-policy.ts';
+import type { PasswordHasher } from './password.ts';
+import type { RequestOrigin } from './principal.ts';
+import type { Sessions, TokenPair } from './sessions.ts';
+
+export const CASH_ASSET = 'INR';
+
+export interface Profile {
+  user_id: number;
+  username: string;
+  email: string | null;
+  full_name: string | null;
+  role: Role;
+  mfa_enabled: boolean;
+  password_change_required: boolean;
+  created_at: string;
+}
+
+export type LoginResult =
+  | ({ mfa_required: false } & TokenPair)
+  | { mfa_required: true; mfa_token: string; expires_in: number };
+
+export interface AccountsPolicy {
+  passwordMinLength: number;
+  startingBalance: number;
+}
+
+const emailContext = (id: number): string => `users:${id}:email`;
+const nameContext = (id: number): string => `users:${id}:full_name`;
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const text =
+    error instanceof Error ? `${error.message} ${(error as { code?: string }).code ?? ''}` : '';
+  return /UNIQUE|unique|23505/.test(text);
+}
+
+export class Accounts {
+  private readonly users: UsersRepo;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly keyring: Keyring,
+    private readonly hasher: PasswordHasher,
+    private readonly sessions: Sessions,
+    private readonly mfa: Mfa,
+    private readonly events: SecurityEvents,
+    private readonly policy: AccountsPolicy,
+    private readonly now: () => number,
+  ) {
+    this.users = new UsersRepo(db);
+  }
+
+  async register(input: {
+    username: string;
+    email: string;
+    password: string;
+    full_name: string;
+  }): Promise<{ user_id: number; username: string }> {
+    this.enforcePasswordPolicy(input.password, input.username);
+    const email = normalizeEmail(input.email);
+    const emailIndex = this.keyring.blindIndex('email', email);
+    if ((await this.users.findByUsername(input.username)) !== undefined) {
+      throw new ApiError('USERNAME_TAKEN', 'this username is taken');
+    }
+    if ((await this.users.findByEmailIndex(emailIndex)) !== undefined) {
+      throw new ApiError('EMAIL_TAKEN', 'an account with this email exists');
+    }
+    const passwordHash = await this.hasher.hash(normalizePassword(input.password));
+    const now = this.now();
+    try {
+      const user = await this.db.transaction().execute(async (tx) => {
+        const users = new UsersRepo(tx);
+        const created = await users.insert({
+          username: input.username,
+          username_key: input.username.toLowerCase(),
+          email_enc: null,
+          email_index: emailIndex,
+          full_name_enc: null,
+          password_hash: passwordHash,
+          role: 'user',
+          mfa_secret_enc: null,
+          mfa_last_step: null,
+          created_at: now,
+          updated_at: now,
+        });
+        await users.update(created.id, {
+          email_enc: this.keyring.seal(emailContext(created.id), email),
+          full_name_enc: this.keyring.seal(nameContext(created.id), input.full_name),
+        });
+        if (this.policy.startingBalance > 0) {
+          await new LedgerRepo(tx).deposit(
+            {
+              userId: created.id,
+              asset: CASH_ASSET,
+              amount: this.policy.startingBalance,
+              ref: 'starting-balance',
+            },
+            now,
+          );
+        }
+        return created;
+      });
+      return { user_id: user.id, username: user.username };
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new ApiError('CONFLICT', 'this username or email is taken');
+      throw error;
+    }
+  }
+
+  async login(username: string, password: string, origin: RequestOrigin): Promise<LoginResult> {
+    const user = await this.users.findByUsername(username);
+    const candidate = normalizePassword(password);
+    const ok = await this.hasher.verify(user?.password_hash, candidate);
+    if (user === undefined || !ok || user.disabled === 1) {
+      await this.events.record({
+        type: 'authn_failure',
+        severity: 'LOW',
+        description: 'a login failed',
+        ip: origin.ip,
+        userId: user?.id,
+        details: { username: username.slice(0, 64) },
+      });
+      throw new ApiError('INVALID_CREDENTIALS', 'username or password is incorrect');
+    }
+    if (this.hasher.needsRehash(user.password_hash)) {
+      await this.users.update(user.id, {
+        password_hash: await this.hasher.hash(candidate),
+        updated_at: this.now(),
+      });
+    }
+    if (user.mfa_enabled === 1) return { mfa_required: true, ...(await this.mfa.challenge(user)) };
+    return { mfa_required: false, ...(await this.sessions.start(user, origin)) };
+  }
+
+  /** The second step of an MFA login. */
+  async completeMfaLogin(
+    mfaToken: string,
+    code: string,
+    origin: RequestOrigin,
+  ): Promise<TokenPair> {
+    const user = await this.mfa.answer(mfaToken, code, origin);
+    return this.sessions.start(user, origin);
+  }
+
+  /** Changes the password and ends every other session of the user. */
+  async changePassword(
+    userId: number,
+    sessionId: string | undefined,
+    input: { current_password: string; new_password: string },
+    origin: RequestOrigin,
+  ): Promise<{ access_token?: string; expires_in?: number; sessions_ended: number }> {
+    const user = await this.require(userId);
+    if (
+      !(await this.hasher.verify(user.password_hash, normalizePassword(input.current_password)))
+    ) {
+      throw new ApiError('INVALID_CREDENTIALS', 'the current password is incorrect');
+    }
+    if (input.current_password === input.new_password) {
+      throw new ApiError('PASSWORD_POLICY', 'the new password must differ from the current one');
+    }
+    this.enforcePasswordPolicy(input.new_password, user.username);
+    await this.users.update(user.id, {
+      password_hash: await this.hasher.hash(normalizePassword(input.new_password)),
+      must_change_password: 0,
+      updated_at: this.now(),
+    });
+    const ended = await this.sessions.endOthers(user.id, sessionId, 'password changed');
+    await this.events.record({
+      type: 'password_changed',
+      severity: 'LOW',
+      description: 'the password was changed; other sessions were ended',
+      ip: origin.ip,
+      userId: user.id,
+      details: { sessions_ended: ended },
+    });
+    const fresh = sessionId === undefined ? {} : await this.sessions.reissue(user, sessionId);
+    return { ...fresh, sessions_ended: ended };
+  }
+
+  async profile(userId: number): Promise<Profile> {
+    const user = await this.require(userId);
+    return {
+      user_id: user.id,
+      username: user.username,
+      email:
+        user.email_enc === null
+          ? null
+          : this.keyring.openOwn(emailContext(user.id), user.email_enc),
+      full_name:
+        user.full_name_enc === null
+          ? null
+          : this.keyring.openOwn(nameContext(user.id), user.full_name_enc),
+      role: user.role,
+      mfa_enabled: user.mfa_enabled === 1,
+      password_change_required: user.must_change_password === 1,
+      created_at: new Date(user.created_at).toISOString(),
+    };
+  }
+
+  /** Updates the fields a user may change about themselves: name and email, nothing else. */
+  async updateProfile(
+    userId: number,
+    changes: { full_name?: string; email?: string },
+  ): Promise<Profile> {
+    const user = await this.require(userId);
+    const update: {
+      full_name_enc?: string;
+      email_enc?: string;
+      email_index?: string;
+      updated_at: number;
+    } = {
+      updated_at: this.now(),
+    };
+    if (changes.full_name !== undefined)
+      update.full_name_enc = this.keyring.seal(nameContext(user.id), changes.full_name);
+    if (changes.email !== undefined) {
+      const email = normalizeEmail(changes.email);
+      const index = this.keyring.blindIndex('email', email);
+      const owner = await this.users.findByEmailIndex(index);
+      if (owner !== undefined && owner.id !== user.id) {
+        throw new ApiError('EMAIL_TAKEN', 'an account with this email exists');
+      }
+      update.email_enc = this.keyring.seal(emailContext(user.id), email);
+      update.email_index = index;
+    }
+    await this.users.update(user.id, update);
+    return this.profile(userId);
+  }
+
+  async require(userId: number): Promise<UserRow> {
+    const user = await this.users.findById(userId);
+    if (user === undefined) throw new ApiError('NOT_FOUND', 'no such user');
+    return user;
+  }
+
+  /** Checks the password, for actions that need it again (turning MFA off). */
+  async confirmPassword(user: UserRow, password: string): Promise<void> {
+    if (!(await this.hasher.verify(user.password_hash, normalizePassword(password)))) {
+      throw new ApiError('INVALID_CREDENTIALS', 'the password is incorrect');
+    }
+  }
+
+  private enforcePasswordPolicy(password: string, username: string): void {
+    const problem = checkPassword(password, { minLength: this.policy.passwordMinLength, username });
+    if (problem !== undefined) throw new ApiError('PASSWORD_POLICY', problem.message);
+  }
+}

@@ -1,0 +1,174 @@
+// Sessions are refresh-token families (RFC 9700): opaque 256-bit refresh tokens stored as
+// hashes, rotated on every use; a spent token seen again revokes the whole family. Access
+// tokens carry the session id, so revoking a session ends its access tokens at once.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { ApiError } from '../errors.ts';
+import type { SecurityEvents } from '../defense/security-events.ts';
+import type { SessionsRepo } from '../store/sessions.repo.ts';
+import type { Role } from '../store/schema.ts';
+import type { AccessTokens } from './access-tokens.ts';
+import type { Principal, RequestOrigin } from './principal.ts';
+
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+  password_change_required: boolean;
+}
+
+export interface SessionPolicy {
+  refreshTokenLifetimeMs: number;
+  idleTimeoutMs: number;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+function newOpaqueToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export class Sessions {
+  constructor(
+    private readonly repo: SessionsRepo,
+    private readonly tokens: AccessTokens,
+    private readonly events: SecurityEvents,
+    private readonly policy: SessionPolicy,
+    private readonly now: () => number,
+  ) {}
+
+  /** Opens a session for a user who has fully authenticated. */
+  async start(
+    user: { id: number; role: Role; must_change_password: number },
+    origin: RequestOrigin,
+  ): Promise<TokenPair> {
+    const now = this.now();
+    const sessionId = randomBytes(16).toString('base64url');
+    const refreshToken = newOpaqueToken();
+    await this.repo.create(
+      {
+        id: sessionId,
+        user_id: user.id,
+        ip: origin.ip,
+        user_agent: origin.userAgent?.slice(0, 256) ?? null,
+      },
+      { token_hash: hashToken(refreshToken), expires_at: now + this.policy.refreshTokenLifetimeMs },
+      now,
+    );
+    return this.pair(user.id, user.role, sessionId, refreshToken, user.must_change_password === 1);
+  }
+
+  /** Spends a refresh token for a new pair; reuse revokes the family and is a HIGH event. */
+  async refresh(refreshToken: string, origin: RequestOrigin): Promise<TokenPair> {
+    const now = this.now();
+    const next = newOpaqueToken();
+    const outcome = await this.repo.rotate(
+      hashToken(refreshToken),
+      { token_hash: hashToken(next), expires_at: now + this.policy.refreshTokenLifetimeMs },
+      now,
+      now - this.policy.idleTimeoutMs,
+    );
+    switch (outcome.kind) {
+      case 'unknown':
+        throw new ApiError('INVALID_TOKEN', 'refresh token is not valid');
+      case 'revoked':
+        throw new ApiError('INVALID_TOKEN', 'this session has ended; log in again');
+      case 'expired':
+        await this.repo.revoke(outcome.session.id, 'expired', now);
+        throw new ApiError('SESSION_EXPIRED', 'the session expired; log in again');
+      case 'reused':
+        await this.repo.revoke(outcome.session.id, 'refresh token reuse', now);
+        await this.events.record({
+          type: 'authn_token_reuse',
+          severity: 'HIGH',
+          description: 'a spent refresh token was presented again; the session was revoked',
+          ip: origin.ip,
+          userId: outcome.session.user_id,
+          details: { session: outcome.session.id },
+        });
+        throw new ApiError(
+          'TOKEN_REUSED',
+          'refresh token was already used; the session was revoked',
+        );
+      case 'rotated': {
+        const state = await this.repo.state(outcome.session.id);
+        if (state === undefined || state.disabled === 1) {
+          throw new ApiError('INVALID_TOKEN', 'refresh token is not valid');
+        }
+        return this.pair(
+          state.user_id,
+          state.role,
+          outcome.session.id,
+          next,
+          state.must_change_password === 1,
+        );
+      }
+    }
+  }
+
+  /** Checks an access token and its session; the role is the user's current one. */
+  async authenticate(accessToken: string): Promise<Principal> {
+    const claims = await this.tokens.verify(accessToken);
+    if (claims === undefined)
+      throw new ApiError('INVALID_TOKEN', 'access token is invalid or expired');
+    const state = await this.repo.state(claims.sessionId);
+    if (
+      state === undefined ||
+      state.revoked_at !== null ||
+      state.disabled === 1 ||
+      state.user_id !== claims.userId
+    ) {
+      throw new ApiError('INVALID_TOKEN', 'this session has ended; log in again');
+    }
+    return {
+      via: 'token',
+      userId: claims.userId,
+      role: state.role,
+      sessionId: claims.sessionId,
+      passwordChangeRequired: state.must_change_password === 1,
+    };
+  }
+
+  async end(sessionId: string, reason: string): Promise<void> {
+    await this.repo.revoke(sessionId, reason, this.now());
+  }
+
+  /** Ends every session of the user except `keep`. */
+  async endOthers(userId: number, keep: string | undefined, reason: string): Promise<number> {
+    return this.repo.revokeAllOfUser(userId, reason, this.now(), keep);
+  }
+
+  /** A new access token for a session that continues (after a password change, say). */
+  async reissue(
+    user: { id: number; role: Role },
+    sessionId: string,
+  ): Promise<{ access_token: string; expires_in: number }> {
+    const issued = await this.tokens.issue({
+      userId: user.id,
+      role: user.role,
+      sessionId,
+      passwordChangeRequired: false,
+    });
+    return { access_token: issued.token, expires_in: issued.expiresIn };
+  }
+
+  private async pair(
+    userId: number,
+    role: Role,
+    sessionId: string,
+    refreshToken: string,
+    passwordChangeRequired: boolean,
+  ): Promise<TokenPair> {
+    const access = await this.tokens.issue({ userId, role, sessionId, passwordChangeRequired });
+    return {
+      access_token: access.token,
+      refresh_token: refreshToken,
+      token_type: 'bearer',
+      expires_in: access.expiresIn,
+      password_change_required: passwordChangeRequired,
+    };
+  }
+}

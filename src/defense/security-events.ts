@@ -1,0 +1,54 @@
+// Records security events: a row in the database and a line in the security log. Recording
+// never fails the request that caused it; a failure to record is itself logged.
+
+import type { Logger } from 'pino';
+import type { SecurityEventsRepo } from '../store/security-events.repo.ts';
+import type { Severity } from '../store/schema.ts';
+
+export type SecurityEventType =
+  | 'authn_failure'
+  | 'authn_token_reuse'
+  | 'authn_mfa_failure'
+  | 'authz_denied'
+  | 'replay_detected'
+  | 'signature_invalid'
+  | 'stale_request'
+  | 'password_changed'
+  | 'mfa_enabled'
+  | 'mfa_disabled'
+  | 'recovery_code_used';
+
+export interface SecurityEvent {
+  type: SecurityEventType;
+  severity: Severity;
+  description: string;
+  ip?: string | undefined;
+  userId?: number | undefined;
+  details?: Record<string, unknown>;
+}
+
+export class SecurityEvents {
+  constructor(
+    private readonly repo: SecurityEventsRepo,
+    private readonly now: () => number,
+    private readonly log?: Logger,
+  ) {}
+
+  async record(event: SecurityEvent): Promise<void> {
+    const row = {
+      event_type: event.type,
+      severity: event.severity,
+      source_ip: event.ip ?? null,
+      user_id: event.userId ?? null,
+      description: event.description,
+      details: event.details === undefined ? null : JSON.stringify(event.details),
+      created_at: this.now(),
+    };
+    this.log?.warn({ securityEvent: row }, event.description);
+    try {
+      await this.repo.insert(row);
+    } catch (error) {
+      this.log?.error({ err: error, securityEvent: row }, 'could not store a security event');
+    }
+  }
+}

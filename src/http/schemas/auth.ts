@@ -1,0 +1,140 @@
+// Request and reply schemas of the identity routes. Bodies are closed objects: unknown fields
+// (such as `role`) are removed before the handler sees them.
+
+import { Type } from 'typebox';
+import { PASSWORD_MAX_LENGTH } from '../../auth/password-policy.ts';
+
+const closed = { additionalProperties: false } as const;
+
+/** Long enough to let the policy, not the schema, explain a too-long password. */
+const Password = Type.String({ minLength: 1, maxLength: PASSWORD_MAX_LENGTH * 4 });
+const Email = Type.String({ format: 'email', maxLength: 254 });
+const FullName = Type.String({ minLength: 1, maxLength: 100 });
+
+export const RegisterBody = Type.Object(
+  {
+    username: Type.String({ minLength: 3, maxLength: 32, pattern: '^[A-Za-z0-9_.-]+$' }),
+    email: Email,
+    password: Password,
+    full_name: FullName,
+  },
+  closed,
+);
+
+export const RegisterReply = Type.Object({
+  success: Type.Literal(true),
+  user_id: Type.Integer(),
+  username: Type.String(),
+});
+
+export const LoginBody = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 64 }), password: Password },
+  closed,
+);
+
+export const TokenPairReply = Type.Object({
+  success: Type.Literal(true),
+  mfa_required: Type.Literal(false),
+  access_token: Type.String(),
+  refresh_token: Type.String(),
+  token_type: Type.Literal('bearer'),
+  expires_in: Type.Integer(),
+  password_change_required: Type.Boolean(),
+});
+
+export const MfaChallengeReply = Type.Object({
+  success: Type.Literal(true),
+  mfa_required: Type.Literal(true),
+  mfa_token: Type.String(),
+  expires_in: Type.Integer(),
+});
+
+export const LoginReply = Type.Union([TokenPairReply, MfaChallengeReply]);
+
+export const MfaVerifyBody = Type.Object(
+  {
+    mfa_token: Type.String({ minLength: 1, maxLength: 128 }),
+    code: Type.String({ minLength: 6, maxLength: 32 }),
+  },
+  closed,
+);
+
+export const RefreshBody = Type.Object(
+  { refresh_token: Type.String({ minLength: 1, maxLength: 128 }) },
+  closed,
+);
+
+export const ProfileReply = Type.Object({
+  user_id: Type.Integer(),
+  username: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
+  full_name: Type.Union([Type.String(), Type.Null()]),
+  role: Type.Union([Type.Literal('user'), Type.Literal('admin')]),
+  mfa_enabled: Type.Boolean(),
+  password_change_required: Type.Boolean(),
+  created_at: Type.String(),
+});
+
+export const ProfileUpdateBody = Type.Object(
+  { full_name: Type.Optional(FullName), email: Type.Optional(Email) },
+  { ...closed, minProperties: 1 },
+);
+
+export const PasswordChangeBody = Type.Object(
+  { current_password: Password, new_password: Password },
+  closed,
+);
+
+export const PasswordChangeReply = Type.Object({
+  success: Type.Literal(true),
+  sessions_ended: Type.Integer(),
+  access_token: Type.Optional(Type.String()),
+  expires_in: Type.Optional(Type.Integer()),
+});
+
+export const MfaEnrollReply = Type.Object({
+  secret: Type.String(),
+  otpauth_uri: Type.String(),
+  qr_code: Type.String(),
+});
+
+export const MfaCodeBody = Type.Object(
+  { code: Type.String({ minLength: 6, maxLength: 32 }) },
+  closed,
+);
+
+export const MfaDisableBody = Type.Object(
+  { password: Password, code: Type.String({ minLength: 6, maxLength: 32 }) },
+  closed,
+);
+
+export const RecoveryCodesReply = Type.Object({
+  success: Type.Literal(true),
+  recovery_codes: Type.Array(Type.String()),
+});
+
+const Scope = Type.Union([Type.Literal('read'), Type.Literal('trade')]);
+
+export const ApiKeyBody = Type.Object(
+  {
+    label: Type.String({ minLength: 1, maxLength: 64 }),
+    public_key: Type.Union([
+      Type.String({ minLength: 1, maxLength: 4096 }),
+      Type.Object({}, { additionalProperties: true, maxProperties: 16 }),
+    ]),
+    scopes: Type.Array(Scope, { minItems: 1, maxItems: 2, uniqueItems: true }),
+  },
+  closed,
+);
+
+export const ApiKeyReply = Type.Object({
+  id: Type.String(),
+  label: Type.String(),
+  scopes: Type.Array(Scope),
+  public_key: Type.String(),
+  created_at: Type.String(),
+  last_used_at: Type.Union([Type.String(), Type.Null()]),
+  revoked_at: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const ApiKeyParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
