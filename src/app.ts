@@ -24,6 +24,7 @@ import { SecurityEvents } from './defense/security-events.ts';
 import { installAccessControl, type RoutePolicy } from './http/access.ts';
 import type { ExchangeApp } from './http/exchange-app.ts';
 import { registerErrorHandler } from './http/plugins/error-handler.ts';
+import { adminRoutes } from './http/routes/admin.ts';
 import { apiKeyRoutes } from './http/routes/api-keys.ts';
 import { authRoutes } from './http/routes/auth.ts';
 import { healthRoutes } from './http/routes/health.ts';
@@ -126,7 +127,8 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   // their plugins cannot declare it.
   app.addHook('onRoute', (route) => {
     const preflight = route.method === 'OPTIONS' && route.url === '*';
-    if (route.url.startsWith('/docs') || preflight) route.config = { ...route.config, access: 'public' };
+    if (route.url.startsWith('/docs') || preflight)
+      route.config = { ...route.config, access: 'public' };
   });
   const routePolicies = installAccessControl(app, {
     sessions: identity.sessions,
@@ -176,6 +178,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   await app.register(authRoutes, { identity });
   await app.register(mfaRoutes, { identity });
   await app.register(apiKeyRoutes, { identity });
+  await app.register(adminRoutes, { identity });
   return { app, identity, routePolicies };
 }
 

@@ -100,7 +100,7 @@ export class AccessTokens {
       .setJti(jti)
       .setIssuedAt(iat)
       .setExpirationTime(iat + this.ttlSeconds)
-      .sign(signer.privateKey as KeyObject);
+      .sign(signer.privateKey);
     return { token, expiresIn: this.ttlSeconds, jti };
   }
 

@@ -244,6 +244,19 @@ export class Accounts {
     return this.profile(userId);
   }
 
+  /** Accounts for administrators, without personal fields. */
+  async list(limit: number, afterId: number) {
+    const rows = await this.users.page(limit, afterId);
+    return rows.map((u) => ({
+      user_id: u.id,
+      username: u.username,
+      role: u.role,
+      mfa_enabled: u.mfa_enabled === 1,
+      disabled: u.disabled === 1,
+      created_at: new Date(u.created_at).toISOString(),
+    }));
+  }
+
   async require(userId: number): Promise<UserRow> {
     const user = await this.users.findById(userId);
     if (user === undefined) throw new ApiError('NOT_FOUND', 'no such user');

@@ -131,14 +131,15 @@ export function installAccessControl(app: ExchangeApp, deps: AccessDeps): RouteP
     }
     return Promise.resolve();
   });
-  app.addHook('preHandler', (request) => enforce(request, deps));
+  // Before validation: a caller without the right credentials learns nothing about the schema.
+  app.addHook('preValidation', (request) => enforce(request, deps));
 
   // Signed requests hash the body exactly as sent, so keep it beside the parsed JSON.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     request.rawBody = text;
-    parseJson(request, text, done);
+    void parseJson(request, text, done);
   });
   return policies;
 }

@@ -34,6 +34,16 @@ export class UsersRepo {
     await this.db.updateTable('users').set(changes).where('id', '=', id).execute();
   }
 
+  async page(limit: number, afterId: number): Promise<UserRow[]> {
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
   async count(): Promise<number> {
     const row = await this.db
       .selectFrom('users')

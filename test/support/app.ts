@@ -20,6 +20,8 @@ export interface TestApp {
   app: ExchangeApp;
   exchange: Exchange;
   store: Store;
+  /** SQLite only: the database file. */
+  file: string | undefined;
   config: Config;
   close(): Promise<void>;
 }
@@ -49,6 +51,7 @@ export async function openTestApp(
     app,
     exchange,
     store,
+    file: opened.file,
     config,
     async close() {
       await app.close();

@@ -11,6 +11,8 @@ import { migrateToLatest } from '../../src/store/migrate.ts';
 
 export interface TestStore {
   store: Store;
+  /** SQLite only: the database file. */
+  file?: string;
   /** Closes the store and removes everything the test created. */
   dispose(): Promise<void>;
 }
@@ -31,10 +33,12 @@ export function postgresTestUrl(): string | undefined {
 
 async function openSqlite(): Promise<TestStore> {
   const dir = mkdtempSync(join(tmpdir(), 'sse-store-'));
-  const store = await openStore(`sqlite:${join(dir, 'test.db')}`);
+  const file = join(dir, 'test.db');
+  const store = await openStore(`sqlite:${file}`);
   await migrateToLatest(store);
   return {
     store,
+    file,
     async dispose() {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -179,10 +179,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ identity: Identity }> = (
       config: { access: 'public' },
       schema: { tags, summary: 'Public keys that verify access tokens' },
     },
-    async (_request, reply) => {
-      await reply.header('cache-control', 'public, max-age=300');
-      return identity.tokens.jwks();
-    },
+    (_request, reply) =>
+      reply.header('cache-control', 'public, max-age=300').send(identity.tokens.jwks()),
   );
   return Promise.resolve();
 };
