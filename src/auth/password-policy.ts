@@ -52,8 +52,12 @@ export function checkPassword(
   if (/^(.)\1*$/u.test(lower)) {
     return { code: 'COMMON', message: 'a password of one repeated character is too easy to guess' };
   }
+  // Short usernames are common words ("bob"); only a longer one inside a password is a giveaway.
   const username = rules.username?.toLowerCase();
-  if ((username !== undefined && lower.includes(username)) || SERVICE_WORDS.includes(lower)) {
+  const hasUsername =
+    username !== undefined &&
+    (lower === username || (username.length >= 4 && lower.includes(username)));
+  if (hasUsername || SERVICE_WORDS.includes(lower)) {
     return {
       code: 'CONTEXT',
       message: 'password must not contain the username or the name of this service',
