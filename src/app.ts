@@ -29,7 +29,11 @@ import { apiKeyRoutes } from './http/routes/api-keys.ts';
 import { authRoutes } from './http/routes/auth.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { homeRoutes } from './http/routes/home.ts';
+import { marketRoutes } from './http/routes/market.ts';
 import { mfaRoutes } from './http/routes/mfa.ts';
+import { tradingRoutes } from './http/routes/trading.ts';
+import { installValidation } from './http/plugins/validation.ts';
+import { openVenue, type Venue } from './exchange/venue.ts';
 import type { Store } from './store/db.ts';
 import type { KeyMaterial } from './store/key-files.ts';
 import { ApiKeysRepo } from './store/api-keys.repo.ts';
@@ -53,6 +57,7 @@ export interface AppDeps {
 export interface Exchange {
   app: ExchangeApp;
   identity: Identity;
+  venue: Venue;
   routePolicies: readonly RoutePolicy[];
 }
 
@@ -67,6 +72,7 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 async function buildIdentity(
   deps: AppDeps,
   events: SecurityEvents,
+  venue: Venue,
   now: () => number,
 ): Promise<Identity> {
   const { config, store, keys, keyring } = deps;
@@ -104,7 +110,11 @@ async function buildIdentity(
     sessions,
     mfa,
     events,
-    { passwordMinLength: config.passwordMinLength, startingBalance: config.startingBalance },
+    {
+      passwordMinLength: config.passwordMinLength,
+      startingBalance: config.startingBalance,
+      fund: (userId, amount) => venue.fund(userId, amount, 'starting balance'),
+    },
     now,
   );
   return { accounts, sessions, mfa, apiKeys, tokens };
@@ -120,9 +130,13 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const events = new SecurityEvents(new SecurityEventsRepo(deps.store.db), now, deps.securityLog);
-  const identity = await buildIdentity(deps, events, now);
+  const venue = await openVenue(deps.config, deps.store, now, deps.logger);
+  const identity = await buildIdentity(deps, events, venue, now);
+  // Stop taking orders, then wait for the journal: nothing acknowledged is left unwritten.
+  app.addHook('onClose', () => venue.close());
 
   registerErrorHandler(app);
+  installValidation(app);
   // Routes that plugins add (the API reference, CORS preflight) are public; marked here since
   // their plugins cannot declare it.
   app.addHook('onRoute', (route) => {
@@ -178,8 +192,10 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   await app.register(authRoutes, { identity });
   await app.register(mfaRoutes, { identity });
   await app.register(apiKeyRoutes, { identity });
-  await app.register(adminRoutes, { identity });
-  return { app, identity, routePolicies };
+  await app.register(adminRoutes, { identity, venue });
+  await app.register(marketRoutes, { venue });
+  await app.register(tradingRoutes, { venue });
+  return { app, identity, venue, routePolicies };
 }
 
 export async function buildApp(deps: AppDeps): Promise<ExchangeApp> {

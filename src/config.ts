@@ -62,6 +62,16 @@ export interface Config {
   wsHeartbeatIntervalSeconds: number;
   wsMaxConnections: number;
   encryptionKeyRotationDays: number;
+  makerFeeBps: number;
+  takerFeeBps: number;
+  /** How far past the best price a market order may fill, in basis points. */
+  marketCollarBps: number;
+  /** How far from the last price a limit or stop price may be, in basis points. */
+  priceBandBps: number;
+  /** UTC time of day ("HH:MM") when DAY orders expire. */
+  sessionEndUtc: string;
+  simulator: boolean;
+  simulatorSeed: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -108,6 +118,13 @@ class EnvReader {
     const match = allowed.find((a) => a === value);
     if (match === undefined) throw new ConfigError(name, `one of ${allowed.join(', ')}`, value);
     return match;
+  }
+
+  pattern(name: string, fallback: string, re: RegExp, expected: string): string {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!re.test(value)) throw new ConfigError(name, expected, value);
+    return value;
   }
 
   list(name: string): string[] {
@@ -225,6 +242,13 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     wsHeartbeatIntervalSeconds: r.int('WS_HEARTBEAT_INTERVAL', 30, 1, 3600),
     wsMaxConnections: r.int('WS_MAX_CONNECTIONS', 1000, 1, 1_000_000),
     encryptionKeyRotationDays: r.int('ENCRYPTION_KEY_ROTATION_DAYS', 90, 1, 3650),
+    makerFeeBps: r.int('MAKER_FEE_BPS', 0, 0, 1000),
+    takerFeeBps: r.int('TAKER_FEE_BPS', 0, 0, 1000),
+    marketCollarBps: r.int('MARKET_COLLAR_BPS', 500, 1, 5000),
+    priceBandBps: r.int('PRICE_BAND_BPS', 2000, 1, 9000),
+    sessionEndUtc: r.pattern('SESSION_END_UTC', '10:00', /^([01]\d|2[0-3]):[0-5]\d$/, 'a time HH:MM (UTC)'),
+    simulator: r.oneOf('SIMULATOR', 'on', ['on', 'off']) === 'on',
+    simulatorSeed: r.int('SIMULATOR_SEED', 42, 0, 2 ** 31 - 1),
   };
 }
 

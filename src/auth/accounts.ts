@@ -6,7 +6,6 @@ import type { Kysely } from 'kysely';
 import { ApiError } from '../errors.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { SecurityEvents } from '../defense/security-events.ts';
-import { LedgerRepo } from '../store/ledger.repo.ts';
 import type { Database, Role, UserRow } from '../store/schema.ts';
 import { UsersRepo } from '../store/users.repo.ts';
 import type { Mfa } from './mfa.ts';
@@ -14,8 +13,6 @@ import { checkPassword, normalizePassword } from './password-policy.ts';
 import type { PasswordHasher } from './password.ts';
 import type { RequestOrigin } from './principal.ts';
 import type { Sessions, TokenPair } from './sessions.ts';
-
-export const CASH_ASSET = 'INR';
 
 export interface Profile {
   user_id: number;
@@ -35,6 +32,8 @@ export type LoginResult =
 export interface AccountsPolicy {
   passwordMinLength: number;
   startingBalance: number;
+  /** Credits a new account's starting cash (through the sequencer, so the ledger stays its one writer). */
+  fund: (userId: number, amount: number) => Promise<void>;
 }
 
 const emailContext = (id: number): string => `users:${id}:email`;
@@ -103,19 +102,9 @@ export class Accounts {
           email_enc: this.keyring.seal(emailContext(created.id), email),
           full_name_enc: this.keyring.seal(nameContext(created.id), input.full_name),
         });
-        if (this.policy.startingBalance > 0) {
-          await new LedgerRepo(tx).deposit(
-            {
-              userId: created.id,
-              asset: CASH_ASSET,
-              amount: this.policy.startingBalance,
-              ref: 'starting-balance',
-            },
-            now,
-          );
-        }
         return created;
       });
+      if (this.policy.startingBalance > 0) await this.policy.fund(user.id, this.policy.startingBalance);
       return { user_id: user.id, username: user.username };
     } catch (error) {
       if (isUniqueViolation(error))

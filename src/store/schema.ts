@@ -39,6 +39,8 @@ export interface SymbolsTable {
   lot_size: Generated<number>;
   reference_price: number;
   status: Generated<SymbolStatus>;
+  last_sequence: Generated<number>;
+  last_price: number | null;
   created_at: number;
 }
 
@@ -63,8 +65,14 @@ export interface OrdersTable {
   quantity: number;
   filled_quantity: Generated<number>;
   status: string;
+  limit_price: number | null;
   post_only: Generated<Flag>;
+  self_trade: Generated<string>;
+  filled_notional: Generated<number>;
+  fees_paid: Generated<number>;
+  fee_remainder: Generated<number>;
   held_amount: Generated<number>;
+  cancel_reason: string | null;
   sequence: number;
   created_at: number;
   updated_at: number;

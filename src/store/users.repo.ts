@@ -44,6 +44,29 @@ export class UsersRepo {
       .execute();
   }
 
+  /**
+   * An account the exchange itself trades or collects fees with: it cannot log in (its password
+   * hash matches nothing). Returns its id, creating it on first use.
+   */
+  async ensureSystemUser(username: string, now: number): Promise<number> {
+    await this.db
+      .insertInto('users')
+      .values({
+        username,
+        username_key: username.toLowerCase(),
+        password_hash: '!',
+        role: 'user',
+        disabled: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((oc) => oc.column('username_key').doNothing())
+      .execute();
+    const user = await this.findByUsername(username);
+    if (user === undefined) throw new Error(`system user ${username} is missing`);
+    return user.id;
+  }
+
   async count(): Promise<number> {
     const row = await this.db
       .selectFrom('users')

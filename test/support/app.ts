@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { buildExchange, type AppDeps, type Exchange } from '../../src/app.ts';
 import { PasswordHasher } from '../../src/auth/password.ts';
 import { openKeyring } from '../../src/store/data-keys.repo.ts';
+import { initialListings } from '../../src/market/listings.ts';
+import { SymbolsRepo } from '../../src/store/symbols.repo.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { ensureKeyMaterial } from '../../src/store/key-files.ts';
 import type { ExchangeApp } from '../../src/http/exchange-app.ts';
@@ -36,6 +38,7 @@ export async function openTestApp(
   const { keys } = ensureKeyMaterial(config);
   const opened = await factory.open();
   const store = opened.store;
+  await new SymbolsRepo(store.db).insertMissing(initialListings(Date.now()));
   const keyring = await openKeyring(store.db, keys.masterKey, Date.now());
   const exchange = await buildExchange({
     config,

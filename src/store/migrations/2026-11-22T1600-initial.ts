@@ -31,6 +31,9 @@ export async function up(db: MigrationDb): Promise<void> {
     .addColumn('lot_size', 'bigint', (c) => c.notNull().defaultTo(1))
     .addColumn('reference_price', 'bigint', notNull)
     .addColumn('status', 'text', (c) => c.notNull().defaultTo('ACTIVE'))
+    // Where the symbol's book stands: its last event sequence and last trade price.
+    .addColumn('last_sequence', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('last_price', 'bigint')
     .addColumn('created_at', 'bigint', notNull)
     .addCheckConstraint('symbols_tick_size', sql`tick_size > 0`)
     .addCheckConstraint('symbols_lot_size', sql`lot_size > 0`)
@@ -64,8 +67,17 @@ export async function up(db: MigrationDb): Promise<void> {
     .addColumn('quantity', 'bigint', notNull)
     .addColumn('filled_quantity', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('status', 'text', notNull)
+    .addColumn('limit_price', 'bigint')
     .addColumn('post_only', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('self_trade', 'text', (c) => c.notNull().defaultTo('CANCEL_NEWEST'))
+    .addColumn('filled_notional', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('fees_paid', 'bigint', (c) => c.notNull().defaultTo(0))
+    // The sub-paisa remainder of the order's fee accrual (0..9999), so fees keep rounding up
+    // once per order across a restart.
+    .addColumn('fee_remainder', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('held_amount', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('cancel_reason', 'text')
+    // Time priority in the book: the engine sequence that last queued the order.
     .addColumn('sequence', 'bigint', notNull)
     .addColumn('created_at', 'bigint', notNull)
     .addColumn('updated_at', 'bigint', notNull)
@@ -78,6 +90,8 @@ export async function up(db: MigrationDb): Promise<void> {
     .addCheckConstraint('orders_price', sql`price is null or price > 0`)
     .addCheckConstraint('orders_stop_price', sql`stop_price is null or stop_price > 0`)
     .addCheckConstraint('orders_held_amount', sql`held_amount >= 0`)
+    .addCheckConstraint('orders_filled_notional', sql`filled_notional >= 0`)
+    .addCheckConstraint('orders_fees_paid', sql`fees_paid >= 0`)
     .execute();
   await db.schema.createIndex('orders_user').on('orders').columns(['user_id', 'id']).execute();
   await db.schema.createIndex('orders_open').on('orders').columns(['symbol', 'status']).execute();

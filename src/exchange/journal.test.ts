@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import type { WriteBatch } from '../store/trading.repo.ts';
+import { Journal, emptyBatch, mergeBatches } from './journal.ts';
+
+function batchWithOrder(id: number, status: string): WriteBatch {
+  const b = emptyBatch();
+  b.orders.push({
+    id,
+    user_id: 1,
+    symbol: 'TCS',
+    side: 'BUY',
+    mode: 'LIMIT',
+    time_in_force: 'GTC',
+    price: 100,
+    quantity: 1,
+    status,
+    sequence: id,
+    created_at: 0,
+    updated_at: 0,
+  });
+  return b;
+}
+
+describe('Journal', () => {
+  it('writes everything queued in one turn as one transaction, in order', async () => {
+    const writes: WriteBatch[] = [];
+    const journal = new Journal(
+      (b) => {
+        writes.push(b);
+        return Promise.resolve();
+      },
+      () => undefined,
+    );
+    await Promise.all([
+      journal.commit(batchWithOrder(1, 'OPEN')),
+      journal.commit(batchWithOrder(2, 'OPEN')),
+      journal.commit(batchWithOrder(1, 'FILLED')),
+    ]);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]?.orders.map((o) => [o.id, o.status])).toEqual([
+      [1, 'FILLED'],
+      [2, 'OPEN'],
+    ]);
+    expect(journal.stats).toEqual({ commits: 1, batches: 3 });
+  });
+
+  it('groups what arrives during a write into the next transaction', async () => {
+    const writes: number[] = [];
+    let release: () => void = () => undefined;
+    const journal = new Journal(
+      (b) => {
+        writes.push(b.orders.length);
+        return writes.length === 1 ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+      },
+      () => undefined,
+    );
+    const first = journal.commit(batchWithOrder(1, 'OPEN'));
+    await new Promise((r) => setImmediate(r));
+    const later = [
+      journal.commit(batchWithOrder(2, 'OPEN')),
+      journal.commit(batchWithOrder(3, 'OPEN')),
+    ];
+    release();
+    await first;
+    await Promise.all(later);
+    expect(writes).toEqual([1, 2]);
+  });
+
+  it('resolves nobody when the write fails, and refuses everything after', async () => {
+    const failures: Error[] = [];
+    const journal = new Journal(
+      () => Promise.reject(new Error('disk full')),
+      (e) => failures.push(e),
+    );
+    await expect(journal.commit(batchWithOrder(1, 'OPEN'))).rejects.toThrow('disk full');
+    await expect(journal.commit(batchWithOrder(2, 'OPEN'))).rejects.toThrow('disk full');
+    expect(failures).toHaveLength(1);
+    expect(journal.failed?.message).toBe('disk full');
+  });
+
+  it('merges balances and symbols by key, keeping trades and entries', () => {
+    const a = emptyBatch();
+    const b = emptyBatch();
+    a.balances.push({ user_id: 1, asset: 'INR', available: 5, held: 0, updated_at: 1 });
+    b.balances.push({ user_id: 1, asset: 'INR', available: 3, held: 2, updated_at: 2 });
+    a.symbols.push({ symbol: 'TCS', last_sequence: 4, last_price: 10 });
+    b.symbols.push({ symbol: 'TCS', last_sequence: 9, last_price: 11 });
+    const merged = mergeBatches([a, b]);
+    expect(merged.balances).toEqual([
+      { user_id: 1, asset: 'INR', available: 3, held: 2, updated_at: 2 },
+    ]);
+    expect(merged.symbols).toEqual([{ symbol: 'TCS', last_sequence: 9, last_price: 11 }]);
+  });
+});

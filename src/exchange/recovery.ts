@@ -1,0 +1,114 @@
+// Rebuilds the exchange from the database on start: balances into the ledger, open orders into
+// their books in sequence order. Then checks the invariants; if any fails, the exchange refuses
+// to trade and says why, rather than trade on a state it cannot vouch for.
+
+import type { Logger } from 'pino';
+import { Ledger } from '../ledger/ledger.ts';
+import type { SymbolsRepo } from '../store/symbols.repo.ts';
+import type { TradingRepo } from '../store/trading.repo.ts';
+import type { SelfTradePrevention } from '../engine/index.ts';
+import { CASH, Exchange, type ExchangeOptions } from './exchange.ts';
+import { Journal } from './journal.ts';
+import type { LiveOrder, OrderStatusName } from './orders.ts';
+
+export interface Recovered {
+  exchange: Exchange;
+  journal: Journal;
+  /** Empty when the state passed every check. */
+  problems: string[];
+  openOrders: number;
+}
+
+type OrderRow = Awaited<ReturnType<TradingRepo['openOrders']>>[number];
+
+function liveOrder(row: OrderRow): LiveOrder {
+  const part = row.fee_remainder;
+  return {
+    id: row.id,
+    userId: row.user_id,
+    clientOrderId: row.client_order_id,
+    symbol: row.symbol,
+    side: row.side,
+    mode: row.mode,
+    timeInForce: row.time_in_force,
+    price: row.price,
+    stopPrice: row.stop_price,
+    limitPrice: row.limit_price,
+    quantity: row.quantity,
+    filled: row.filled_quantity,
+    filledNotional: row.filled_notional,
+    feesPaid: row.fees_paid,
+    feeAccrual: { whole: row.fees_paid - (part > 0 ? 1 : 0), part },
+    held: row.held_amount,
+    status: row.status as OrderStatusName,
+    cancelReason: row.cancel_reason,
+    sequence: row.sequence,
+    postOnly: row.post_only === 1,
+    selfTrade: row.self_trade as SelfTradePrevention,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function recoverExchange(deps: {
+  trading: TradingRepo;
+  symbols: SymbolsRepo;
+  options: ExchangeOptions;
+  log?: Logger | undefined;
+}): Promise<Recovered> {
+  const { trading, options, log } = deps;
+  const ledger = new Ledger({ cashAsset: CASH, feeAccount: options.feeAccount });
+  const journal = new Journal(
+    (batch) => trading.write(batch),
+    (error) => {
+      log?.fatal({ err: error }, 'the journal could not write; trading stopped');
+      exchange.stop(
+        `the journal could not write (${error.message}); trading stopped until a restart`,
+      );
+    },
+  );
+  const exchange = new Exchange(ledger, journal, options);
+  const problems: string[] = [];
+
+  for (const row of await trading.allBalances()) {
+    const loaded = ledger.load(row.user_id, row.asset, {
+      available: row.available,
+      held: row.held,
+    });
+    if (!loaded.ok) problems.push(`balance of user ${row.user_id} in ${row.asset}: ${loaded.code}`);
+  }
+  const marks = await trading.highWaterMarks();
+  ledger.setNextTxId(marks.tx + 1);
+  exchange.setHighWaterMarks(marks);
+
+  for (const s of await deps.symbols.list()) {
+    exchange.list(
+      {
+        symbol: s.symbol,
+        name: s.name,
+        tickSize: s.tick_size,
+        referencePrice: s.reference_price,
+        status: s.status,
+      },
+      { sequence: s.last_sequence, lastPrice: s.last_price },
+    );
+  }
+  const open = await trading.openOrders();
+  for (const row of open) {
+    const refused = exchange.restoreOrder(liveOrder(row));
+    if (refused !== undefined)
+      problems.push(`order ${row.id} cannot go back into ${row.symbol}: ${refused}`);
+  }
+
+  const totals = await trading.externalNet();
+  if (!totals.has(CASH)) totals.set(CASH, 0);
+  for (const violation of ledger.checkInvariants(exchange.expectedHolds(), totals)) {
+    problems.push(violation.message);
+  }
+  if (problems.length > 0) {
+    const reason = `recovery found ${problems.length} problem(s), trading is refused: ${problems.slice(0, 5).join('; ')}`;
+    exchange.stop(reason);
+    log?.error({ problems }, reason);
+  }
+  return { exchange, journal, problems, openOrders: open.length };
+}

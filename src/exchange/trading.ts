@@ -1,0 +1,209 @@
+// What a trader can do and see: place, cancel and amend orders, read orders, the portfolio and
+// the transaction history. Every read is scoped to the caller; another user's order is a 404.
+
+import { ApiError } from '../errors.ts';
+import { formatPaise } from '../money.ts';
+import type { TradingRepo } from '../store/trading.repo.ts';
+import {
+  CASH,
+  type AmendRequest,
+  type Exchange,
+  type OrderOutcome,
+  type OrderRequest,
+} from './exchange.ts';
+import { orderView, type OrderView } from './orders.ts';
+
+export interface PlacedOrder {
+  order: OrderView;
+  fills: {
+    trade_id: number;
+    price: string;
+    quantity: number;
+    fee: string;
+    liquidity: 'MAKER' | 'TAKER';
+  }[];
+  duplicate: boolean;
+}
+
+export interface Holding {
+  symbol: string;
+  quantity: number;
+  available: number;
+  held: number;
+  avg_price: string | null;
+  current_price: string | null;
+  market_value: string;
+  cost_basis: string;
+  unrealized_pnl: string;
+  unrealized_pnl_percent: string | null;
+}
+
+export interface Portfolio {
+  cash: { available: string; held: string; total: string };
+  holdings: Holding[];
+  realized_pnl: string;
+  unrealized_pnl: string;
+  total_value: string;
+}
+
+function outcome(result: OrderOutcome): PlacedOrder {
+  if (!result.ok) throw new ApiError(result.code, result.message);
+  return {
+    order: result.order,
+    duplicate: result.duplicate,
+    fills: result.fills.map((f) => ({
+      trade_id: f.trade_id,
+      price: formatPaise(f.price),
+      quantity: f.quantity,
+      fee: formatPaise(f.fee),
+      liquidity: f.liquidity,
+    })),
+  };
+}
+
+/** Percent with two decimals, from integers: 100 * part / whole, rounded half away from zero. */
+function percent(part: number, whole: number): string | null {
+  if (whole === 0) return null;
+  const basisPoints = Math.round((part * 10_000) / whole);
+  const sign = basisPoints < 0 ? '-' : '';
+  const abs = Math.abs(basisPoints);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+export class Trading {
+  constructor(
+    private readonly exchange: Exchange,
+    private readonly repo: TradingRepo,
+  ) {}
+
+  async place(userId: number, request: OrderRequest): Promise<PlacedOrder> {
+    if (
+      request.clientOrderId !== undefined &&
+      this.exchange.findClientOrder(userId, request.clientOrderId) === undefined
+    ) {
+      // Orders from before this process started are only in the database.
+      const earlier = await this.repo.orderOfUserByClientId(userId, request.clientOrderId);
+      if (earlier !== undefined) return { order: orderView(earlier), fills: [], duplicate: true };
+    }
+    return outcome(await this.exchange.placeOrder(userId, request));
+  }
+
+  async cancel(userId: number, orderId: number): Promise<OrderView> {
+    const result = await this.exchange.cancelOrder(userId, orderId);
+    if (!result.ok && result.code === 'ORDER_NOT_FOUND') await this.explainClosed(userId, orderId);
+    return outcome(result).order;
+  }
+
+  async amend(userId: number, orderId: number, request: AmendRequest): Promise<PlacedOrder> {
+    const result = await this.exchange.amendOrder(userId, orderId, request);
+    if (!result.ok && result.code === 'ORDER_NOT_FOUND') await this.explainClosed(userId, orderId);
+    return outcome(result);
+  }
+
+  async order(userId: number, orderId: number): Promise<OrderView> {
+    const row = await this.repo.orderOfUser(userId, orderId);
+    if (row === undefined) throw new ApiError('ORDER_NOT_FOUND', 'no such order');
+    return orderView(row);
+  }
+
+  async orders(
+    userId: number,
+    filter: { status?: readonly string[]; symbol?: string; beforeId?: number; limit: number },
+  ): Promise<{ orders: OrderView[]; next_before_id: number | null }> {
+    const rows = await this.repo.ordersOfUser(userId, { ...filter, limit: filter.limit + 1 });
+    const page = rows.slice(0, filter.limit);
+    return {
+      orders: page.map(orderView),
+      next_before_id: rows.length > filter.limit ? (page.at(-1)?.id ?? null) : null,
+    };
+  }
+
+  async portfolio(userId: number): Promise<Portfolio> {
+    const ledger = this.exchange.ledger;
+    const cash = ledger.balance(userId, CASH);
+    const positions = new Map<string, { quantity: number; cost: number }>();
+    let realized = 0;
+    // Average cost: buys add at their price (fees included); sells release cost at the average.
+    for (const t of await this.repo.tradesOfUser(userId)) {
+      const p = positions.get(t.symbol) ?? { quantity: 0, cost: 0 };
+      if (t.buyer_id === userId) {
+        p.quantity += t.quantity;
+        p.cost += t.price * t.quantity + t.buyer_fee;
+      }
+      if (t.seller_id === userId) {
+        const released = p.quantity === 0 ? 0 : Math.round((p.cost * t.quantity) / p.quantity);
+        realized += t.price * t.quantity - t.seller_fee - released;
+        p.quantity -= t.quantity;
+        p.cost -= released;
+      }
+      positions.set(t.symbol, p);
+    }
+    const holdings: Holding[] = [];
+    let marketValue = 0;
+    let unrealized = 0;
+    for (const row of ledger.balancesOf(userId)) {
+      if (row.asset === CASH) continue;
+      const quantity = row.available + row.held;
+      if (quantity === 0) continue;
+      const market = this.exchange.market(row.asset);
+      const last = market === undefined ? null : (market.book.lastPrice ?? market.referencePrice);
+      const position = positions.get(row.asset);
+      // Shares that arrived by deposit, not by trade, have no cost: they count at zero cost.
+      const cost =
+        position !== undefined && position.quantity === quantity
+          ? position.cost
+          : (position?.cost ?? 0);
+      const value = last === null ? 0 : last * quantity;
+      marketValue += value;
+      unrealized += value - cost;
+      holdings.push({
+        symbol: row.asset,
+        quantity,
+        available: row.available,
+        held: row.held,
+        avg_price: quantity === 0 || cost === 0 ? null : formatPaise(Math.round(cost / quantity)),
+        current_price: last === null ? null : formatPaise(last),
+        market_value: formatPaise(value),
+        cost_basis: formatPaise(cost),
+        unrealized_pnl: formatPaise(value - cost),
+        unrealized_pnl_percent: percent(value - cost, cost),
+      });
+    }
+    return {
+      cash: {
+        available: formatPaise(cash.available),
+        held: formatPaise(cash.held),
+        total: formatPaise(cash.available + cash.held),
+      },
+      holdings,
+      realized_pnl: formatPaise(realized),
+      unrealized_pnl: formatPaise(unrealized),
+      total_value: formatPaise(cash.available + cash.held + marketValue),
+    };
+  }
+
+  async transactions(userId: number, filter: { beforeId?: number; limit: number }) {
+    const rows = await this.repo.entriesOfUser(userId, { ...filter, limit: filter.limit + 1 });
+    const page = rows.slice(0, filter.limit);
+    return {
+      transactions: page.map((e) => ({
+        id: e.id,
+        tx_id: e.tx_id,
+        time: new Date(e.created_at).toISOString(),
+        kind: e.kind,
+        asset: e.asset,
+        bucket: e.account,
+        amount: e.asset === CASH ? formatPaise(e.amount) : String(e.amount),
+        reference: e.ref,
+      })),
+      next_before_id: rows.length > filter.limit ? (page.at(-1)?.id ?? null) : null,
+    };
+  }
+
+  /** Turns "not open" into 409 for the owner's closed order; someone else's stays 404. */
+  private async explainClosed(userId: number, orderId: number): Promise<void> {
+    const row = await this.repo.orderOfUser(userId, orderId);
+    if (row !== undefined)
+      throw new ApiError('ORDER_NOT_OPEN', `the order is ${row.status.toLowerCase()}`);
+  }
+}

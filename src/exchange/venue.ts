@@ -1,0 +1,129 @@
+// Puts the trading side together: the fee account, the recovered exchange, the trader-facing
+// service, market data fed by durable trades, and the daily session end for DAY orders.
+
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { MarketData } from '../market/market-data.ts';
+import type { Store } from '../store/db.ts';
+import { SymbolsRepo } from '../store/symbols.repo.ts';
+import { TradingRepo } from '../store/trading.repo.ts';
+import { UsersRepo } from '../store/users.repo.ts';
+import { CASH, type Exchange } from './exchange.ts';
+import type { Journal } from './journal.ts';
+import { recoverExchange } from './recovery.ts';
+import { Trading } from './trading.ts';
+
+export const FEE_ACCOUNT_USERNAME = 'exchange';
+
+export interface Venue {
+  exchange: Exchange;
+  trading: Trading;
+  marketData: MarketData;
+  journal: Journal;
+  repo: TradingRepo;
+  symbols: SymbolsRepo;
+  feeAccount: number;
+  /** Problems recovery found; trading is refused while there are any. */
+  problems: string[];
+  /** Credits cash through the sequencer; throws if the ledger refuses. */
+  fund(userId: number, amount: number, reason: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Milliseconds from `now` to the next `HH:MM` UTC. */
+export function untilNext(hhmm: string, now: number): number {
+  const [h, m] = hhmm.split(':').map(Number) as [number, number];
+  const day = now - (now % 86_400_000);
+  let next = day + (h * 60 + m) * 60_000;
+  if (next <= now) next += 86_400_000;
+  return next - now;
+}
+
+export async function openVenue(
+  config: Config,
+  store: Store,
+  now: () => number,
+  log?: Logger,
+): Promise<Venue> {
+  const repo = new TradingRepo(store.db);
+  const symbols = new SymbolsRepo(store.db);
+  const feeAccount = await new UsersRepo(store.db).ensureSystemUser(FEE_ACCOUNT_USERNAME, now());
+  const { exchange, journal, problems, openOrders } = await recoverExchange({
+    trading: repo,
+    symbols,
+    options: {
+      feeAccount,
+      makerFeeBps: config.makerFeeBps,
+      takerFeeBps: config.takerFeeBps,
+      marketCollarBps: config.marketCollarBps,
+      priceBandBps: config.priceBandBps,
+      now,
+    },
+    log,
+  });
+  log?.info({ openOrders, problems: problems.length }, 'exchange recovered');
+
+  const marketData = new MarketData();
+  const since = now() - 86_400_000;
+  for (const market of exchange.allMarkets()) {
+    marketData.list(market.symbol, market.referencePrice);
+    for (const t of await repo.tradesSince(market.symbol, since)) {
+      marketData.record(market.symbol, {
+        id: t.id,
+        price: t.price,
+        quantity: t.quantity,
+        side: t.aggressor_side,
+        time: t.created_at,
+      });
+    }
+  }
+  exchange.subscribe((events) => {
+    for (const e of events) {
+      if (e.kind !== 'trade') continue;
+      const { trade } = e;
+      marketData.record(e.symbol, {
+        id: trade.id,
+        price: trade.price,
+        quantity: trade.quantity,
+        side: trade.aggressor_side,
+        time: trade.created_at,
+      });
+    }
+  });
+
+  let timer: NodeJS.Timeout | undefined;
+  const scheduleSessionEnd = (): void => {
+    timer = setTimeout(
+      () => {
+        exchange
+          .endSession()
+          .then((expired) => log?.info({ expired }, 'session ended: DAY orders expired'))
+          .catch((error: unknown) => log?.error({ err: error }, 'session end failed'))
+          .finally(scheduleSessionEnd);
+      },
+      untilNext(config.sessionEndUtc, now()),
+    );
+    timer.unref();
+  };
+  scheduleSessionEnd();
+
+  return {
+    exchange,
+    trading: new Trading(exchange, repo),
+    marketData,
+    journal,
+    repo,
+    symbols,
+    feeAccount,
+    problems,
+    async fund(userId, amount, reason) {
+      const result = await exchange.adjust(userId, CASH, amount, reason);
+      if (!result.ok)
+        throw new Error(`could not credit ${amount} to user ${userId}: ${result.code}`);
+    },
+    async close() {
+      clearTimeout(timer);
+      await journal.drain();
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// Request and reply schemas of the trading and market routes. Prices come in as decimal strings
+// or numbers (parsed exactly in the handler) and go out as decimal strings.
+
+import { Type } from 'typebox';
+
+const closed = { additionalProperties: false } as const;
+
+/** A price in rupees: "15234.50" or 15234.5; checked to the paisa by parseRupees. */
+export const PriceInput = Type.Union([Type.String({ minLength: 1, maxLength: 20 }), Type.Number()]);
+
+export const Symbol = Type.String({ minLength: 1, maxLength: 16, pattern: '^[A-Z0-9.&-]+$' });
+
+export const OrderBody = Type.Object(
+  {
+    symbol: Symbol,
+    order_type: Type.Union([Type.Literal('BUY'), Type.Literal('SELL')]),
+    order_mode: Type.Union([
+      Type.Literal('MARKET'),
+      Type.Literal('LIMIT'),
+      Type.Literal('STOP_LOSS'),
+      Type.Literal('STOP_LIMIT'),
+    ]),
+    quantity: Type.Integer({ minimum: 1, maximum: 10_000_000 }),
+    price: Type.Optional(PriceInput),
+    stop_price: Type.Optional(PriceInput),
+    time_in_force: Type.Optional(
+      Type.Union([
+        Type.Literal('GTC'),
+        Type.Literal('IOC'),
+        Type.Literal('FOK'),
+        Type.Literal('DAY'),
+      ]),
+    ),
+    post_only: Type.Optional(Type.Boolean()),
+    client_order_id: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' }),
+    ),
+    self_trade_prevention: Type.Optional(
+      Type.Union([
+        Type.Literal('CANCEL_NEWEST'),
+        Type.Literal('CANCEL_OLDEST'),
+        Type.Literal('CANCEL_BOTH'),
+      ]),
+    ),
+  },
+  closed,
+);
+
+export const AmendBody = Type.Object(
+  {
+    quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000 })),
+    price: Type.Optional(PriceInput),
+    stop_price: Type.Optional(PriceInput),
+  },
+  { ...closed, minProperties: 1 },
+);
+
+export const OrderIdParams = Type.Object({
+  id: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+});
+
+const Money = Type.String();
+const NullableMoney = Type.Union([Type.String(), Type.Null()]);
+
+export const OrderReply = Type.Object({
+  order_id: Type.Integer(),
+  client_order_id: Type.Union([Type.String(), Type.Null()]),
+  symbol: Type.String(),
+  order_type: Type.String(),
+  order_mode: Type.String(),
+  time_in_force: Type.String(),
+  quantity: Type.Integer(),
+  filled_quantity: Type.Integer(),
+  remaining_quantity: Type.Integer(),
+  price: NullableMoney,
+  stop_price: NullableMoney,
+  average_price: NullableMoney,
+  fees: Money,
+  status: Type.String(),
+  cancel_reason: Type.Union([Type.String(), Type.Null()]),
+  post_only: Type.Boolean(),
+  created_at: Type.String(),
+  updated_at: Type.String(),
+});
+
+export const FillReply = Type.Object({
+  trade_id: Type.Integer(),
+  price: Money,
+  quantity: Type.Integer(),
+  fee: Money,
+  liquidity: Type.String(),
+});
+
+export const PlacedReply = Type.Object({
+  success: Type.Literal(true),
+  order_id: Type.Integer(),
+  status: Type.String(),
+  duplicate: Type.Boolean(),
+  order: OrderReply,
+  fills: Type.Array(FillReply),
+});
+
+export const OrdersQuery = Type.Object({
+  status: Type.Optional(Type.String({ pattern: '^[A-Z_]+(,[A-Z_]+)*$', maxLength: 100 })),
+  symbol: Type.Optional(Symbol),
+  before_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+});
+
+export const PageQuery = Type.Object({
+  before_id: Type.Optional(Type.Integer({ minimum: 1 })),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+});

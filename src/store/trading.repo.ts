@@ -1,0 +1,220 @@
+// All SQL about orders, trades, balances and ledger entries as the exchange writes and reads
+// them: one batch per journal commit, and the reads that recovery and the API need.
+
+import type { Insertable, Kysely, Transaction } from 'kysely';
+import type {
+  BalancesTable,
+  Database,
+  LedgerEntriesTable,
+  OrdersTable,
+  TradesTable,
+} from './schema.ts';
+
+export type OrderWrite = Insertable<OrdersTable> & { id: number };
+export type TradeWrite = Insertable<TradesTable>;
+export type EntryWrite = Insertable<LedgerEntriesTable>;
+export type BalanceWrite = Required<
+  Pick<Insertable<BalancesTable>, 'user_id' | 'asset' | 'available' | 'held' | 'updated_at'>
+>;
+export interface SymbolStateWrite {
+  symbol: string;
+  last_sequence: number;
+  last_price: number | null;
+}
+
+/** Everything one journal commit writes. Orders, balances and symbols carry their final state. */
+export interface WriteBatch {
+  orders: OrderWrite[];
+  trades: TradeWrite[];
+  entries: EntryWrite[];
+  balances: BalanceWrite[];
+  symbols: SymbolStateWrite[];
+}
+
+/** SQLite allows 32,766 bound values per statement; stay well below with any column count. */
+const CHUNK = 400;
+
+function chunks<T>(rows: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
+  return out;
+}
+
+export const OPEN_STATUSES = ['OPEN', 'PARTIALLY_FILLED', 'PENDING_TRIGGER'] as const;
+
+export class TradingRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Writes one batch in one transaction. Upserts make a retried batch harmless. */
+  async write(batch: WriteBatch): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await this.writeOrders(tx, batch.orders);
+      for (const rows of chunks(batch.trades)) {
+        await tx
+          .insertInto('trades')
+          .values(rows)
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+      }
+      for (const rows of chunks(batch.entries))
+        await tx.insertInto('ledger_entries').values(rows).execute();
+      for (const rows of chunks(batch.balances)) {
+        await tx
+          .insertInto('balances')
+          .values(rows)
+          .onConflict((oc) =>
+            oc.columns(['user_id', 'asset']).doUpdateSet((eb) => ({
+              available: eb.ref('excluded.available'),
+              held: eb.ref('excluded.held'),
+              updated_at: eb.ref('excluded.updated_at'),
+            })),
+          )
+          .execute();
+      }
+      for (const s of batch.symbols) {
+        await tx
+          .updateTable('symbols')
+          .set({ last_sequence: s.last_sequence, last_price: s.last_price })
+          .where('symbol', '=', s.symbol)
+          .execute();
+      }
+    });
+  }
+
+  private async writeOrders(
+    tx: Transaction<Database>,
+    orders: readonly OrderWrite[],
+  ): Promise<void> {
+    for (const rows of chunks(orders)) {
+      await tx
+        .insertInto('orders')
+        .values(rows)
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            quantity: eb.ref('excluded.quantity'),
+            price: eb.ref('excluded.price'),
+            stop_price: eb.ref('excluded.stop_price'),
+            filled_quantity: eb.ref('excluded.filled_quantity'),
+            filled_notional: eb.ref('excluded.filled_notional'),
+            fees_paid: eb.ref('excluded.fees_paid'),
+            fee_remainder: eb.ref('excluded.fee_remainder'),
+            held_amount: eb.ref('excluded.held_amount'),
+            status: eb.ref('excluded.status'),
+            cancel_reason: eb.ref('excluded.cancel_reason'),
+            sequence: eb.ref('excluded.sequence'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        )
+        .execute();
+    }
+  }
+
+  // --- recovery ---------------------------------------------------------------------------
+
+  async openOrders() {
+    return this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('status', 'in', OPEN_STATUSES)
+      .orderBy('sequence')
+      .orderBy('id')
+      .execute();
+  }
+
+  async allBalances() {
+    return this.db.selectFrom('balances').selectAll().execute();
+  }
+
+  async highWaterMarks(): Promise<{ order: number; trade: number; tx: number }> {
+    const order = await this.db
+      .selectFrom('orders')
+      .select((eb) => eb.fn.max('id').as('m'))
+      .executeTakeFirst();
+    const trade = await this.db
+      .selectFrom('trades')
+      .select((eb) => eb.fn.max('id').as('m'))
+      .executeTakeFirst();
+    const tx = await this.db
+      .selectFrom('ledger_entries')
+      .select((eb) => eb.fn.max('tx_id').as('m'))
+      .executeTakeFirst();
+    return { order: Number(order?.m ?? 0), trade: Number(trade?.m ?? 0), tx: Number(tx?.m ?? 0) };
+  }
+
+  /** Net external flows per asset (deposits minus withdrawals), for the conservation check. */
+  async externalNet(): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('ledger_entries')
+      .select(['asset', (eb) => eb.fn.sum<number>('amount').as('total')])
+      .where('user_id', 'is', null)
+      .groupBy('asset')
+      .execute();
+    return new Map(rows.map((r) => [r.asset, -Number(r.total)]));
+  }
+
+  // --- reads for the API ------------------------------------------------------------------
+
+  async ordersOfUser(
+    userId: number,
+    filter: { status?: readonly string[]; symbol?: string; beforeId?: number; limit: number },
+  ) {
+    let query = this.db.selectFrom('orders').selectAll().where('user_id', '=', userId);
+    if (filter.status !== undefined) query = query.where('status', 'in', filter.status);
+    if (filter.symbol !== undefined) query = query.where('symbol', '=', filter.symbol);
+    if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
+    return query.orderBy('id', 'desc').limit(filter.limit).execute();
+  }
+
+  async orderOfUser(userId: number, orderId: number) {
+    return this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('id', '=', orderId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+  }
+
+  async orderOfUserByClientId(userId: number, clientOrderId: string) {
+    return this.db
+      .selectFrom('orders')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('client_order_id', '=', clientOrderId)
+      .executeTakeFirst();
+  }
+
+  async recentTrades(symbol: string, limit: number) {
+    return this.db
+      .selectFrom('trades')
+      .selectAll()
+      .where('symbol', '=', symbol)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  async tradesSince(symbol: string, since: number) {
+    return this.db
+      .selectFrom('trades')
+      .select(['id', 'price', 'quantity', 'aggressor_side', 'created_at'])
+      .where('symbol', '=', symbol)
+      .where('created_at', '>=', since)
+      .orderBy('id')
+      .execute();
+  }
+
+  async tradesOfUser(userId: number) {
+    return this.db
+      .selectFrom('trades')
+      .selectAll()
+      .where((eb) => eb.or([eb('buyer_id', '=', userId), eb('seller_id', '=', userId)]))
+      .orderBy('id')
+      .execute();
+  }
+
+  async entriesOfUser(userId: number, filter: { beforeId?: number; limit: number }) {
+    let query = this.db.selectFrom('ledger_entries').selectAll().where('user_id', '=', userId);
+    if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
+    return query.orderBy('id', 'desc').limit(filter.limit).execute();
+  }
+}
