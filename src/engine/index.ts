@@ -1,0 +1,53 @@
+// Public face of the matching engine: one pure, deterministic order book per symbol.
+// Commands in, sequenced events out; business errors are REJECTED events, never throws.
+export { OrderBook } from './order-book.ts';
+export type { OrderBookOptions } from './order-book.ts';
+export { ReferenceBook } from './reference-book.ts';
+export {
+  asOrderId,
+  asOwnerId,
+  asPrice,
+  asQuantity,
+  asSequence,
+  asTimestamp,
+  DEFAULT_LIMITS,
+} from './types.ts';
+export type {
+  AmendOrder,
+  BookDepth,
+  BookLevelChanged,
+  BookState,
+  CancelOrder,
+  CancelReason,
+  CommandKind,
+  EndSession,
+  EngineCommand,
+  EngineEvent,
+  EngineLimits,
+  LevelView,
+  MatchingBook,
+  OpenOrder,
+  OrderAccepted,
+  OrderAmended,
+  OrderCancelled,
+  OrderExpired,
+  OrderFilled,
+  OrderId,
+  OrderRejected,
+  OrderStatus,
+  OrderType,
+  OwnerId,
+  PlaceOrder,
+  Price,
+  Quantity,
+  RejectCode,
+  RestoreResult,
+  SelfTradePrevention,
+  Sequence,
+  SessionEnded,
+  Side,
+  StopTriggered,
+  TimeInForce,
+  Timestamp,
+  TopOfBook,
+} from './types.ts';
