@@ -187,7 +187,13 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     uiConfig: { docExpansion: 'list' },
   });
 
-  await app.register(healthRoutes, { store: deps.store, version: VERSION, startedAt, now });
+  await app.register(healthRoutes, {
+    store: deps.store,
+    tradingStopped: () => venue.exchange.stoppedReason,
+    version: VERSION,
+    startedAt,
+    now,
+  });
   await app.register(homeRoutes);
   await app.register(authRoutes, { identity });
   await app.register(mfaRoutes, { identity });

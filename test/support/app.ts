@@ -1,18 +1,19 @@
 // Builds a complete exchange application on a fresh database and key directory, for tests that
-// talk HTTP through `app.inject`.
+// talk HTTP through `app.inject`. `reopen` builds a new application on the same database, as a
+// restart would.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildExchange, type AppDeps, type Exchange } from '../../src/app.ts';
 import { PasswordHasher } from '../../src/auth/password.ts';
-import { openKeyring } from '../../src/store/data-keys.repo.ts';
-import { initialListings } from '../../src/market/listings.ts';
-import { SymbolsRepo } from '../../src/store/symbols.repo.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
-import { ensureKeyMaterial } from '../../src/store/key-files.ts';
 import type { ExchangeApp } from '../../src/http/exchange-app.ts';
+import { initialListings } from '../../src/market/listings.ts';
+import { openKeyring } from '../../src/store/data-keys.repo.ts';
 import type { Store } from '../../src/store/db.ts';
+import { ensureKeyMaterial } from '../../src/store/key-files.ts';
+import { SymbolsRepo } from '../../src/store/symbols.repo.ts';
 import type { StoreFactory } from './stores.ts';
 
 /** Cheap argon2 parameters: the production ones are tested in password.test.ts. */
@@ -25,6 +26,8 @@ export interface TestApp {
   /** SQLite only: the database file. */
   file: string | undefined;
   config: Config;
+  /** Closes this application and builds a new one on the same database and keys. */
+  reopen(): Promise<TestApp>;
   close(): Promise<void>;
 }
 
@@ -34,32 +37,41 @@ export async function openTestApp(
   options: Partial<Pick<AppDeps, 'now'>> = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'sse-app-'));
-  const config = loadConfig({ DATA_DIR: dir, LOG_FILE: 'off', ...env }, dir);
-  const { keys } = ensureKeyMaterial(config);
+  const config = loadConfig({ DATA_DIR: dir, LOG_FILE: 'off', SIMULATOR: 'off', ...env }, dir);
   const opened = await factory.open();
-  const store = opened.store;
-  await new SymbolsRepo(store.db).insertMissing(initialListings(Date.now()));
-  const keyring = await openKeyring(store.db, keys.masterKey, Date.now());
-  const exchange = await buildExchange({
-    config,
-    store,
-    keys,
-    keyring,
-    hasher: FAST_HASHER,
-    ...options,
-  });
-  const app = exchange.app;
-  await app.ready();
-  return {
-    app,
-    exchange,
-    store,
-    file: opened.file,
-    config,
-    async close() {
-      await app.close();
-      await opened.dispose();
-      rmSync(dir, { recursive: true, force: true });
-    },
+  await new SymbolsRepo(opened.store.db).insertMissing(initialListings(Date.now()));
+  const dispose = async (): Promise<void> => {
+    await opened.dispose();
+    rmSync(dir, { recursive: true, force: true });
   };
+
+  const build = async (): Promise<TestApp> => {
+    const { keys } = ensureKeyMaterial(config);
+    const keyring = await openKeyring(opened.store.db, keys.masterKey, Date.now());
+    const exchange = await buildExchange({
+      config,
+      store: opened.store,
+      keys,
+      keyring,
+      hasher: FAST_HASHER,
+      ...options,
+    });
+    await exchange.app.ready();
+    return {
+      app: exchange.app,
+      exchange,
+      store: opened.store,
+      file: opened.file,
+      config,
+      async reopen() {
+        await exchange.app.close();
+        return build();
+      },
+      async close() {
+        await exchange.app.close();
+        await dispose();
+      },
+    };
+  };
+  return build();
 }

@@ -13,10 +13,16 @@ const HealthReply = Type.Object({
     reachable: Type.Boolean(),
     dialect: Type.String(),
   }),
+  trading: Type.Object({
+    available: Type.Boolean(),
+    reason: Type.Optional(Type.String()),
+  }),
 });
 
 export interface HealthOptions {
   store: Store;
+  /** Why trading is refused (failed recovery check or journal), if it is. */
+  tradingStopped: () => string | undefined;
   version: string;
   startedAt: number;
   now: () => number;
@@ -35,11 +41,15 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = (app, opti
     },
     async (_request, reply) => {
       const reachable = await options.store.ping();
-      return reply.code(reachable ? 200 : 503).send({
-        status: reachable ? 'ok' : 'degraded',
+      const stopped = options.tradingStopped();
+      const ok = reachable && stopped === undefined;
+      return reply.code(ok ? 200 : 503).send({
+        status: ok ? 'ok' : 'degraded',
         version: options.version,
         uptime_seconds: Math.floor((options.now() - options.startedAt) / 1000),
         database: { reachable, dialect: options.store.dialect },
+        trading:
+          stopped === undefined ? { available: true } : { available: false, reason: stopped },
       });
     },
   );

@@ -1,0 +1,493 @@
+// Trading through the HTTP API on every test database: orders, settlement, portfolio, the
+// concurrency and recovery guarantees, bad input and object-level access.
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UsersRepo } from '../src/store/users.repo.ts';
+import { openTestApp, type TestApp } from './support/app.ts';
+import { storeFactories } from './support/stores.ts';
+
+interface Reply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+interface Trader {
+  id: number;
+  token: string;
+}
+
+const PASSWORD = 'a long enough passphrase';
+
+describe.each(storeFactories())('trading on $name', (factory) => {
+  let t: TestApp;
+
+  async function call(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    token?: string,
+    body?: unknown,
+  ): Promise<Reply> {
+    const res = await t.app.inject({
+      method,
+      url,
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      ...(body === undefined ? {} : { payload: body as object }),
+    });
+    const text = res.body;
+    return {
+      status: res.statusCode,
+      body: res.headers['content-type']?.includes('json')
+        ? (JSON.parse(text) as Record<string, unknown>)
+        : { text },
+    };
+  }
+
+  async function trader(name: string): Promise<Trader> {
+    const reg = await call('POST', '/api/auth/register', undefined, {
+      username: name,
+      email: `${name}@example.com`,
+      password: PASSWORD,
+      full_name: name,
+    });
+    expect(reg.status).toBe(201);
+    const login = await call('POST', '/api/auth/login', undefined, {
+      username: name,
+      password: PASSWORD,
+    });
+    return { id: reg.body.user_id as number, token: login.body.access_token as string };
+  }
+
+  async function giveShares(user: Trader, symbol: string, quantity: number): Promise<void> {
+    const r = await t.exchange.venue.exchange.adjust(user.id, symbol, quantity, 'test shares');
+    expect(r.ok).toBe(true);
+  }
+
+  function order(user: Trader, body: Record<string, unknown>): Promise<Reply> {
+    return call('POST', '/api/trading/order', user.token, {
+      symbol: 'TCS',
+      order_mode: 'LIMIT',
+      ...body,
+    });
+  }
+
+  function balance(user: Trader, asset: string): { available: number; held: number } {
+    return t.exchange.venue.exchange.ledger.balance(user.id, asset);
+  }
+
+  function invariants(): string[] {
+    const ex = t.exchange.venue.exchange;
+    return ex.ledger.checkInvariants(ex.expectedHolds()).map((v) => v.message);
+  }
+
+  beforeEach(async () => {
+    t = await openTestApp(factory);
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('two users trade: cash and shares settle, and both see it', async () => {
+    const alice = await trader('alice');
+    const bob = await trader('bob');
+    await giveShares(bob, 'TCS', 50);
+
+    const sell = await order(bob, { order_type: 'SELL', quantity: 10, price: '4100.00' });
+    expect(sell.status).toBe(201);
+    expect(sell.body).toMatchObject({ success: true, status: 'OPEN', fills: [] });
+    expect(balance(bob, 'TCS')).toEqual({ available: 40, held: 10 });
+
+    const buy = await order(alice, { order_type: 'BUY', quantity: 4, price: '4110.00' });
+    expect(buy.status).toBe(201);
+    expect(buy.body.status).toBe('FILLED');
+    expect(buy.body.fills).toEqual([
+      {
+        trade_id: expect.any(Number) as number,
+        price: '4100.00',
+        quantity: 4,
+        fee: '0.00',
+        liquidity: 'TAKER',
+      },
+    ]);
+    expect(balance(alice, 'INR')).toEqual({ available: 10_000_000 - 4 * 410_000, held: 0 });
+    expect(balance(alice, 'TCS')).toEqual({ available: 4, held: 0 });
+    expect(balance(bob, 'INR')).toEqual({ available: 10_000_000 + 4 * 410_000, held: 0 });
+    expect(balance(bob, 'TCS')).toEqual({ available: 40, held: 6 });
+
+    const bobOrder = await call(
+      'GET',
+      `/api/trading/order/${sell.body.order_id as number}`,
+      bob.token,
+    );
+    expect(bobOrder.body).toMatchObject({
+      status: 'PARTIALLY_FILLED',
+      filled_quantity: 4,
+      remaining_quantity: 6,
+      average_price: '4100.00',
+    });
+
+    const portfolio = await call('GET', '/api/trading/portfolio', alice.token);
+    expect(portfolio.body).toMatchObject({
+      cash: { available: '83600.00', held: '0.00' },
+      holdings: [
+        {
+          symbol: 'TCS',
+          quantity: 4,
+          avg_price: '4100.00',
+          current_price: '4100.00',
+          unrealized_pnl: '0.00',
+        },
+      ],
+      total_value: '100000.00',
+    });
+
+    const book = await call('GET', '/api/market/stock/TCS/orderbook?depth=5');
+    expect(book.body).toMatchObject({ bids: [], asks: [['4100.00', 6]] });
+    const trades = await call('GET', '/api/market/stock/TCS/trades');
+    expect(trades.body.trades).toMatchObject([{ price: '4100.00', quantity: 4, side: 'BUY' }]);
+    const stocks = await call('GET', '/api/market/stocks');
+    expect(
+      (stocks.body.stocks as { symbol: string; price: string; volume: number }[]).find(
+        (s) => s.symbol === 'TCS',
+      ),
+    ).toMatchObject({
+      price: '4100.00',
+      volume: 4,
+    });
+    const candles = await call('GET', '/api/market/stock/TCS/candles?interval=1m');
+    expect(candles.body.candles).toMatchObject([{ open: '4100.00', close: '4100.00', volume: 4 }]);
+
+    const csv = await call('GET', '/api/trading/transactions?format=csv', alice.token);
+    expect(csv.status).toBe(200);
+    const lines = (csv.body.text as string).trim().split('\n');
+    expect(lines[0]).toBe('id,tx_id,time,kind,asset,bucket,amount,reference');
+    expect(lines.some((l) => l.includes(',TRADE,TCS,available,4,'))).toBe(true);
+    expect(invariants()).toEqual([]);
+  });
+
+  it('fires 500 buys at once from an account whose cash covers 10: exactly 10 are accepted', async () => {
+    const rich = await trader('carol');
+    // 1,00,000 cash; each order holds 10 x 1000.00 = 10,000.00.
+    const seller = await trader('dan');
+    await giveShares(seller, 'TCS', 1);
+    const results = await Promise.all(
+      Array.from({ length: 500 }, () =>
+        order(rich, { order_type: 'BUY', quantity: 10, price: '3500.00' }),
+      ),
+    );
+    const accepted = results.filter((r) => r.status === 201);
+    const refused = results.filter((r) => r.status === 422);
+    expect(accepted.length).toBe(Math.floor(10_000_000 / (10 * 350_000)));
+    expect(refused.length).toBe(500 - accepted.length);
+    expect(new Set(refused.map((r) => (r.body.error as { code: string }).code))).toEqual(
+      new Set(['INSUFFICIENT_FUNDS']),
+    );
+    const cash = balance(rich, 'INR');
+    expect(cash.available).toBeGreaterThanOrEqual(0);
+    expect(cash.held).toBe(accepted.length * 10 * 350_000);
+    expect(invariants()).toEqual([]);
+    const rows = await t.store.db
+      .selectFrom('orders')
+      .select('id')
+      .where('user_id', '=', rich.id)
+      .execute();
+    expect(rows).toHaveLength(accepted.length);
+  });
+
+  it('a retried client_order_id returns the original order, not a second one', async () => {
+    const erin = await trader('erin');
+    const first = await order(erin, {
+      order_type: 'BUY',
+      quantity: 1,
+      price: '4000.00',
+      client_order_id: 'bot-1',
+    });
+    const again = await order(erin, {
+      order_type: 'BUY',
+      quantity: 1,
+      price: '4000.00',
+      client_order_id: 'bot-1',
+    });
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ order_id: first.body.order_id, duplicate: true });
+    expect(balance(erin, 'INR').held).toBe(400_000);
+
+    const after = await t.reopen();
+    t = after;
+    const third = await order(erin, {
+      order_type: 'BUY',
+      quantity: 1,
+      price: '4000.00',
+      client_order_id: 'bot-1',
+    });
+    expect(third.body).toMatchObject({ order_id: first.body.order_id, duplicate: true });
+  });
+
+  it('cancels and amends, keeping holds equal to what open orders need', async () => {
+    const fay = await trader('fay');
+    const placed = await order(fay, { order_type: 'BUY', quantity: 10, price: '4000.00' });
+    const id = placed.body.order_id as number;
+    expect(balance(fay, 'INR').held).toBe(4_000_000);
+
+    const smaller = await call('PATCH', `/api/trading/order/${id}`, fay.token, { quantity: 5 });
+    expect(smaller.status).toBe(200);
+    expect(balance(fay, 'INR').held).toBe(2_000_000);
+    const repriced = await call('PATCH', `/api/trading/order/${id}`, fay.token, {
+      price: '4010.00',
+    });
+    expect(repriced.status).toBe(200);
+    expect(balance(fay, 'INR').held).toBe(2_005_000);
+    const tooBig = await call('PATCH', `/api/trading/order/${id}`, fay.token, { quantity: 100 });
+    expect(tooBig.status).toBe(422);
+    expect(balance(fay, 'INR').held).toBe(2_005_000);
+
+    const cancelled = await call('DELETE', `/api/trading/order/${id}`, fay.token);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'CANCELLED', cancel_reason: 'USER' });
+    expect(balance(fay, 'INR')).toEqual({ available: 10_000_000, held: 0 });
+    const again = await call('DELETE', `/api/trading/order/${id}`, fay.token);
+    expect(again.status).toBe(409);
+    expect(invariants()).toEqual([]);
+  });
+
+  it('market orders fill against the book and release what they did not spend', async () => {
+    const gus = await trader('gus');
+    const hal = await trader('hal');
+    await giveShares(hal, 'TCS', 10);
+    await order(hal, { order_type: 'SELL', quantity: 3, price: '4100.00' });
+    await order(hal, { order_type: 'SELL', quantity: 3, price: '4120.00' });
+    const market = await call('POST', '/api/trading/order', gus.token, {
+      symbol: 'TCS',
+      order_type: 'BUY',
+      order_mode: 'MARKET',
+      quantity: 10,
+    });
+    expect(market.status).toBe(201);
+    expect(market.body).toMatchObject({
+      status: 'CANCELLED',
+      order: { filled_quantity: 6, cancel_reason: 'MARKET_NO_LIQUIDITY' },
+    });
+    expect(balance(gus, 'INR')).toEqual({
+      available: 10_000_000 - 3 * 410_000 - 3 * 412_000,
+      held: 0,
+    });
+    expect(invariants()).toEqual([]);
+  });
+
+  it('a stop-loss triggers on the last trade price', async () => {
+    const ivy = await trader('ivy');
+    const jay = await trader('jay');
+    const kai = await trader('kai');
+    await giveShares(ivy, 'TCS', 10);
+    await giveShares(kai, 'TCS', 10);
+    const stop = await call('POST', '/api/trading/order', ivy.token, {
+      symbol: 'TCS',
+      order_type: 'SELL',
+      order_mode: 'STOP_LOSS',
+      quantity: 2,
+      stop_price: '4000.00',
+    });
+    expect(stop.body.status).toBe('PENDING_TRIGGER');
+    await order(jay, { order_type: 'BUY', quantity: 5, price: '3990.00' });
+    await order(kai, { order_type: 'SELL', quantity: 1, price: '3990.00' });
+    const after = await call(
+      'GET',
+      `/api/trading/order/${stop.body.order_id as number}`,
+      ivy.token,
+    );
+    expect(after.body).toMatchObject({
+      status: 'FILLED',
+      filled_quantity: 2,
+      average_price: '3990.00',
+    });
+    expect(invariants()).toEqual([]);
+  });
+
+  it('refuses prices off the tick grid (400) and outside the band (422)', async () => {
+    const kim = await trader('kim');
+    const offTick = await order(kim, { order_type: 'BUY', quantity: 1, price: '4100.01' });
+    expect(offTick.status).toBe(400);
+    expect((offTick.body.error as { code: string }).code).toBe('PRICE_NOT_ON_TICK');
+    const far = await order(kim, { order_type: 'BUY', quantity: 1, price: '9000.00' });
+    expect(far.status).toBe(422);
+    expect((far.body.error as { code: string }).code).toBe('PRICE_OUT_OF_BAND');
+    const noShares = await order(kim, { order_type: 'SELL', quantity: 1, price: '4100.00' });
+    expect((noShares.body.error as { code: string }).code).toBe('INSUFFICIENT_SHARES');
+    expect(balance(kim, 'INR')).toEqual({ available: 10_000_000, held: 0 });
+  });
+
+  it('hostile order bodies get a 4xx, never a 500, and change nothing', async () => {
+    const mal = await trader('mallory');
+    const base = {
+      symbol: 'TCS',
+      order_type: 'BUY',
+      order_mode: 'LIMIT',
+      quantity: 1,
+      price: '4100.00',
+    };
+    const bodies: unknown[] = [
+      { ...base, quantity: Number.NaN },
+      { ...base, quantity: 'Infinity' },
+      { ...base, quantity: -0 },
+      { ...base, quantity: 1e309 },
+      { ...base, quantity: -5 },
+      { ...base, quantity: 0 },
+      { ...base, quantity: '10' },
+      { ...base, quantity: 1.5 },
+      { ...base, quantity: 1e16 },
+      { ...base, price: 'NaN' },
+      { ...base, price: '-4100' },
+      { ...base, price: 0 },
+      { ...base, price: '4100.005' },
+      { ...base, price: '1e3' },
+      { ...base, price: 1e309 },
+      { ...base, price: [4100] },
+      { ...base, price: { $gt: 0 } },
+      { ...base, symbol: 'NOPE' },
+      { ...base, symbol: "TCS'; DROP TABLE orders;--" },
+      { ...base, symbol: ['TCS'] },
+      { ...base, order_type: 'HOLD' },
+      { ...base, order_mode: 'ICEBERG' },
+      { ...base, order_mode: 'MARKET' },
+      { ...base, order_mode: 'STOP_LIMIT' },
+      { ...base, time_in_force: 'FOREVER' },
+      { ...base, post_only: 'yes' },
+      { ...base, client_order_id: 'x'.repeat(200) },
+      JSON.parse('{"__proto__": {"admin": true}, "symbol": "TCS"}') as unknown,
+      { ...base, constructor: { prototype: { polluted: true } } },
+      [base],
+      'just a string',
+      { nested: { deep: { deeper: [1, 2, 3] } } },
+    ];
+    for (const body of bodies) {
+      const res = await call('POST', '/api/trading/order', mal.token, body);
+      expect(res.status, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
+      expect(res.status, JSON.stringify(body)).toBeLessThan(500);
+      expect(res.body.error, JSON.stringify(body)).toMatchObject({
+        code: expect.any(String) as string,
+        message: expect.any(String) as string,
+      });
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    expect(balance(mal, 'INR')).toEqual({ available: 10_000_000, held: 0 });
+    const rows = await t.store.db.selectFrom('orders').select('id').execute();
+    expect(rows).toHaveLength(0);
+  });
+
+  it("another user's order answers 404 and stays as it was", async () => {
+    const owner = await trader('olive');
+    const thief = await trader('trent');
+    const placed = await order(owner, { order_type: 'BUY', quantity: 2, price: '4000.00' });
+    const id = placed.body.order_id as number;
+    expect((await call('GET', `/api/trading/order/${id}`, thief.token)).status).toBe(404);
+    expect((await call('DELETE', `/api/trading/order/${id}`, thief.token)).status).toBe(404);
+    expect(
+      (await call('PATCH', `/api/trading/order/${id}`, thief.token, { quantity: 1 })).status,
+    ).toBe(404);
+    const list = await call('GET', '/api/trading/orders', thief.token);
+    expect(list.body.orders).toEqual([]);
+    const mine = await call('GET', `/api/trading/order/${id}`, owner.token);
+    expect(mine.body).toMatchObject({ status: 'OPEN', quantity: 2 });
+    expect(balance(owner, 'INR').held).toBe(800_000);
+  });
+
+  it('lists orders with filters and pages', async () => {
+    const pam = await trader('pam');
+    for (let i = 0; i < 5; i++)
+      await order(pam, { order_type: 'BUY', quantity: 1, price: '4000.00' });
+    const page1 = await call(
+      'GET',
+      '/api/trading/orders?limit=2&status=OPEN&symbol=TCS',
+      pam.token,
+    );
+    expect((page1.body.orders as unknown[]).length).toBe(2);
+    const next = page1.body.next_before_id as number;
+    const page2 = await call('GET', `/api/trading/orders?limit=10&before_id=${next}`, pam.token);
+    expect((page2.body.orders as unknown[]).length).toBe(3);
+    expect((await call('GET', '/api/trading/orders?status=FILLED', pam.token)).body.orders).toEqual(
+      [],
+    );
+  });
+
+  it('an admin halts and resumes a symbol, and adjusts balances with a reason', async () => {
+    const admin = await trader('root');
+    await new UsersRepo(t.store.db).update(admin.id, { role: 'admin' });
+    const quinn = await trader('quinn');
+    expect((await call('POST', '/api/admin/symbols/TCS/halt', admin.token)).status).toBe(200);
+    const halted = await order(quinn, { order_type: 'BUY', quantity: 1, price: '4000.00' });
+    expect(halted.status).toBe(422);
+    expect((halted.body.error as { code: string }).code).toBe('MARKET_HALTED');
+    expect((await call('POST', '/api/admin/symbols/TCS/resume', admin.token)).status).toBe(200);
+    expect((await order(quinn, { order_type: 'BUY', quantity: 1, price: '4000.00' })).status).toBe(
+      201,
+    );
+    expect((await call('POST', '/api/admin/symbols/TCS/halt', quinn.token)).status).toBe(403);
+
+    const dep = await call('POST', `/api/admin/users/${quinn.id}/adjust`, admin.token, {
+      asset: 'INFY',
+      amount: '25',
+      reason: 'corporate action',
+    });
+    expect(dep.body).toMatchObject({
+      success: true,
+      balance: { asset: 'INFY', available: '25', held: '0' },
+    });
+    const overdraw = await call('POST', `/api/admin/users/${quinn.id}/adjust`, admin.token, {
+      asset: 'INR',
+      amount: '-200000',
+      reason: 'mistake',
+    });
+    expect(overdraw.status).toBe(422);
+    expect(invariants()).toEqual([]);
+  });
+
+  it('recovers books, holds and balances after a restart', async () => {
+    const rae = await trader('rae');
+    const sid = await trader('sid');
+    await giveShares(sid, 'TCS', 20);
+    await order(rae, { order_type: 'BUY', quantity: 3, price: '4090.00' });
+    await order(rae, { order_type: 'BUY', quantity: 2, price: '4095.00' });
+    await order(sid, { order_type: 'SELL', quantity: 4, price: '4110.00' });
+    await call('POST', '/api/trading/order', sid.token, {
+      symbol: 'TCS',
+      order_type: 'SELL',
+      order_mode: 'STOP_LIMIT',
+      quantity: 1,
+      price: '3990.00',
+      stop_price: '4000.00',
+    });
+    await order(sid, { order_type: 'SELL', quantity: 1, price: '4095.00' });
+    const before = await call('GET', '/api/market/stock/TCS/orderbook?depth=10');
+    const raeCash = balance(rae, 'INR');
+
+    t = await t.reopen();
+    const after = await call('GET', '/api/market/stock/TCS/orderbook?depth=10');
+    expect(after.body).toEqual(before.body);
+    expect(balance(rae, 'INR')).toEqual(raeCash);
+    expect(invariants()).toEqual([]);
+    expect((await call('GET', '/api/health')).body).toMatchObject({ trading: { available: true } });
+    // Trading continues where it stopped.
+    const more = await order(rae, { order_type: 'BUY', quantity: 4, price: '4110.00' });
+    expect(more.body.status).toBe('FILLED');
+  });
+
+  it('refuses to trade after a restart on a state that fails its checks, and says why', async () => {
+    const tom = await trader('tom');
+    await order(tom, { order_type: 'BUY', quantity: 1, price: '4000.00' });
+    await t.store.db
+      .updateTable('balances')
+      .set({ held: 1 })
+      .where('user_id', '=', tom.id)
+      .execute();
+    t = await t.reopen();
+    const health = await call('GET', '/api/health');
+    expect(health.status).toBe(503);
+    expect((health.body.trading as { reason: string }).reason).toMatch(
+      /recovery found .* trading is refused/,
+    );
+    const refused = await order(tom, { order_type: 'BUY', quantity: 1, price: '4000.00' });
+    expect(refused.status).toBe(503);
+    expect((refused.body.error as { code: string }).code).toBe('TRADING_UNAVAILABLE');
+  });
+});
