@@ -30,13 +30,16 @@ describe.each(storeFactories())('trading on $name', (factory) => {
     const res = await t.app.inject({
       method,
       url,
-      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      headers: {
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { payload: body as object }),
     });
     const text = res.body;
     return {
       status: res.statusCode,
-      body: res.headers['content-type']?.includes('json')
+      body: String(res.headers['content-type']).includes('json')
         ? (JSON.parse(text) as Record<string, unknown>)
         : { text },
     };
@@ -329,7 +332,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
       { ...base, quantity: Number.NaN },
       { ...base, quantity: 'Infinity' },
       { ...base, quantity: -0 },
-      { ...base, quantity: 1e309 },
+      '{"symbol":"TCS","order_type":"BUY","order_mode":"LIMIT","quantity":1e309,"price":"4100.00"}',
       { ...base, quantity: -5 },
       { ...base, quantity: 0 },
       { ...base, quantity: '10' },
@@ -340,7 +343,8 @@ describe.each(storeFactories())('trading on $name', (factory) => {
       { ...base, price: 0 },
       { ...base, price: '4100.005' },
       { ...base, price: '1e3' },
-      { ...base, price: 1e309 },
+      '{"symbol":"TCS","order_type":"BUY","order_mode":"LIMIT","quantity":1,"price":1e309}',
+      '{"symbol":"TCS","order_type":"BUY","order_mode":"LIMIT","quantity":1,"price":"4100.00","price":"1.00"',
       { ...base, price: [4100] },
       { ...base, price: { $gt: 0 } },
       { ...base, symbol: 'NOPE' },
