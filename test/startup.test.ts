@@ -1,71 +1,11 @@
 // The process as an operator runs it: `node --import tsx src/main.ts` with environment variables.
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-
-const ROOT = resolve(import.meta.dirname, '..');
-
-interface Exit {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Running {
-  output: () => string;
-  stop: (signal: NodeJS.Signals) => Promise<Exit>;
-  exited: Promise<Exit>;
-}
-
-function run(env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<Exit>((done) =>
-    child.on('exit', (code) => done({ code, stdout, stderr })),
-  );
-  return {
-    output: () => stdout,
-    exited,
-    stop: (signal) => {
-      child.kill(signal);
-      return exited;
-    },
-  };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
-async function waitForHealth(port: number, running: Running): Promise<Response> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      return await fetch(`http://127.0.0.1:${port}/api/health`);
-    } catch {
-      if (Date.now() > deadline) throw new Error(`server did not start:\n${running.output()}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
+import { freePort, runServer as run, waitForHealth } from './support/process.ts';
 
 describe('the exchange process', () => {
   let dir: string;
