@@ -104,7 +104,8 @@ export class Accounts {
         });
         return created;
       });
-      if (this.policy.startingBalance > 0) await this.policy.fund(user.id, this.policy.startingBalance);
+      if (this.policy.startingBalance > 0)
+        await this.policy.fund(user.id, this.policy.startingBalance);
       return { user_id: user.id, username: user.username };
     } catch (error) {
       if (isUniqueViolation(error))

@@ -5,9 +5,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ApiError } from '../errors.ts';
 import type { SecurityEvents } from '../defense/security-events.ts';
-import type { SessionsRepo } from '../store/sessions.repo.ts';
+import type { SessionState, SessionsRepo } from '../store/sessions.repo.ts';
 import type { Role } from '../store/schema.ts';
-import type { AccessTokens } from './access-tokens.ts';
+import type { AccessClaims, AccessTokens } from './access-tokens.ts';
 import type { Principal, RequestOrigin } from './principal.ts';
 
 export interface TokenPair {
@@ -31,7 +31,27 @@ function newOpaqueToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** How long a session's state is trusted without asking the database again. */
+export const SESSION_STATE_TTL_MS = 1000;
+const CACHE_LIMIT = 10_000;
+
+interface CachedState {
+  state: SessionState | undefined;
+  until: number;
+}
+
 export class Sessions {
+  /**
+   * Tokens already verified, so a bot reusing its token does not pay an ES256 verification per
+   * request. Keyed by the whole token; expiry is still checked on every use.
+   */
+  private readonly verified = new Map<string, AccessClaims>();
+  /**
+   * Session states read in the last SESSION_STATE_TTL_MS. Revocations in this process clear
+   * it at once; a revocation on another node takes effect here within the TTL.
+   */
+  private readonly states = new Map<string, CachedState>();
+
   constructor(
     private readonly repo: SessionsRepo,
     private readonly tokens: AccessTokens,
@@ -81,6 +101,7 @@ export class Sessions {
         throw new ApiError('SESSION_EXPIRED', 'the session expired; log in again');
       case 'reused':
         await this.repo.revoke(outcome.session.id, 'refresh token reuse', now);
+        this.states.delete(outcome.session.id);
         await this.events.record({
           type: 'authn_token_reuse',
           severity: 'HIGH',
@@ -111,10 +132,17 @@ export class Sessions {
 
   /** Checks an access token and its session; the role is the user's current one. */
   async authenticate(accessToken: string): Promise<Principal> {
-    const claims = await this.tokens.verify(accessToken);
-    if (claims === undefined)
-      throw new ApiError('INVALID_TOKEN', 'access token is invalid or expired');
-    const state = await this.repo.state(claims.sessionId);
+    const now = this.now();
+    let claims = this.verified.get(accessToken);
+    if (claims === undefined || claims.expiresAt <= now) {
+      claims = await this.tokens.verify(accessToken);
+      if (claims === undefined) {
+        throw new ApiError('INVALID_TOKEN', 'access token is invalid or expired');
+      }
+      if (this.verified.size >= CACHE_LIMIT) this.verified.clear();
+      this.verified.set(accessToken, claims);
+    }
+    const state = await this.sessionState(claims.sessionId, now);
     if (
       state === undefined ||
       state.revoked_at !== null ||
@@ -134,11 +162,31 @@ export class Sessions {
 
   async end(sessionId: string, reason: string): Promise<void> {
     await this.repo.revoke(sessionId, reason, this.now());
+    this.states.delete(sessionId);
   }
 
   /** Ends every session of the user except `keep`. */
   async endOthers(userId: number, keep: string | undefined, reason: string): Promise<number> {
-    return this.repo.revokeAllOfUser(userId, reason, this.now(), keep);
+    const ended = await this.repo.revokeAllOfUser(userId, reason, this.now(), keep);
+    this.forget();
+    return ended;
+  }
+
+  /** Drops every cached session state (after a change to a user's sessions, role or status). */
+  forget(): void {
+    this.states.clear();
+  }
+
+  private async sessionState(sessionId: string, now: number): Promise<SessionState | undefined> {
+    const cached = this.states.get(sessionId);
+    if (cached !== undefined && cached.until > now) return cached.state;
+    const state = await this.repo.state(sessionId);
+    // Administrators' sessions are always read fresh: a demotion takes effect at once.
+    if (state !== undefined && state.role !== 'admin') {
+      if (this.states.size >= CACHE_LIMIT) this.states.clear();
+      this.states.set(sessionId, { state, until: now + SESSION_STATE_TTL_MS });
+    }
+    return state;
   }
 
   /** A new access token for a session that continues (after a password change, say). */

@@ -45,7 +45,7 @@ export async function openVenue(
   now: () => number,
   log?: Logger,
 ): Promise<Venue> {
-  const repo = new TradingRepo(store.db);
+  const repo = new TradingRepo(store);
   const symbols = new SymbolsRepo(store.db);
   const feeAccount = await new UsersRepo(store.db).ensureSystemUser(FEE_ACCOUNT_USERNAME, now());
   const { exchange, journal, problems, openOrders } = await recoverExchange({

@@ -16,6 +16,8 @@ export interface Store {
   readonly dialect: Dialect;
   /** PostgreSQL only: the schema every table lives in, when not the default. */
   readonly schema?: string | undefined;
+  /** SQLite only: the driver's handle, for prepared statements on the journal's hot path. */
+  readonly sqlite?: SQLite.Database | undefined;
   /** Whether a trivial query succeeds right now. */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -64,6 +66,7 @@ function openSqlite(url: string): Store {
   return {
     db,
     dialect: 'sqlite',
+    sqlite: database,
     ping: () => ping(db),
     close: () => db.destroy(),
   };

@@ -1,7 +1,9 @@
 // All SQL about orders, trades, balances and ledger entries as the exchange writes and reads
 // them: one batch per journal commit, and the reads that recovery and the API need.
 
+import type SQLite from 'better-sqlite3';
 import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { Store } from './db.ts';
 import type {
   BalancesTable,
   Database,
@@ -42,11 +44,152 @@ function chunks<T>(rows: readonly T[]): T[][] {
 
 export const OPEN_STATUSES = ['OPEN', 'PARTIALLY_FILLED', 'PENDING_TRIGGER'] as const;
 
+/**
+ * The journal's write on SQLite, as prepared statements run in one transaction: the same
+ * statements as the Kysely path below, without building SQL text for every batch.
+ */
+function sqliteWriter(native: SQLite.Database): (batch: WriteBatch) => void {
+  const orderColumns = [
+    'id',
+    'user_id',
+    'client_order_id',
+    'symbol',
+    'side',
+    'mode',
+    'time_in_force',
+    'price',
+    'stop_price',
+    'limit_price',
+    'quantity',
+    'filled_quantity',
+    'filled_notional',
+    'fees_paid',
+    'fee_remainder',
+    'held_amount',
+    'status',
+    'cancel_reason',
+    'post_only',
+    'self_trade',
+    'sequence',
+    'created_at',
+    'updated_at',
+  ] as const;
+  const mutable = [
+    'quantity',
+    'price',
+    'stop_price',
+    'filled_quantity',
+    'filled_notional',
+    'fees_paid',
+    'fee_remainder',
+    'held_amount',
+    'status',
+    'cancel_reason',
+    'sequence',
+    'updated_at',
+  ];
+  const upsertOrder = native.prepare(
+    `insert into orders (${orderColumns.join(', ')}) values (${orderColumns.map(() => '?').join(', ')})
+     on conflict (id) do update set ${mutable.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+  );
+  const tradeColumns = [
+    'id',
+    'symbol',
+    'price',
+    'quantity',
+    'buy_order_id',
+    'sell_order_id',
+    'buyer_id',
+    'seller_id',
+    'aggressor_side',
+    'buyer_fee',
+    'seller_fee',
+    'sequence',
+    'created_at',
+  ] as const;
+  const insertTrade = native.prepare(
+    `insert into trades (${tradeColumns.join(', ')}) values (${tradeColumns.map(() => '?').join(', ')})
+     on conflict (id) do nothing`,
+  );
+  const insertEntry = native.prepare(
+    `insert into ledger_entries (tx_id, user_id, account, asset, amount, kind, ref, created_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const upsertBalance = native.prepare(
+    `insert into balances (user_id, asset, available, held, updated_at) values (?, ?, ?, ?, ?)
+     on conflict (user_id, asset) do update set available = excluded.available,
+     held = excluded.held, updated_at = excluded.updated_at`,
+  );
+  const updateSymbol = native.prepare(
+    'update symbols set last_sequence = ?, last_price = ? where symbol = ?',
+  );
+  return native.transaction((batch: WriteBatch) => {
+    for (const o of batch.orders) {
+      upsertOrder.run(orderColumns.map((c) => (o as Record<string, unknown>)[c] ?? defaults[c]));
+    }
+    for (const t of batch.trades) {
+      insertTrade.run(tradeColumns.map((c) => (t as Record<string, unknown>)[c] ?? defaults[c]));
+    }
+    for (const e of batch.entries) {
+      insertEntry.run(
+        e.tx_id,
+        e.user_id,
+        e.account,
+        e.asset,
+        e.amount,
+        e.kind,
+        e.ref,
+        e.created_at,
+      );
+    }
+    for (const b of batch.balances) {
+      upsertBalance.run(b.user_id, b.asset, b.available, b.held, b.updated_at);
+    }
+    for (const s of batch.symbols) updateSymbol.run(s.last_sequence, s.last_price, s.symbol);
+  });
+}
+
+/** Column defaults for optional fields of the rows above, matching the migration. */
+const defaults: Record<string, unknown> = {
+  client_order_id: null,
+  price: null,
+  stop_price: null,
+  limit_price: null,
+  filled_quantity: 0,
+  filled_notional: 0,
+  fees_paid: 0,
+  fee_remainder: 0,
+  held_amount: 0,
+  cancel_reason: null,
+  post_only: 0,
+  self_trade: 'CANCEL_NEWEST',
+  buyer_fee: 0,
+  seller_fee: 0,
+};
+
 export class TradingRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  private readonly db: Kysely<Database>;
+  private readonly sqlite:
+    { handle: SQLite.Database; write: (batch: WriteBatch) => void } | undefined;
+
+  constructor(store: Store) {
+    this.db = store.db;
+    this.sqlite =
+      store.sqlite === undefined
+        ? undefined
+        : { handle: store.sqlite, write: sqliteWriter(store.sqlite) };
+  }
 
   /** Writes one batch in one transaction. Upserts make a retried batch harmless. */
   async write(batch: WriteBatch): Promise<void> {
+    if (this.sqlite !== undefined) {
+      // The connection is shared with Kysely: never nest inside a transaction it has open
+      // (a rollback there would take the journal's rows with it). The write itself is
+      // synchronous, so nothing can start in between.
+      while (this.sqlite.handle.inTransaction) await new Promise((r) => setImmediate(r));
+      this.sqlite.write(batch);
+      return;
+    }
     await this.db.transaction().execute(async (tx) => {
       await this.writeOrders(tx, batch.orders);
       for (const rows of chunks(batch.trades)) {
