@@ -32,6 +32,8 @@ import { homeRoutes } from './http/routes/home.ts';
 import { marketRoutes } from './http/routes/market.ts';
 import { mfaRoutes } from './http/routes/mfa.ts';
 import { tradingRoutes } from './http/routes/trading.ts';
+import { websocketRoutes } from './http/ws/index.ts';
+import { MarketSimulator } from './market/simulator.ts';
 import { installValidation } from './http/plugins/validation.ts';
 import { openVenue, type Venue } from './exchange/venue.ts';
 import type { Store } from './store/db.ts';
@@ -132,8 +134,25 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   const events = new SecurityEvents(new SecurityEventsRepo(deps.store.db), now, deps.securityLog);
   const venue = await openVenue(deps.config, deps.store, now, deps.logger);
   const identity = await buildIdentity(deps, events, venue, now);
-  // Stop taking orders, then wait for the journal: nothing acknowledged is left unwritten.
-  app.addHook('onClose', () => venue.close());
+  const simulator =
+    deps.config.simulator && venue.problems.length === 0
+      ? new MarketSimulator({
+          exchange: venue.exchange,
+          users: new UsersRepo(deps.store.db),
+          now,
+          seed: deps.config.simulatorSeed,
+          tickMs: deps.config.simulatorIntervalMs,
+          priceBandBps: deps.config.priceBandBps,
+          log: deps.logger,
+        })
+      : undefined;
+  await simulator?.start();
+  // Stop the bots (withdrawing their quotes), then wait for the journal: nothing acknowledged
+  // is left unwritten.
+  app.addHook('onClose', async () => {
+    await simulator?.stop();
+    await venue.close();
+  });
 
   registerErrorHandler(app);
   installValidation(app);
@@ -201,6 +220,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   await app.register(adminRoutes, { identity, venue });
   await app.register(marketRoutes, { venue });
   await app.register(tradingRoutes, { venue });
+  await app.register(websocketRoutes, { venue, identity, config: deps.config, now });
   return { app, identity, venue, routePolicies };
 }
 

@@ -72,6 +72,8 @@ export interface Config {
   sessionEndUtc: string;
   simulator: boolean;
   simulatorSeed: number;
+  /** Milliseconds between the bots' rounds of quotes and trades. */
+  simulatorIntervalMs: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -246,9 +248,15 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     takerFeeBps: r.int('TAKER_FEE_BPS', 0, 0, 1000),
     marketCollarBps: r.int('MARKET_COLLAR_BPS', 500, 1, 5000),
     priceBandBps: r.int('PRICE_BAND_BPS', 2000, 1, 9000),
-    sessionEndUtc: r.pattern('SESSION_END_UTC', '10:00', /^([01]\d|2[0-3]):[0-5]\d$/, 'a time HH:MM (UTC)'),
+    sessionEndUtc: r.pattern(
+      'SESSION_END_UTC',
+      '10:00',
+      /^([01]\d|2[0-3]):[0-5]\d$/,
+      'a time HH:MM (UTC)',
+    ),
     simulator: r.oneOf('SIMULATOR', 'on', ['on', 'off']) === 'on',
     simulatorSeed: r.int('SIMULATOR_SEED', 42, 0, 2 ** 31 - 1),
+    simulatorIntervalMs: r.int('SIMULATOR_INTERVAL_MS', 2000, 100, 3_600_000),
   };
 }
 

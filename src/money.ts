@@ -5,7 +5,8 @@ const DECIMAL = /^(0|[1-9]\d{0,13})(?:\.(\d{1,2}))?$/;
 
 /** Paise for a rupee amount with at most 2 decimals, or undefined for anything else. */
 export function parseRupees(input: string | number): number | undefined {
-  if (typeof input === 'number' && (!Number.isFinite(input) || Object.is(input, -0))) return undefined;
+  if (typeof input === 'number' && (!Number.isFinite(input) || Object.is(input, -0)))
+    return undefined;
   const text = typeof input === 'number' ? String(input) : input.trim();
   const m = DECIMAL.exec(text);
   if (!m) return undefined;

@@ -68,7 +68,7 @@ export async function signedFetch(
     headers,
     ...(text === undefined ? {} : { body: text }),
   });
-  return { status: res.status, body: (await res.json()) };
+  return { status: res.status, body: await res.json() };
 }
 
 async function main(argv: string[]): Promise<number> {

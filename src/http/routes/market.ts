@@ -9,6 +9,7 @@ import { INTERVAL_NAMES, type Interval } from '../../market/candles.ts';
 import { formatPaise } from '../../money.ts';
 
 import { Symbol } from '../schemas/trading.ts';
+import { tickerView } from '../ticker-view.ts';
 
 const tags = ['market'];
 const SymbolParams = Type.Object({ symbol: Symbol });
@@ -22,27 +23,7 @@ export const marketRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, {
     return found;
   }
 
-  function ticker(m: Market) {
-    const t = marketData.ticker(m.symbol);
-    const last = m.book.lastPrice ?? m.referencePrice;
-    const open = t?.open ?? m.referencePrice;
-    const changeBps = Math.round(((last - open) * 10_000) / open);
-    const sign = changeBps < 0 ? '-' : '+';
-    const abs = Math.abs(changeBps);
-    return {
-      symbol: m.symbol,
-      name: m.name,
-      status: m.status,
-      price: formatPaise(last),
-      change: formatPaise(last - open),
-      change_percent: `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`,
-      open: formatPaise(open),
-      high: t?.high === undefined || t.high === null ? null : formatPaise(t.high),
-      low: t?.low === undefined || t.low === null ? null : formatPaise(t.low),
-      volume: t?.volume ?? 0,
-      trades: t?.trades ?? 0,
-    };
-  }
+  const ticker = (m: Market) => tickerView(m, marketData.ticker(m.symbol));
 
   app.get('/api/market/stocks', { config: { access: 'public' }, schema: { tags } }, () => ({
     stocks: exchange.allMarkets().map(ticker),

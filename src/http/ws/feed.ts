@@ -1,0 +1,166 @@
+// Fans durable exchange events out to WebSocket sessions: one exchange subscription serves every
+// connection, each message is encoded once however many receive it, market sessions get only
+// the topics they subscribed to, and private sessions only their own user's orders and balances.
+
+import type { Published } from '../../exchange/exchange.ts';
+import type { Venue } from '../../exchange/venue.ts';
+import { INTERVAL_NAMES, type Interval } from '../../market/candles.ts';
+import type { Connection } from './connection.ts';
+import {
+  balanceView,
+  bookUpdate,
+  candleMessage,
+  encode,
+  tickerMessage,
+  tradePrint,
+  type ServerMessage,
+} from './messages.ts';
+import type { MarketChannel } from './protocol.ts';
+import { tickerView } from '../ticker-view.ts';
+
+/** One socket's part in the feed. */
+export interface Session {
+  readonly connection: Connection;
+  /** A text message from the client. */
+  receive(text: string): void;
+  /** Every heartbeat interval, with the time as ISO text. */
+  tick(time: string): void;
+  /** The socket closed: let go of everything. */
+  end(): void;
+}
+
+export type PrivateStream = 'orders' | 'portfolio';
+
+/** What a market subscription is keyed by: `book:TCS`, `candles:1m:TCS`. */
+export function topicOf(channel: MarketChannel, symbol: string, interval?: Interval): string {
+  return channel === 'candles' ? `candles:${interval ?? '1m'}:${symbol}` : `${channel}:${symbol}`;
+}
+
+export function symbolOfTopic(topic: string): string {
+  return topic.slice(topic.lastIndexOf(':') + 1);
+}
+
+export class Feed {
+  readonly sessions = new Set<Session>();
+  private readonly topics = new Map<string, Set<Connection>>();
+  private readonly watchers: Record<PrivateStream, Map<number, Set<Connection>>> = {
+    orders: new Map(),
+    portfolio: new Map(),
+  };
+  /** The last book sequence published per symbol; the in-memory book may be ahead of it. */
+  private readonly published = new Map<string, number>();
+
+  constructor(private readonly venue: Venue) {
+    // At start everything in the books is recovered, so durable.
+    for (const market of venue.exchange.allMarkets())
+      this.published.set(market.symbol, market.book.sequence);
+  }
+
+  publishedSequence(symbol: string): number {
+    return this.published.get(symbol) ?? 0;
+  }
+
+  join(topic: string, connection: Connection): void {
+    add(this.topics, topic, connection);
+  }
+
+  leave(topic: string, connection: Connection): void {
+    remove(this.topics, topic, connection);
+  }
+
+  watch(stream: PrivateStream, userId: number, connection: Connection): void {
+    add(this.watchers[stream], userId, connection);
+  }
+
+  unwatch(stream: PrivateStream, userId: number, connection: Connection): void {
+    remove(this.watchers[stream], userId, connection);
+  }
+
+  /**
+   * One command's durable events, in commit order. The venue's own subscriber, registered
+   * before this one, has already recorded the trades into market data, so tickers and candles
+   * built here include them.
+   */
+  publish(events: readonly Published[]): void {
+    const traded = new Set<string>();
+    for (const e of events) {
+      switch (e.kind) {
+        case 'book':
+          this.published.set(e.symbol, e.sequence);
+          this.send(this.topics.get(`book:${e.symbol}`), () =>
+            bookUpdate(e.symbol, e.prevSequence, e.sequence, e.events),
+          );
+          break;
+        case 'trade':
+          traded.add(e.symbol);
+          this.send(this.topics.get(`trades:${e.symbol}`), () => tradePrint(e.trade));
+          break;
+        case 'order':
+          this.send(this.watchers.orders.get(e.userId), () => ({
+            type: 'order_status',
+            order: e.order,
+          }));
+          break;
+        case 'balance':
+          this.send(this.watchers.portfolio.get(e.userId), () => ({
+            type: 'portfolio_update',
+            ...balanceView(e.asset, e.available, e.held),
+          }));
+          break;
+      }
+    }
+    // One ticker and one candle per interval per command, after all of its trades.
+    for (const symbol of traded) {
+      this.send(this.topics.get(`ticker:${symbol}`), () => this.ticker(symbol));
+      for (const interval of INTERVAL_NAMES) {
+        this.send(this.topics.get(`candles:${interval}:${symbol}`), () =>
+          this.candle(symbol, interval),
+        );
+      }
+    }
+  }
+
+  /** The current ticker of a listed symbol. */
+  ticker(symbol: string): ServerMessage | undefined {
+    const market = this.venue.exchange.market(symbol);
+    if (market === undefined) return undefined;
+    const view = tickerView(market, this.venue.marketData.ticker(symbol));
+    return tickerMessage(view, this.publishedSequence(symbol));
+  }
+
+  /** The newest candle of a symbol, if it has traded. */
+  candle(symbol: string, interval: Interval): ServerMessage | undefined {
+    const [latest] = this.venue.marketData.candles(symbol, interval, 1);
+    if (latest === undefined) return undefined;
+    return candleMessage(symbol, interval, latest, this.publishedSequence(symbol));
+  }
+
+  tick(time: string): void {
+    for (const session of this.sessions) session.tick(time);
+  }
+
+  /** Encodes lazily (nobody listening costs nothing) and once for all listeners. */
+  private send(
+    listeners: ReadonlySet<Connection> | undefined,
+    build: () => ServerMessage | undefined,
+  ): void {
+    if (listeners === undefined || listeners.size === 0) return;
+    const message = build();
+    if (message === undefined) return;
+    const text = encode(message);
+    for (const connection of listeners) connection.send(text);
+  }
+}
+
+function add<K>(index: Map<K, Set<Connection>>, key: K, connection: Connection): void {
+  const set = index.get(key);
+  if (set === undefined) index.set(key, new Set([connection]));
+  else set.add(connection);
+}
+
+function remove<K>(index: Map<K, Set<Connection>>, key: K, connection: Connection): void {
+  const set = index.get(key);
+  if (set === undefined) return;
+  set.delete(connection);
+  if (set.size === 0) index.delete(key);
+}

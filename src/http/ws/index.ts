@@ -1,0 +1,132 @@
+// Live WebSocket channels: /ws/market (public market data), /ws/orders and /ws/portfolio (one
+// user's own updates). Messages go out only after the events they carry are durable; one
+// exchange subscription feeds every connection. The protocol is described in README.md.
+
+import websocket from '@fastify/websocket';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import type { Identity } from '../../auth/index.ts';
+import type { Config } from '../../config.ts';
+import type { Venue } from '../../exchange/venue.ts';
+import { Connection } from './connection.ts';
+import { Feed, type PrivateStream, type Session } from './feed.ts';
+import { MarketSession } from './market-channel.ts';
+import { PrivateSession } from './private-channel.ts';
+import {
+  CLOSE,
+  MAX_PAYLOAD_BYTES,
+  chooseSubprotocol,
+  hasTokenInUrl,
+  subprotocolToken,
+} from './protocol.ts';
+
+export interface WebsocketOptions {
+  venue: Venue;
+  identity: Identity;
+  config: Config;
+  /** The clock of heartbeats; tests may pass their own. */
+  now?: () => number;
+}
+
+function text(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+export const websocketRoutes: FastifyPluginAsync<WebsocketOptions> = async (app, options) => {
+  const { venue, identity, config } = options;
+  const now = options.now ?? Date.now;
+
+  await app.register(websocket, {
+    options: {
+      maxPayload: MAX_PAYLOAD_BYTES,
+      perMessageDeflate: false,
+      handleProtocols: (offered) => chooseSubprotocol(offered),
+    },
+    // A client that vanishes mid-frame is routine, not a server error.
+    errorHandler: (error, socket, request) => {
+      request.log.debug({ err: error }, 'websocket connection failed');
+      socket.terminate();
+    },
+  });
+
+  const feed = new Feed(venue);
+  const unsubscribe = venue.exchange.subscribe((events) => {
+    // The commands are already durable and answered: a fault here must not reach the exchange.
+    try {
+      feed.publish(events);
+    } catch (error) {
+      app.log.error({ err: error }, 'websocket fan-out failed');
+    }
+  });
+  const heartbeat = setInterval(() => {
+    try {
+      feed.tick(new Date(now()).toISOString());
+    } catch (error) {
+      app.log.error({ err: error }, 'websocket heartbeat failed');
+    }
+  }, config.wsHeartbeatIntervalSeconds * 1000);
+  heartbeat.unref();
+  app.addHook('onClose', () => {
+    unsubscribe();
+    clearInterval(heartbeat);
+    for (const session of feed.sessions) session.end();
+    feed.sessions.clear();
+  });
+
+  /** Admits a socket (or closes it with the reason) and wires it to its session. */
+  function attach(
+    socket: WebSocket,
+    request: FastifyRequest,
+    start: (connection: Connection) => Session,
+  ): void {
+    if (hasTokenInUrl(request.url)) {
+      socket.close(CLOSE.UNAUTHENTICATED, 'send the token in an auth message, never in the URL');
+      return;
+    }
+    if (feed.sessions.size >= config.wsMaxConnections) {
+      socket.close(CLOSE.TRY_AGAIN_LATER, 'try again later');
+      return;
+    }
+    const connection = new Connection(socket, now);
+    const session = start(connection);
+    feed.sessions.add(session);
+    socket.on('message', (data, isBinary) => {
+      try {
+        if (isBinary) return connection.close(CLOSE.UNSUPPORTED, 'text frames only');
+        if (!connection.admit()) return connection.close(CLOSE.POLICY, 'too many messages');
+        session.receive(text(data));
+      } catch (error) {
+        request.log.error({ err: error }, 'websocket message failed');
+        connection.close(CLOSE.INTERNAL_ERROR, 'internal error');
+      }
+    });
+    socket.on('pong', () => connection.pong());
+    socket.on('close', () => {
+      feed.sessions.delete(session);
+      session.end();
+    });
+  }
+
+  const route = { websocket: true, config: { access: 'public' } } as const;
+
+  app.get('/ws/market', route, (socket, request) => {
+    attach(socket, request, (connection) => new MarketSession(connection, feed, venue, now));
+  });
+
+  const privateChannel = (stream: PrivateStream) => (socket: WebSocket, request: FastifyRequest) =>
+    attach(socket, request, (connection) => {
+      const token = subprotocolToken(request.headers['sec-websocket-protocol']);
+      const deps = {
+        feed,
+        sessions: identity.sessions,
+        exchange: venue.exchange,
+        log: app.log,
+        now,
+      };
+      return new PrivateSession(connection, stream, deps, token);
+    });
+  app.get('/ws/orders', route, privateChannel('orders'));
+  app.get('/ws/portfolio', route, privateChannel('portfolio'));
+};

@@ -1,0 +1,436 @@
+// The WebSocket channels over a real listening server, on every test database: a book kept from
+// snapshot plus updates equals the REST book, private streams carry only their user's events,
+// and the limits (authentication, connections, message rate, slow readers) hold.
+
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { CASH } from '../src/exchange/exchange.ts';
+import { Connection, type ClientSocket } from '../src/http/ws/connection.ts';
+import { openTestApp, type TestApp } from './support/app.ts';
+import { storeFactories } from './support/stores.ts';
+
+type Message = Record<string, unknown> & { type: string };
+type Level = [string, number];
+
+const PASSWORD = 'a long enough passphrase';
+const REFERENCE = 410_535; // TCS, paise
+const TICK = 5;
+
+/** Polls until `condition` holds; fails after `ms`. */
+async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A test client: records every message and how the socket closed. */
+class Client {
+  readonly messages: Message[] = [];
+  closed: { code: number; reason: string } | undefined;
+
+  constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      // Text frames arrive as one Buffer.
+      this.messages.push(JSON.parse((data as Buffer).toString('utf8')) as Message);
+    });
+    socket.on('close', (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+    });
+  }
+
+  send(message: unknown): void {
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  of(type: string): Message[] {
+    return this.messages.filter((m) => m.type === type);
+  }
+
+  async next(type: string, match: (m: Message) => boolean = () => true): Promise<Message> {
+    let found: Message | undefined;
+    await until(() => (found = this.of(type).find(match)) !== undefined, `a ${type} message`);
+    return found as Message;
+  }
+
+  async closing(): Promise<{ code: number; reason: string }> {
+    await until(() => this.closed !== undefined, 'the socket to close');
+    return this.closed as { code: number; reason: string };
+  }
+}
+
+/** A local copy of one book, kept from a snapshot and the updates after it. */
+class LocalBook {
+  sequence = -1;
+  gaps = 0;
+  applied = 0;
+  private readonly sides = { BUY: new Map<string, number>(), SELL: new Map<string, number>() };
+
+  snapshot(m: Message): void {
+    this.sequence = m.sequence as number;
+    this.sides.BUY = new Map(m.bids as Level[]);
+    this.sides.SELL = new Map(m.asks as Level[]);
+  }
+
+  update(m: Message): void {
+    const sequence = m.sequence as number;
+    if (sequence <= this.sequence) return; // already in the snapshot
+    if (m.prev_sequence !== this.sequence) this.gaps += 1;
+    for (const c of m.changes as { side: 'BUY' | 'SELL'; price: string; quantity: number }[]) {
+      if (c.quantity === 0) this.sides[c.side].delete(c.price);
+      else this.sides[c.side].set(c.price, c.quantity);
+    }
+    this.sequence = sequence;
+    this.applied += 1;
+  }
+
+  levels(side: 'BUY' | 'SELL', depth: number): Level[] {
+    const sign = side === 'BUY' ? -1 : 1;
+    return [...this.sides[side].entries()]
+      .sort((a, b) => sign * (Number(a[0]) - Number(b[0])))
+      .slice(0, depth);
+  }
+}
+
+/** A small deterministic generator, so a failing burst can be replayed. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let x = s;
+    x = Math.imul(x ^ (x >>> 15), x | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+const rupees = (paise: number) =>
+  `${Math.floor(paise / 100)}.${String(paise % 100).padStart(2, '0')}`;
+
+describe.each(storeFactories())('websocket channels on $name', (factory) => {
+  let t: TestApp;
+  let base: string;
+  const clients: Client[] = [];
+
+  async function start(env: Record<string, string> = {}): Promise<void> {
+    t = await openTestApp(factory, {
+      SIMULATOR: 'off',
+      WS_HEARTBEAT_INTERVAL: '1',
+      API_RATE_LIMIT: '100000',
+      ...env,
+    });
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    base = `ws://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+  }
+
+  async function connect(path: string, protocols?: string[]): Promise<Client> {
+    const socket = new WebSocket(`${base}${path}`, protocols);
+    const client = new Client(socket);
+    clients.push(client);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    return client;
+  }
+
+  async function call(
+    method: 'GET' | 'POST' | 'DELETE',
+    url: string,
+    token?: string,
+    body?: object,
+  ): Promise<{ status: number; body: Record<string, unknown> }> {
+    const res = await t.app.inject({
+      method,
+      url,
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+      ...(body === undefined ? {} : { payload: body }),
+    });
+    return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
+  }
+
+  /** Registers a trader with plenty of cash and TCS shares; returns its id and access token. */
+  async function trader(username: string): Promise<{ id: number; token: string }> {
+    const registered = await call('POST', '/api/auth/register', undefined, {
+      username,
+      email: `${username}@example.com`,
+      password: PASSWORD,
+      full_name: `${username} Trader`,
+    });
+    expect(registered.status).toBe(201);
+    const id = registered.body.user_id as number;
+    const login = await call('POST', '/api/auth/login', undefined, {
+      username,
+      password: PASSWORD,
+    });
+    expect(login.status).toBe(200);
+    const { exchange } = t.exchange.venue;
+    expect((await exchange.adjust(id, 'TCS', 1000, 'test')).ok).toBe(true);
+    expect((await exchange.adjust(id, CASH, 100_000_000, 'test')).ok).toBe(true);
+    return { id, token: login.body.access_token as string };
+  }
+
+  async function order(
+    token: string,
+    side: 'BUY' | 'SELL',
+    quantity: number,
+    price: number,
+  ): Promise<number> {
+    const res = await call('POST', '/api/trading/order', token, {
+      symbol: 'TCS',
+      order_type: side,
+      order_mode: 'LIMIT',
+      quantity,
+      price: rupees(price),
+    });
+    expect(res.status).toBe(201);
+    return res.body.order_id as number;
+  }
+
+  beforeEach(() => {
+    clients.length = 0;
+  });
+
+  afterEach(async () => {
+    for (const c of clients) c.socket.terminate();
+    await t.close();
+  });
+
+  it('keeps a book from snapshot and updates that equals the REST book', async () => {
+    await start();
+    const alice = await trader('alice');
+    const bob = await trader('bob');
+    // Some resting orders before the snapshot, so it is not empty.
+    await order(alice.token, 'BUY', 3, REFERENCE - 10 * TICK);
+    await order(bob.token, 'SELL', 4, REFERENCE + 10 * TICK);
+
+    const client = await connect('/ws/market');
+    client.send({ op: 'subscribe', symbols: ['TCS'], channels: ['book'], depth: 50 });
+    const book = new LocalBook();
+    book.snapshot(await client.next('book_snapshot'));
+    expect(book.levels('BUY', 50).length).toBeGreaterThan(0);
+
+    // A burst of limit orders and cancels from both users, several in flight at once.
+    const next = random(20_261_122);
+    const open: { token: string; id: number }[] = [];
+    for (let round = 0; round < 10; round += 1) {
+      await Promise.all(
+        Array.from({ length: 5 }, async () => {
+          const who = next() < 0.5 ? alice : bob;
+          if (open.length > 0 && next() < 0.25) {
+            const [victim] = open.splice(Math.floor(next() * open.length), 1);
+            if (victim !== undefined)
+              await call('DELETE', `/api/trading/order/${victim.id}`, victim.token);
+            return;
+          }
+          const side = next() < 0.5 ? 'BUY' : 'SELL';
+          const offset = Math.floor(next() * 21) - 10; // crosses now and then
+          const id = await order(
+            who.token,
+            side,
+            1 + Math.floor(next() * 5),
+            REFERENCE + offset * TICK,
+          );
+          open.push({ token: who.token, id });
+        }),
+      );
+    }
+
+    const rest = (await call('GET', '/api/market/stock/TCS/orderbook?depth=50')).body;
+    await until(() => {
+      for (const m of client.messages.splice(0)) if (m.type === 'book_update') book.update(m);
+      return book.sequence === rest.sequence;
+    }, 'the local book to reach the REST sequence');
+    expect(book.gaps).toBe(0);
+    expect(book.applied).toBeGreaterThan(10);
+    expect(book.levels('BUY', 50)).toEqual(rest.bids);
+    expect(book.levels('SELL', 50)).toEqual(rest.asks);
+  });
+
+  it('streams only the user’s own orders and balances, after authentication', async () => {
+    await start();
+    const alice = await trader('alice');
+    const bob = await trader('bob');
+
+    const orders = await connect('/ws/orders');
+    orders.send({ op: 'auth', token: alice.token });
+    expect((await orders.next('authenticated')).user_id).toBe(alice.id);
+    await orders.next('orders_snapshot');
+    // The token may come as a subprotocol instead; the answer names ours, not the token.
+    const portfolio = await connect('/ws/portfolio', ['exchange.v1', `bearer.${alice.token}`]);
+    expect(portfolio.socket.protocol).toBe('exchange.v1');
+    const snapshot = await portfolio.next('portfolio_snapshot');
+    expect(snapshot.balances).toContainEqual({ asset: 'TCS', available: 1000, held: 0 });
+
+    // Bob first: by the time Alice's update arrives, a leaked one of Bob's would have too.
+    const bobOrder = await order(bob.token, 'SELL', 7, REFERENCE + 100 * TICK);
+    const aliceOrder = await order(alice.token, 'BUY', 2, REFERENCE - 100 * TICK);
+    const status = await orders.next(
+      'order_status',
+      (m) => (m.order as { order_id: number }).order_id === aliceOrder,
+    );
+    expect(status.order).toMatchObject({ status: 'OPEN', order_type: 'BUY', quantity: 2 });
+    const cash = await portfolio.next('portfolio_update', (m) => m.asset === 'INR');
+    expect(cash.held).toBe(rupees((REFERENCE - 100 * TICK) * 2));
+    const seen = orders.of('order_status').map((m) => (m.order as { order_id: number }).order_id);
+    expect(seen).not.toContain(bobOrder);
+    // Alice holds no TCS in an order: a TCS update could only be Bob's sell hold.
+    expect(portfolio.of('portfolio_update').filter((m) => m.asset === 'TCS')).toEqual([]);
+  });
+
+  it('refuses missing, bad and URL tokens with 4401 and sends nothing', async () => {
+    await start();
+    const alice = await trader('alice');
+    // Connected but silent: nothing arrives, not even Alice's own order, until it authenticates.
+    const silent = await connect('/ws/orders');
+    await order(alice.token, 'BUY', 1, REFERENCE);
+    await sleep(300);
+    expect(silent.messages).toEqual([]);
+    silent.send({ op: 'ping' });
+
+    const inUrl = await connect(`/ws/orders?token=${alice.token}`);
+    const bad = await connect('/ws/orders');
+    bad.send({ op: 'auth', token: 'not.a.token' });
+    const badProtocol = await connect('/ws/portfolio', ['bearer.not-a-token']);
+    const garbage = await connect('/ws/portfolio');
+    garbage.send('{{{');
+
+    for (const client of [silent, inUrl, bad, badProtocol, garbage]) {
+      expect((await client.closing()).code).toBe(4401);
+      expect(client.messages).toEqual([]);
+    }
+    expect(silent.closed?.reason).toMatch(/first message must be/);
+    expect(inUrl.closed?.reason).toMatch(/never in the URL/);
+    expect(bad.closed?.reason).toMatch(/invalid or expired/);
+  });
+
+  it('ends a private stream when its session is logged out', async () => {
+    await start();
+    const alice = await trader('alice');
+    const orders = await connect('/ws/orders');
+    orders.send({ op: 'auth', token: alice.token });
+    await orders.next('authenticated');
+    expect((await call('POST', '/api/auth/logout', alice.token)).status).toBe(200);
+    // The session is checked again on the next heartbeat (every second here).
+    expect((await orders.closing()).code).toBe(4401);
+  });
+
+  it('sends trades, tickers, candles and heartbeats with sequences', async () => {
+    await start();
+    const alice = await trader('alice');
+    const bob = await trader('bob');
+    const client = await connect('/ws/market');
+    client.send({ op: 'subscribe', symbols: ['TCS'], channels: ['trades', 'ticker', 'candles'] });
+    expect(await client.next('subscribed')).toMatchObject({ symbols: ['TCS'] });
+    expect(await client.next('ticker')).toMatchObject({ symbol: 'TCS', volume: 0 });
+
+    await order(alice.token, 'SELL', 5, REFERENCE);
+    await order(bob.token, 'BUY', 5, REFERENCE);
+
+    const trade = await client.next('trade');
+    expect(trade).toMatchObject({ symbol: 'TCS', price: '4105.35', quantity: 5, side: 'BUY' });
+    expect(typeof trade.sequence).toBe('number');
+    expect(await client.next('ticker', (m) => m.volume === 5)).toMatchObject({
+      price: '4105.35',
+      trades: 1,
+    });
+    const candle = await client.next('candle');
+    expect(candle).toMatchObject({ symbol: 'TCS', interval: '1m' });
+    expect(candle.candle).toMatchObject({ open: '4105.35', close: '4105.35', volume: 5 });
+
+    const rest = (await call('GET', '/api/market/stock/TCS/orderbook')).body;
+    const beat = await client.next(
+      'heartbeat',
+      (m) => (m.sequences as Record<string, number>).TCS === rest.sequence,
+    );
+    expect(Date.parse(beat.time as string)).not.toBeNaN();
+  });
+
+  it('answers bad messages with errors and survives them', async () => {
+    await start();
+    const client = await connect('/ws/market');
+    const bad: unknown[] = [
+      'not json',
+      '[1,2]',
+      { op: 'launch' },
+      { op: 'subscribe', symbols: ['NOPE'], channels: ['book'] },
+      { op: 'subscribe', symbols: ['TCS'], channels: ['gossip'] },
+      { op: 'subscribe', symbols: Array.from({ length: 21 }, () => 'TCS'), channels: ['book'] },
+      { op: 'subscribe', symbols: ['TCS'], channels: ['book'], depth: 10_000 },
+      { op: 'subscribe', symbols: ['TCS'], channels: ['book'], extra: true },
+    ];
+    for (const message of bad) client.send(message);
+    await until(() => client.of('error').length === bad.length, 'an error per bad message');
+    expect(client.of('error')[3]?.message).toMatch(/unknown symbol: NOPE/);
+    expect(client.of('book_snapshot')).toEqual([]);
+
+    client.send({ op: 'ping' });
+    await client.next('pong');
+    client.socket.send(Buffer.from([1, 2, 3]), { binary: true });
+    expect((await client.closing()).code).toBe(1003);
+  });
+
+  it('drops a client that sends too many messages', async () => {
+    await start();
+    const client = await connect('/ws/market');
+    for (let i = 0; i < 60; i += 1) client.send({ op: 'ping' });
+    expect(await client.closing()).toEqual({ code: 1008, reason: 'too many messages' });
+    expect(client.of('pong').length).toBeLessThan(60);
+  });
+
+  it('closes connections beyond WS_MAX_CONNECTIONS with 1013', async () => {
+    await start({ WS_MAX_CONNECTIONS: '2' });
+    const first = await connect('/ws/market');
+    await connect('/ws/orders');
+    const third = await connect('/ws/market');
+    expect(await third.closing()).toEqual({ code: 1013, reason: 'try again later' });
+
+    // A freed place can be taken again.
+    first.socket.close();
+    await first.closing();
+    await sleep(50);
+    const again = await connect('/ws/market');
+    again.send({ op: 'ping' });
+    await again.next('pong');
+    expect(again.closed).toBeUndefined();
+  });
+});
+
+describe('a connection’s send buffer', () => {
+  function fakeSocket(bufferedAmount: number) {
+    const sent: string[] = [];
+    const closes: [number, string][] = [];
+    const socket: ClientSocket & { readyState: number } = {
+      readyState: 1,
+      bufferedAmount,
+      send: (data) => void sent.push(data),
+      close: (code, reason) => {
+        closes.push([code, reason]);
+        socket.readyState = 2;
+      },
+      terminate: () => undefined,
+      ping: () => undefined,
+    };
+    return { socket, sent, closes };
+  }
+
+  it('sends while the client keeps up', () => {
+    const { socket, sent, closes } = fakeSocket(1024);
+    expect(new Connection(socket, Date.now).send('hello')).toBe(true);
+    expect(sent).toEqual(['hello']);
+    expect(closes).toEqual([]);
+  });
+
+  it('drops a client whose unread bytes pass the limit instead of queueing more', () => {
+    const { socket, sent, closes } = fakeSocket(1024 * 1024 + 1);
+    const connection = new Connection(socket, Date.now);
+    expect(connection.send('hello')).toBe(false);
+    expect(connection.send('again')).toBe(false);
+    expect(sent).toEqual([]);
+    expect(closes).toEqual([[1008, 'too slow']]);
+  });
+});
