@@ -47,6 +47,11 @@ export interface SimulatorTuning {
   noiseFunds: { cash: number; shares: number };
   /** A balance is topped back up to its target only once it is below this fraction of it. */
   refillBelow: number;
+  /**
+   * A maker keeps its quotes until its centre moves this far or a quote is gone (filled): every
+   * cancel and re-place is rows in the database, so quoting every tick would grow it fast.
+   */
+  requoteBps: number;
   walk: WalkParams;
 }
 
@@ -62,6 +67,7 @@ export const DEFAULT_TUNING: SimulatorTuning = {
   makerFunds: { cash: 5_00_00_000_00, shares: 5_000 }, // ₹5 crore
   noiseFunds: { cash: 50_00_000_00, shares: 500 }, // ₹50 lakh
   refillBelow: 0.5,
+  requoteBps: 20,
   walk: DEFAULT_WALK,
 };
 
@@ -148,8 +154,10 @@ interface SymbolBots {
   readonly symbol: string;
   readonly maker: number;
   readonly walk: FairValueWalk;
-  /** The maker's resting quotes, cancelled and replaced every tick. */
+  /** The maker's resting quotes, cancelled and replaced when the ladder moves. */
   quotes: number[];
+  /** The centre the resting quotes were placed around; undefined before the first quote. */
+  quotedAt: number | undefined;
 }
 
 export class MarketSimulator {
@@ -299,6 +307,7 @@ export class MarketSimulator {
             .openOrders()
             .filter((o) => o.userId === maker && o.symbol === market.symbol)
             .map((o) => o.id),
+          quotedAt: undefined,
         };
         this.symbols.set(market.symbol, bots);
       }
@@ -334,6 +343,27 @@ export class MarketSimulator {
     pending: Promise<void>[],
   ): void {
     const { maker } = bots;
+    const t = this.tuning;
+    const shares = this.exchange.ledger.balance(maker, market.symbol);
+    const lean = clamp(
+      (shares.available + shares.held - t.makerFunds.shares) / t.makerFunds.shares,
+      -1,
+      1,
+    );
+    const center = fair * (1 - (lean * t.inventorySkewBps) / 10_000);
+    if (
+      bots.quotedAt !== undefined &&
+      Math.abs(center - bots.quotedAt) * 10_000 < t.requoteBps * bots.quotedAt
+    ) {
+      const open = new Set(
+        this.exchange
+          .openOrders()
+          .filter((o) => o.userId === maker && o.symbol === market.symbol)
+          .map((o) => o.id),
+      );
+      if (bots.quotes.every((id) => open.has(id))) return;
+    }
+    bots.quotedAt = center;
     for (const id of bots.quotes) {
       pending.push(
         this.track(this.exchange.cancelOrder(maker, id), report, (outcome) => {
@@ -343,14 +373,10 @@ export class MarketSimulator {
     }
     bots.quotes = [];
 
-    const t = this.tuning;
-    const shares = this.exchange.ledger.balance(maker, market.symbol);
     const cash = this.exchange.ledger.balance(maker, CASH);
     // Everything the maker holds is for the quotes just cancelled, so its whole balance is free.
     let sharesLeft = shares.available + shares.held;
     let cashLeft = Math.floor((cash.available + cash.held) * 0.9); // headroom for fees
-    const lean = clamp((sharesLeft - t.makerFunds.shares) / t.makerFunds.shares, -1, 1);
-    const center = fair * (1 - (lean * t.inventorySkewBps) / 10_000);
     const { bids, asks } = quoteLadder(
       center,
       market.tickSize,
