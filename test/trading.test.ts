@@ -1,6 +1,7 @@
 // Trading through the HTTP API on every test database: orders, settlement, portfolio, the
 // concurrency and recovery guarantees, bad input and object-level access.
 
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsersRepo } from '../src/store/users.repo.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
@@ -377,6 +378,45 @@ describe.each(storeFactories())('trading on $name', (factory) => {
     expect(balance(mal, 'INR')).toEqual({ available: 10_000_000, held: 0 });
     const rows = await t.store.db.selectFrom('orders').select('id').execute();
     expect(rows).toHaveLength(0);
+  });
+
+  it('random JSON bodies get a 4xx, never a 500, and change nothing', async () => {
+    const fuzz = await trader('fuzz');
+    const base = {
+      symbol: 'TCS',
+      order_type: 'BUY',
+      order_mode: 'LIMIT',
+      quantity: 1,
+      price: '4100.00',
+    };
+    const field = fc.constantFrom(
+      ...Object.keys(base),
+      'stop_price',
+      'time_in_force',
+      'post_only',
+      'client_order_id',
+    );
+    const hostile = fc.oneof(
+      fc.jsonValue(),
+      fc.dictionary(field, fc.jsonValue()),
+      fc
+        .record({ key: field, value: fc.oneof(fc.jsonValue(), fc.string(), fc.double()) })
+        .map(({ key, value }) => ({
+          ...base,
+          [key]: value,
+          quantity: key === 'quantity' ? value : 0,
+        })),
+    );
+    await fc.assert(
+      fc.asyncProperty(hostile, async (body) => {
+        const res = await call('POST', '/api/trading/order', fuzz.token, JSON.stringify(body));
+        expect(res.status, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
+        expect(res.status, JSON.stringify(body)).toBeLessThan(500);
+      }),
+      { numRuns: 300 },
+    );
+    expect(balance(fuzz, 'INR')).toEqual({ available: 10_000_000, held: 0 });
+    expect(await t.store.db.selectFrom('orders').select('id').execute()).toHaveLength(0);
   });
 
   it("another user's order answers 404 and stays as it was", async () => {
