@@ -21,6 +21,13 @@ import { Sessions } from './auth/sessions.ts';
 import type { Keyring } from './crypto/keyring.ts';
 import { ReplayCache } from './defense/replay-cache.ts';
 import { SecurityEvents } from './defense/security-events.ts';
+import { trustedProxies } from './defense/client-ip.ts';
+import { Guard } from './defense/guard.ts';
+import { IpBlocks } from './defense/ip-blocks.ts';
+import { RateLimits } from './defense/rate-limits.ts';
+import { installDefense } from './http/plugins/defense.ts';
+import { securityRoutes } from './http/routes/security.ts';
+import { Redis } from 'ioredis';
 import { installAccessControl, type RoutePolicy } from './http/access.ts';
 import type { ExchangeApp } from './http/exchange-app.ts';
 import { registerErrorHandler } from './http/plugins/error-handler.ts';
@@ -52,6 +59,8 @@ export interface AppDeps {
   logger?: Logger;
   securityLog?: Logger;
   now?: () => number;
+  /** Namespaces rate-limit keys in Redis (tests run several apps on one Redis). */
+  redisPrefix?: string;
   /** Tests pass cheaper argon2 parameters; production uses the defaults. */
   hasher?: PasswordHasher;
 }
@@ -129,9 +138,32 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     ...(deps.logger === undefined ? { logger: false } : { loggerInstance: deps.logger }),
     bodyLimit: BODY_LIMIT_BYTES,
     return503OnClosing: true,
+    // X-Forwarded-For is believed only from TRUSTED_PROXIES; by default from nobody.
+    trustProxy: trustedProxies(deps.config.trustedProxies),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const events = new SecurityEvents(new SecurityEventsRepo(deps.store.db), now, deps.securityLog);
+  const eventsRepo = new SecurityEventsRepo(deps.store.db);
+  const events = new SecurityEvents(eventsRepo, now, deps.securityLog);
+  const redis =
+    deps.config.redisUrl === undefined
+      ? undefined
+      : new Redis(deps.config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  const blocks = new IpBlocks(now);
+  const guard = new Guard(
+    new RateLimits({
+      apiRatePerMinute: deps.config.apiRateLimit,
+      apiBurst: deps.config.apiBurstLimit,
+      loginAttempts: deps.config.loginRateLimit,
+      loginWindowSeconds: deps.config.loginTimewindowSeconds,
+      bruteForceThreshold: deps.config.bruteForceThreshold,
+      redis,
+      prefix: deps.redisPrefix ?? 'sse',
+    }),
+    blocks,
+    events,
+    deps.config.blockDurationMinutes * 60_000,
+    now,
+  );
   const venue = await openVenue(deps.config, deps.store, now, deps.logger);
   const identity = await buildIdentity(deps, events, venue, now);
   const simulator =
@@ -152,6 +184,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   app.addHook('onClose', async () => {
     await simulator?.stop();
     await venue.close();
+    redis?.disconnect();
   });
 
   registerErrorHandler(app);
@@ -168,6 +201,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     apiKeys: identity.apiKeys,
     events,
   });
+  installDefense(app, guard);
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -214,10 +248,11 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     now,
   });
   await app.register(homeRoutes);
-  await app.register(authRoutes, { identity });
+  await app.register(authRoutes, { identity, guard });
   await app.register(mfaRoutes, { identity });
   await app.register(apiKeyRoutes, { identity });
   await app.register(adminRoutes, { identity, venue });
+  await app.register(securityRoutes, { repo: eventsRepo, events, blocks, now });
   await app.register(marketRoutes, { venue });
   await app.register(tradingRoutes, { venue });
   await app.register(websocketRoutes, { venue, identity, config: deps.config, now });

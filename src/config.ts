@@ -51,6 +51,8 @@ export interface Config {
   idsEnabled: boolean;
   idsAction: IdsAction;
   blockDurationMinutes: number;
+  /** Failed logins from one address within LOGIN_TIMEWINDOW before the address is blocked. */
+  bruteForceThreshold: number;
   nonceCacheSize: number;
   replayWindowSeconds: number;
   trustedProxies: string[];
@@ -219,13 +221,14 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     sessionTimeoutMinutes: r.int('SESSION_TIMEOUT_MINUTES', 30, 1, 7 * 24 * 60),
     passwordMinLength: r.int('PASSWORD_MIN_LENGTH', 8, 8, 64),
     startingBalance: r.rupees('STARTING_BALANCE', 100_000_00),
-    loginRateLimit: r.int('LOGIN_RATE_LIMIT', 5, 1, 10_000),
+    loginRateLimit: r.int('LOGIN_RATE_LIMIT', 5, 1, 1_000_000),
     loginTimewindowSeconds: r.int('LOGIN_TIMEWINDOW', 300, 1, 86_400),
-    apiRateLimit: r.int('API_RATE_LIMIT', 100, 1, 1_000_000),
+    apiRateLimit: r.int('API_RATE_LIMIT', 100, 1, 100_000_000),
     apiBurstLimit: r.int('API_BURST_LIMIT', 20, 1, 1_000_000),
     idsEnabled: r.bool('IDS_ENABLED', true),
     idsAction: r.oneOf<IdsAction>('IDS_ACTION', 'reject', ['log', 'reject', 'block']),
     blockDurationMinutes: r.int('BLOCK_DURATION_MINUTES', 60, 1, 525_600),
+    bruteForceThreshold: r.int('BRUTE_FORCE_THRESHOLD', 10, 1, 1_000_000),
     nonceCacheSize: r.int('NONCE_CACHE_SIZE', 10_000, 100, 10_000_000),
     replayWindowSeconds: r.int('REPLAY_WINDOW_SECONDS', 300, 1, 3600),
     trustedProxies: checkCidrs(r.list('TRUSTED_PROXIES')),

@@ -44,6 +44,7 @@ describe('crash safety', () => {
       LOG_FILE: 'off',
       PORT: String(port),
       ADMIN_PASSWORD,
+      API_RATE_LIMIT: '10000000',
     };
     const post = async (path: string, body: unknown, token?: string) => {
       const res = await fetch(base + path, {

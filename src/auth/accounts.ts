@@ -120,7 +120,7 @@ export class Accounts {
     const ok = await this.hasher.verify(user?.password_hash, candidate);
     if (user === undefined || !ok || user.disabled === 1) {
       await this.events.record({
-        type: 'authn_failure',
+        type: 'authn_login_fail',
         severity: 'LOW',
         description: 'a login failed',
         ip: origin.ip,

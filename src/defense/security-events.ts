@@ -5,11 +5,16 @@ import type { Logger } from 'pino';
 import type { SecurityEventsRepo } from '../store/security-events.repo.ts';
 import type { Severity } from '../store/schema.ts';
 
+/** OWASP logging vocabulary. */
 export type SecurityEventType =
-  | 'authn_failure'
+  | 'authn_login_fail'
+  | 'authn_login_fail_max'
+  | 'excess_rate_limit_exceeded'
+  | 'ip_blocked'
+  | 'ip_unblocked'
   | 'authn_token_reuse'
   | 'authn_mfa_failure'
-  | 'authz_denied'
+  | 'authz_fail'
   | 'replay_detected'
   | 'signature_invalid'
   | 'stale_request'

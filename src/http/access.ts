@@ -88,7 +88,7 @@ async function enforce(request: FastifyRequest, deps: AccessDeps): Promise<void>
   }
   if (policy === 'admin' && principal.role !== 'admin') {
     await deps.events.record({
-      type: 'authz_denied',
+      type: 'authz_fail',
       severity: 'MEDIUM',
       description: 'a non-admin called an admin route',
       ip: request.ip,

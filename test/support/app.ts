@@ -37,7 +37,20 @@ export async function openTestApp(
   options: Partial<Pick<AppDeps, 'now'>> = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'sse-app-'));
-  const config = loadConfig({ DATA_DIR: dir, LOG_FILE: 'off', SIMULATOR: 'off', ...env }, dir);
+  // Tests make many requests from one address: limits are raised unless a test sets its own.
+  const config = loadConfig(
+    {
+      DATA_DIR: dir,
+      LOG_FILE: 'off',
+      SIMULATOR: 'off',
+      API_RATE_LIMIT: '10000000',
+      API_BURST_LIMIT: '1000',
+      LOGIN_RATE_LIMIT: '1000000',
+      BRUTE_FORCE_THRESHOLD: '1000000',
+      ...env,
+    },
+    dir,
+  );
   const opened = await factory.open();
   await new SymbolsRepo(opened.store.db).insertMissing(initialListings(Date.now()));
   const dispose = async (): Promise<void> => {

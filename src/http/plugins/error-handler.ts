@@ -4,6 +4,8 @@
 import type { FastifyError } from 'fastify';
 import type { ExchangeApp } from '../exchange-app.ts';
 import { ApiError, ERROR_STATUS, type ErrorBody, type ErrorCode } from '../../errors.ts';
+import { RateLimited } from '../../defense/guard.ts';
+import { setRateHeaders } from './defense.ts';
 
 function body(code: ErrorCode, message: string): ErrorBody {
   return { error: { code, message } };
@@ -33,6 +35,10 @@ function fromFastifyError(error: FastifyError): { status: number; body: ErrorBod
 
 export function registerErrorHandler(app: ExchangeApp): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
+    if (error instanceof RateLimited) {
+      setRateHeaders(reply, error.decision);
+      void reply.header('retry-after', Math.max(1, Math.ceil(error.decision.resetMs / 1000)));
+    }
     if (error instanceof ApiError) return reply.code(error.status).send(error.toBody());
     const mapped = fromFastifyError(error);
     if (mapped !== undefined) return reply.code(mapped.status).send(mapped.body);

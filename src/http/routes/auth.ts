@@ -5,6 +5,9 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Identity, RequestOrigin } from '../../auth/index.ts';
 import { principalOf } from '../access.ts';
+import { ApiError } from '../../errors.ts';
+import type { Guard } from '../../defense/guard.ts';
+import { clientKey } from '../plugins/defense.ts';
 import {
   LoginBody,
   LoginReply,
@@ -26,9 +29,9 @@ export function originOf(request: FastifyRequest): RequestOrigin {
 
 const tags = ['auth'];
 
-export const authRoutes: FastifyPluginAsyncTypebox<{ identity: Identity }> = (
+export const authRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; guard: Guard }> = (
   app,
-  { identity },
+  { identity, guard },
 ) => {
   const { accounts, sessions } = identity;
 
@@ -59,12 +62,18 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ identity: Identity }> = (
       },
     },
     async (request) => {
-      const result = await accounts.login(
-        request.body.username,
-        request.body.password,
-        originOf(request),
-      );
-      return { success: true as const, ...result };
+      const { username, password } = request.body;
+      const address = clientKey(request);
+      await guard.beforeLogin(address, username);
+      try {
+        const result = await accounts.login(username, password, originOf(request));
+        return { success: true as const, ...result };
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'INVALID_CREDENTIALS') {
+          await guard.loginFailed(address, username);
+        }
+        throw error;
+      }
     },
   );
 

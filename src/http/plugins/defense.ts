@@ -1,0 +1,49 @@
+// Puts the guard in front of the routes: a blocked address is refused in onRequest, before any
+// parsing; every request counts against its address's allowance, and once the caller is known,
+// against the user's. The RateLimit headers tell clients where they stand.
+
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { addressKey } from '../../defense/client-ip.ts';
+import type { Guard } from '../../defense/guard.ts';
+import type { LimitDecision, RateClass } from '../../defense/rate-limits.ts';
+import type { ExchangeApp } from '../exchange-app.ts';
+
+/** Health checks are for load balancers and monitors; they are not limited. */
+const UNLIMITED = new Set(['/api/health']);
+
+export function rateClassOf(url: string): RateClass {
+  if (url.startsWith('/api/trading')) return 'orders';
+  if (url.startsWith('/api/market') || url.startsWith('/ws/market')) return 'market';
+  if (url.startsWith('/api/admin') || url.startsWith('/api/security')) return 'admin';
+  if (url.startsWith('/api/crypto')) return 'crypto';
+  return 'account';
+}
+
+export function setRateHeaders(reply: FastifyReply, decision: LimitDecision): void {
+  void reply.header('ratelimit-limit', decision.limit);
+  void reply.header('ratelimit-remaining', decision.remaining);
+  void reply.header('ratelimit-reset', Math.ceil(decision.resetMs / 1000));
+}
+
+export function clientKey(request: FastifyRequest): string {
+  return addressKey(request.ip);
+}
+
+export function installDefense(app: ExchangeApp, guard: Guard): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    if (UNLIMITED.has(path)) return;
+    const address = clientKey(request);
+    guard.refuseBlocked(address);
+    setRateHeaders(reply, await guard.request(rateClassOf(path), address));
+  });
+  // Registered after access control, so the principal is known here.
+  app.addHook('preValidation', async (request, reply) => {
+    if (request.principal === null) return;
+    const path = request.url.split('?')[0] ?? '';
+    setRateHeaders(
+      reply,
+      await guard.request(rateClassOf(path), clientKey(request), request.principal.userId),
+    );
+  });
+}
