@@ -107,10 +107,10 @@ export class RateLimits {
     return take(this.loginByAccount, `${username.toLowerCase()}|${address}`, limit);
   }
 
-  /** Counts a failed login; true once the address has failed often enough to be blocked. */
+  /** Counts a failed login; true once the address has failed BRUTE_FORCE_THRESHOLD times. */
   async loginFailed(address: string): Promise<boolean> {
     const decision = await take(this.failures, address, this.options.bruteForceThreshold);
-    return !decision.allowed;
+    return !decision.allowed || decision.remaining === 0;
   }
 }
 

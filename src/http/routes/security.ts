@@ -46,9 +46,10 @@ export const securityRoutes: FastifyPluginAsyncTypebox<SecurityRouteOptions> = (
       const t = now();
       const quarter = await repo.countsBySeverity(t - 15 * 60_000);
       const hour = await repo.countsBySeverity(t - 60 * 60_000);
+      const blocked = blocks.list().length;
       return {
-        status: posture(quarter, hour),
-        blocked_ips: blocks.list().length,
+        status: posture(quarter, hour, blocked),
+        blocked_ips: blocked,
         recent_events: hour.CRITICAL + hour.HIGH + hour.MEDIUM + hour.LOW,
         severity_breakdown: hour,
         window_minutes: 60,

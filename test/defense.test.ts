@@ -1,0 +1,251 @@
+// Rate limits, brute-force blocking, IP blocks and the client address, through the HTTP API.
+
+import { randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { UsersRepo } from '../src/store/users.repo.ts';
+import { openTestApp, type TestApp } from './support/app.ts';
+import { storeFactories } from './support/stores.ts';
+
+const PASSWORD = 'a long enough passphrase';
+const sqliteFactory = storeFactories()[0];
+if (sqliteFactory === undefined) throw new Error('no SQLite factory');
+const sqlite = sqliteFactory;
+
+interface Reply {
+  status: number;
+  headers: Record<string, unknown>;
+  body: Record<string, unknown>;
+}
+
+async function call(
+  t: TestApp,
+  method: 'GET' | 'POST',
+  url: string,
+  options: { ip?: string; xff?: string; token?: string; body?: unknown } = {},
+): Promise<Reply> {
+  const res = await t.app.inject({
+    method,
+    url,
+    remoteAddress: options.ip ?? '203.0.113.10',
+    headers: {
+      ...(options.xff === undefined ? {} : { 'x-forwarded-for': options.xff }),
+      ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
+    },
+    ...(options.body === undefined ? {} : { payload: options.body as object }),
+  });
+  return {
+    status: res.statusCode,
+    headers: res.headers,
+    body: res.json<Record<string, unknown>>(),
+  };
+}
+
+async function register(t: TestApp, username: string, ip = '198.51.100.1'): Promise<number> {
+  const res = await call(t, 'POST', '/api/auth/register', {
+    ip,
+    body: { username, email: `${username}@example.com`, password: PASSWORD, full_name: username },
+  });
+  expect(res.status).toBe(201);
+  return res.body.user_id as number;
+}
+
+function login(t: TestApp, username: string, password: string, ip: string): Promise<Reply> {
+  return call(t, 'POST', '/api/auth/login', { ip, body: { username, password } });
+}
+
+describe('defense', () => {
+  let t: TestApp | undefined;
+  let clock = Date.UTC(2026, 10, 22, 12);
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  async function open(env: Record<string, string>): Promise<TestApp> {
+    clock = Date.UTC(2026, 10, 22, 12);
+    t = await openTestApp(sqlite, env, { now: () => clock });
+    return t;
+  }
+
+  it('limits requests per address with a burst, answering 429 with Retry-After and RateLimit headers', async () => {
+    const app = await open({ API_RATE_LIMIT: '4', API_BURST_LIMIT: '2' });
+    const statuses: number[] = [];
+    let limited: Reply | undefined;
+    for (let i = 0; i < 8; i++) {
+      const res = await call(app, 'GET', '/api/auth/me');
+      statuses.push(res.status);
+      if (res.status === 429) limited ??= res;
+    }
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429, 429]);
+    expect(limited?.body).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    expect(Number(limited?.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited?.headers['ratelimit-limit']).toBe('6');
+    expect(limited?.headers['ratelimit-remaining']).toBe('0');
+    // Another address has its own allowance; market data has a larger one.
+    expect((await call(app, 'GET', '/api/auth/me', { ip: '203.0.113.99' })).status).toBe(401);
+    expect((await call(app, 'GET', '/api/market/stocks')).status).toBe(200);
+    const events = await app.store.db
+      .selectFrom('security_events')
+      .select(['event_type', 'severity'])
+      .where('event_type', '=', 'excess_rate_limit_exceeded')
+      .execute();
+    expect(events).toEqual([{ event_type: 'excess_rate_limit_exceeded', severity: 'MEDIUM' }]);
+  });
+
+  it('does not let a rotating X-Forwarded-For from an untrusted peer dodge a limit', async () => {
+    const app = await open({ API_RATE_LIMIT: '3', API_BURST_LIMIT: '1' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const xff = `192.0.2.${i + 1}`;
+      statuses.push((await call(app, 'GET', '/api/auth/me', { xff })).status);
+    }
+    expect(statuses.filter((s) => s === 429)).toHaveLength(2);
+  });
+
+  it('believes X-Forwarded-For from a trusted proxy, so clients behind it are told apart', async () => {
+    const app = await open({
+      API_RATE_LIMIT: '2',
+      API_BURST_LIMIT: '1',
+      TRUSTED_PROXIES: '10.0.0.0/8',
+    });
+    const proxy = '10.1.2.3';
+    for (let i = 0; i < 3; i++) {
+      expect(
+        (await call(app, 'GET', '/api/auth/me', { ip: proxy, xff: '198.51.100.7' })).status,
+      ).toBe(401);
+    }
+    expect(
+      (await call(app, 'GET', '/api/auth/me', { ip: proxy, xff: '198.51.100.7' })).status,
+    ).toBe(429);
+    expect(
+      (await call(app, 'GET', '/api/auth/me', { ip: proxy, xff: '198.51.100.8' })).status,
+    ).toBe(401);
+  });
+
+  it('aggregates IPv6 clients per /64', async () => {
+    const app = await open({ API_RATE_LIMIT: '2', API_BURST_LIMIT: '1' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      statuses.push(
+        (await call(app, 'GET', '/api/auth/me', { ip: `2001:db8:1:2::${i + 1}` })).status,
+      );
+    }
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    expect((await call(app, 'GET', '/api/auth/me', { ip: '2001:db8:1:3::1' })).status).toBe(401);
+  });
+
+  it('blocks an address after repeated failed logins; the owner still logs in from elsewhere; the block expires', async () => {
+    const app = await open({
+      LOGIN_RATE_LIMIT: '100',
+      BRUTE_FORCE_THRESHOLD: '3',
+      BLOCK_DURATION_MINUTES: '10',
+    });
+    await register(app, 'victim');
+    const attacker = '203.0.113.66';
+    for (let i = 0; i < 3; i++) {
+      expect((await login(app, 'victim', `wrong guess ${i}`, attacker)).status).toBe(401);
+    }
+    const blocked = await login(app, 'victim', PASSWORD, attacker);
+    expect(blocked.status).toBe(403);
+    expect((blocked.body.error as { code: string }).code).toBe('IP_BLOCKED');
+    expect((await call(app, 'GET', '/api/market/stocks', { ip: attacker })).status).toBe(403);
+    expect((await login(app, 'victim', PASSWORD, '198.51.100.20')).status).toBe(200);
+    const events = await app.store.db
+      .selectFrom('security_events')
+      .select(['event_type', 'severity', 'source_ip'])
+      .where('event_type', '=', 'authn_login_fail_max')
+      .execute();
+    expect(events).toEqual([
+      { event_type: 'authn_login_fail_max', severity: 'HIGH', source_ip: attacker },
+    ]);
+
+    clock += 10 * 60_000 + 1;
+    expect((await call(app, 'GET', '/api/market/stocks', { ip: attacker })).status).toBe(200);
+  });
+
+  it('limits login attempts per address and per account+address', async () => {
+    const app = await open({ LOGIN_RATE_LIMIT: '3', BRUTE_FORCE_THRESHOLD: '1000' });
+    await register(app, 'carol');
+    const ip = '203.0.113.77';
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push((await login(app, 'carol', 'not her password', ip)).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    expect((await login(app, 'carol', PASSWORD, '203.0.113.78')).status).toBe(200);
+  });
+
+  it('lets administrators list, add and lift blocks, and nobody else', async () => {
+    const app = await open({});
+    const adminId = await register(app, 'secops');
+    await new UsersRepo(app.store.db).update(adminId, { role: 'admin' });
+    const admin = (await login(app, 'secops', PASSWORD, '198.51.100.2')).body
+      .access_token as string;
+    await register(app, 'someone');
+    const user = (await login(app, 'someone', PASSWORD, '198.51.100.3')).body
+      .access_token as string;
+
+    const add = await call(app, 'POST', '/api/security/block-ip', {
+      ip: '198.51.100.2',
+      token: admin,
+      body: { ip: '203.0.113.5', minutes: 30, reason: 'manual test block' },
+    });
+    expect(add.status).toBe(200);
+    const list = await call(app, 'GET', '/api/security/blocked-ips', {
+      ip: '198.51.100.2',
+      token: admin,
+    });
+    expect(list.body.blocked_ips).toMatchObject([
+      { ip: '203.0.113.5', manual: true, reason: 'manual test block' },
+    ]);
+    expect((await call(app, 'GET', '/api/market/stocks', { ip: '203.0.113.5' })).status).toBe(403);
+    const status = await call(app, 'GET', '/api/security/status', {
+      ip: '198.51.100.2',
+      token: admin,
+    });
+    expect(status.body).toMatchObject({ status: 'ELEVATED', blocked_ips: 1 });
+
+    for (const url of [
+      '/api/security/blocked-ips',
+      '/api/security/status',
+      '/api/security/events',
+    ]) {
+      expect((await call(app, 'GET', url, { ip: '198.51.100.3', token: user })).status).toBe(403);
+    }
+    const lift = await call(app, 'POST', '/api/security/unblock-ip', {
+      ip: '198.51.100.2',
+      token: admin,
+      body: { ip: '203.0.113.5' },
+    });
+    expect(lift.status).toBe(200);
+    expect((await call(app, 'GET', '/api/market/stocks', { ip: '203.0.113.5' })).status).toBe(200);
+    const events = await call(app, 'GET', '/api/security/events?type=ip_blocked', {
+      ip: '198.51.100.2',
+      token: admin,
+    });
+    expect(events.body.events).toMatchObject([
+      { event_type: 'ip_blocked', source_ip: '203.0.113.5' },
+    ]);
+  });
+
+  it('shares limits between two instances through Redis', async () => {
+    const url = process.env.TEST_REDIS_URL;
+    if (url === undefined || url === '') {
+      if (process.env.CI) throw new Error('CI requires TEST_REDIS_URL (Redis) to be set');
+      return;
+    }
+    const prefix = `test-${randomBytes(6).toString('hex')}`;
+    const env = { REDIS_URL: url, API_RATE_LIMIT: '3', API_BURST_LIMIT: '1' };
+    const a = await openTestApp(sqlite, env, { redisPrefix: prefix });
+    const b = await openTestApp(sqlite, env, { redisPrefix: prefix });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        statuses.push((await call(i % 2 === 0 ? a : b, 'GET', '/api/auth/me')).status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 429, 429]);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
