@@ -1,0 +1,63 @@
+// Intrusion detection: inspects the attacker-controlled text of a request for SQL injection, XSS,
+// path traversal and command injection. Pure and linear-time: no I/O, no clock, bounded walks and
+// regular expressions without catastrophic backtracking. It reports; it never blocks.
+
+import { commandInjection } from './command-injection.ts';
+import type { Detector } from './detector.ts';
+import { pathTraversal } from './path-traversal.ts';
+import { requestFields } from './request-fields.ts';
+import { escapeForLog } from './sample.ts';
+import { sqli } from './sqli.ts';
+import type { DetectorName, Finding, InspectedRequest, Severity } from './types.ts';
+import { xss } from './xss.ts';
+
+export type { DetectorName, Finding, InspectedRequest, Severity } from './types.ts';
+export { INSPECTED_HEADERS, LIMITS } from './request-fields.ts';
+export { escapeForLog } from './sample.ts';
+
+export const DETECTORS: readonly Detector[] = [sqli, xss, pathTraversal, commandInjection];
+
+export const SEVERITY_WEIGHT: Readonly<Record<Severity, number>> = {
+  LOW: 1,
+  MEDIUM: 2,
+  HIGH: 4,
+  CRITICAL: 8,
+};
+
+export const SAMPLE_LENGTH = 80;
+
+export function inspect(request: InspectedRequest): Finding[] {
+  const findings = new Map<string, Finding>();
+  for (const { location, text } of requestFields(request)) {
+    for (const detector of DETECTORS) {
+      for (const hit of detector.scan(text)) {
+        const key = `${detector.name}\u0000${location}`;
+        const weight = SEVERITY_WEIGHT[hit.severity];
+        const existing = findings.get(key);
+        if (existing === undefined) {
+          findings.set(key, {
+            detector: detector.name,
+            severity: hit.severity,
+            score: weight,
+            location,
+            rule: hit.rule,
+            sample: escapeForLog(hit.fragment, SAMPLE_LENGTH),
+          });
+          continue;
+        }
+        existing.score += weight;
+        if (weight > SEVERITY_WEIGHT[existing.severity]) {
+          existing.severity = hit.severity;
+          existing.rule = hit.rule;
+          existing.sample = escapeForLog(hit.fragment, SAMPLE_LENGTH);
+        }
+      }
+    }
+  }
+  return [...findings.values()];
+}
+
+/** The detectors that fired, for callers that only need a yes or no per kind of attack. */
+export function detectorsIn(findings: readonly Finding[]): Set<DetectorName> {
+  return new Set(findings.map((finding) => finding.detector));
+}
