@@ -162,6 +162,11 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     blocks,
     events,
     deps.config.blockDurationMinutes * 60_000,
+    {
+      enabled: deps.config.idsEnabled,
+      action: deps.config.idsAction,
+      blockAfter: deps.config.idsBlockAfter,
+    },
     now,
   );
   const venue = await openVenue(deps.config, deps.store, now, deps.logger);

@@ -50,6 +50,8 @@ export interface Config {
   apiBurstLimit: number;
   idsEnabled: boolean;
   idsAction: IdsAction;
+  /** With IDS_ACTION=block: attack patterns from one address before it is blocked. */
+  idsBlockAfter: number;
   blockDurationMinutes: number;
   /** Failed logins from one address within LOGIN_TIMEWINDOW before the address is blocked. */
   bruteForceThreshold: number;
@@ -227,6 +229,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     apiBurstLimit: r.int('API_BURST_LIMIT', 20, 1, 1_000_000),
     idsEnabled: r.bool('IDS_ENABLED', true),
     idsAction: r.oneOf<IdsAction>('IDS_ACTION', 'reject', ['log', 'reject', 'block']),
+    idsBlockAfter: r.int('IDS_BLOCK_AFTER', 5, 1, 1000),
     blockDurationMinutes: r.int('BLOCK_DURATION_MINUTES', 60, 1, 525_600),
     bruteForceThreshold: r.int('BRUTE_FORCE_THRESHOLD', 10, 1, 1_000_000),
     nonceCacheSize: r.int('NONCE_CACHE_SIZE', 10_000, 100, 10_000_000),

@@ -261,7 +261,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       expect(unknown.body).toEqual({
         error: { code: 'INVALID_CREDENTIALS', message: 'username or password is incorrect' },
       });
-      expect(await events('authn_failure')).toHaveLength(2);
+      expect(await events('authn_login_fail')).toHaveLength(2);
     });
 
     it('returns an ES256 at+jwt with kid, iss, aud, sub, role, jti, iat and exp', async () => {
@@ -930,7 +930,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       expect(res.body).toEqual({
         error: { code: 'FORBIDDEN', message: 'this route is for administrators' },
       });
-      expect(await events('authz_denied')).toHaveLength(1);
+      expect(await events('authz_fail')).toHaveLength(1);
     });
 
     it('a demoted admin loses admin routes at once, not when the token expires', async () => {

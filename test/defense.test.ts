@@ -227,6 +227,89 @@ describe('defense', () => {
     ]);
   });
 
+  it('the IDS refuses attack patterns, records them, and lets benign text through', async () => {
+    const app = await open({ IDS_ACTION: 'reject' });
+    const res = await login(app, "admin' OR '1'='1' --", 'x', '203.0.113.40');
+    expect(res.status).toBe(400);
+    expect((res.body.error as { code: string }).code).toBe('REQUEST_REJECTED');
+    const xss = await call(app, 'POST', '/api/auth/register', {
+      body: {
+        username: 'xssuser',
+        email: 'x@example.com',
+        password: PASSWORD,
+        full_name: '<script>alert(1)</script>',
+      },
+    });
+    expect(xss.status).toBe(400);
+    await register(app, 'obrien');
+    const rename = await call(app, 'POST', '/api/auth/register', {
+      body: {
+        username: 'selectc',
+        email: 's@example.com',
+        password: 'P@ss;word--1 drop-in',
+        full_name: "Select Comfort Corp O'Brien",
+      },
+    });
+    expect(rename.status).toBe(201);
+    const events = await app.store.db
+      .selectFrom('security_events')
+      .select(['event_type', 'severity'])
+      .execute();
+    expect(events.map((e) => e.event_type).sort()).toEqual(['malicious_sqli', 'malicious_xss']);
+  });
+
+  it('with IDS_ACTION=log the request goes on; with block the address is blocked after repeated hits', async () => {
+    const logOnly = await open({ IDS_ACTION: 'log' });
+    expect(
+      (await login(logOnly, "x' UNION SELECT password FROM users --", 'y', '203.0.113.41')).status,
+    ).toBe(401);
+    const logged = await logOnly.store.db
+      .selectFrom('security_events')
+      .select('event_type')
+      .execute();
+    expect(logged.map((e) => e.event_type)).toContain('malicious_sqli');
+    await logOnly.close();
+
+    const blocking = await open({ IDS_ACTION: 'block', IDS_BLOCK_AFTER: '2' });
+    const ip = '203.0.113.42';
+    expect(
+      (await call(blocking, 'GET', '/api/market/stocks?q=1%20OR%201=1%20--', { ip })).status,
+    ).toBe(400);
+    expect(
+      (await call(blocking, 'GET', '/api/market/stocks?f=../../etc/passwd', { ip })).status,
+    ).toBe(400);
+    expect((await call(blocking, 'GET', '/api/market/stocks', { ip })).status).toBe(403);
+  });
+
+  it('with the IDS off, injection payloads still change nothing: queries are parameterized', async () => {
+    const app = await open({ IDS_ENABLED: 'false' });
+    await register(app, 'alice');
+    const payloads = [
+      "alice' --",
+      "' OR '1'='1",
+      "alice'; DROP TABLE users; --",
+      "' UNION SELECT password_hash FROM users --",
+      'alice" OR 1=1 --',
+    ];
+    for (const username of payloads) {
+      const res = await login(app, username, "' OR '1'='1", '203.0.113.50');
+      expect(res.status).toBe(401);
+    }
+    for (const symbol of ["TCS' OR '1'='1", 'TCS; DROP TABLE orders']) {
+      const res = await call(app, 'GET', `/api/market/stock/${encodeURIComponent(symbol)}`);
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+    }
+    expect(await new UsersRepo(app.store.db).count()).toBe(2);
+    expect((await login(app, 'alice', PASSWORD, '203.0.113.51')).status).toBe(200);
+    const events = await app.store.db
+      .selectFrom('security_events')
+      .select('event_type')
+      .where('event_type', 'like', 'malicious_%')
+      .execute();
+    expect(events).toEqual([]);
+  });
+
   it('shares limits between two instances through Redis', async () => {
     const url = process.env.TEST_REDIS_URL;
     if (url === undefined || url === '') {

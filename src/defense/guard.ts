@@ -3,7 +3,9 @@
 // and an address that keeps failing them is blocked for BLOCK_DURATION_MINUTES.
 
 import { ApiError } from '../errors.ts';
-import type { SecurityEvents } from './security-events.ts';
+import type { SecurityEventType, SecurityEvents } from './security-events.ts';
+import { inspect } from './ids/index.ts';
+import type { InspectedRequest } from './ids/types.ts';
 import type { IpBlocks } from './ip-blocks.ts';
 import type { LimitDecision, RateClass, RateLimits } from './rate-limits.ts';
 
@@ -25,16 +27,75 @@ class EventThrottle {
   }
 }
 
+export interface IdsPolicy {
+  enabled: boolean;
+  /** log: record only; reject: also refuse the request; block: also block after `blockAfter` hits. */
+  action: 'log' | 'reject' | 'block';
+  blockAfter: number;
+}
+
 export class Guard {
   private readonly throttle = new EventThrottle();
+  /** IDS hits per address in the current block window, for the `block` action. */
+  private readonly hits = new Map<string, { count: number; since: number }>();
 
   constructor(
     private readonly limits: RateLimits,
     private readonly blocks: IpBlocks,
     private readonly events: SecurityEvents,
     private readonly blockDurationMs: number,
+    private readonly ids: IdsPolicy,
     private readonly now: () => number,
   ) {}
+
+  /**
+   * Runs the intrusion detectors over a request. Every finding is a security event; the
+   * configured action then logs, refuses (400) or also blocks the address after repeated hits.
+   * Parameterized SQL, not this, is what keeps queries safe: the IDS detects and reports.
+   */
+  async screen(request: InspectedRequest, address: string, userId?: number): Promise<void> {
+    if (!this.ids.enabled) return;
+    const findings = inspect(request);
+    if (findings.length === 0) return;
+    for (const f of findings) {
+      await this.events.record({
+        type: `malicious_${f.detector}` as SecurityEventType,
+        severity: f.severity,
+        description: `${f.detector.replace('_', ' ')} pattern in ${f.location}`,
+        ip: address,
+        userId,
+        details: { rule: f.rule, location: f.location, score: f.score, sample: f.sample },
+      });
+    }
+    if (this.ids.action === 'log') return;
+    if (this.ids.action === 'block') {
+      const now = this.now();
+      const seen = this.hits.get(address);
+      const current =
+        seen === undefined || now - seen.since > this.blockDurationMs
+          ? { count: 0, since: now }
+          : seen;
+      current.count += 1;
+      this.hits.set(address, current);
+      if (current.count >= this.ids.blockAfter) {
+        this.hits.delete(address);
+        const block = this.blocks.block(address, this.blockDurationMs, 'repeated attack patterns');
+        await this.events.record({
+          type: 'ip_blocked',
+          severity: 'HIGH',
+          description: 'an address sending attack patterns was blocked',
+          ip: address,
+          userId,
+          details: { until: new Date(block.until).toISOString() },
+        });
+      }
+    }
+    const first = findings[0];
+    throw new ApiError(
+      'REQUEST_REJECTED',
+      `the request was refused: it looks like ${first?.detector.replace('_', ' ') ?? 'an attack'} (${first?.location ?? 'request'})`,
+    );
+  }
 
   /** Throws 403 for a blocked address. */
   refuseBlocked(address: string): void {

@@ -37,13 +37,21 @@ export function installDefense(app: ExchangeApp, guard: Guard): void {
     guard.refuseBlocked(address);
     setRateHeaders(reply, await guard.request(rateClassOf(path), address));
   });
-  // Registered after access control, so the principal is known here.
+  // Registered after access control, so the principal is known here; the body is parsed.
   app.addHook('preValidation', async (request, reply) => {
-    if (request.principal === null) return;
     const path = request.url.split('?')[0] ?? '';
-    setRateHeaders(
-      reply,
-      await guard.request(rateClassOf(path), clientKey(request), request.principal.userId),
+    const userId = request.principal?.userId;
+    await guard.screen(
+      {
+        path,
+        query: request.url.slice(path.length + 1),
+        body: request.body,
+        headers: request.headers,
+      },
+      clientKey(request),
+      userId,
     );
+    if (userId === undefined) return;
+    setRateHeaders(reply, await guard.request(rateClassOf(path), clientKey(request), userId));
   });
 }
