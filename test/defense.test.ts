@@ -155,12 +155,33 @@ describe('defense', () => {
       .select(['event_type', 'severity', 'source_ip'])
       .where('event_type', '=', 'authn_login_fail_max')
       .execute();
+    // One for the address (blocked), one for the account (reported, still open to its owner).
     expect(events).toEqual([
+      { event_type: 'authn_login_fail_max', severity: 'HIGH', source_ip: attacker },
       { event_type: 'authn_login_fail_max', severity: 'HIGH', source_ip: attacker },
     ]);
 
     clock += 10 * 60_000 + 1;
     expect((await call(app, 'GET', '/api/market/stocks', { ip: attacker })).status).toBe(200);
+  });
+
+  it('counts failures per account across addresses, reports it, and never locks the owner', async () => {
+    const app = await open({ LOGIN_RATE_LIMIT: '100', BRUTE_FORCE_THRESHOLD: '4' });
+    await register(app, 'target');
+    for (let i = 0; i < 4; i++) {
+      expect((await login(app, 'target', `guess ${i}`, `203.0.113.${100 + i}`)).status).toBe(401);
+    }
+    const events = await app.store.db
+      .selectFrom('security_events')
+      .select(['event_type', 'details'])
+      .where('event_type', '=', 'authn_login_fail_max')
+      .execute();
+    expect(events).toHaveLength(1);
+    expect(JSON.parse(events[0]?.details ?? '{}')).toMatchObject({
+      username: 'target',
+      scope: 'account',
+    });
+    expect((await login(app, 'target', PASSWORD, '198.51.100.30')).status).toBe(200);
   });
 
   it('limits login attempts per address and per account+address', async () => {

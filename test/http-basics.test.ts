@@ -43,6 +43,12 @@ describe.each(storeFactories())('HTTP basics on $name', (factory) => {
     expect(res.body).toContain('Secure Stock Exchange');
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['referrer-policy']).toBe('no-referrer');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(res.headers['content-security-policy']).not.toContain(
+      "script-src 'self' 'unsafe-inline'",
+    );
   });
 
   it('publishes the OpenAPI document with the health route', async () => {

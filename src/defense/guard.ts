@@ -136,7 +136,17 @@ export class Guard {
 
   /** After a failed login: blocks the address once it has failed too often. */
   async loginFailed(address: string, username: string): Promise<void> {
-    if (!(await this.limits.loginFailed(address))) return;
+    const over = await this.limits.loginFailed(address, username);
+    if (over.account) {
+      await this.events.record({
+        type: 'authn_login_fail_max',
+        severity: 'HIGH',
+        description: 'an account is failing logins from many attempts; it stays open to its owner',
+        ip: address,
+        details: { username: username.slice(0, 64), scope: 'account' },
+      });
+    }
+    if (!over.address) return;
     const block = this.blocks.block(address, this.blockDurationMs, 'repeated failed logins');
     await this.events.record({
       type: 'authn_login_fail_max',

@@ -53,6 +53,7 @@ export class RateLimits {
   private readonly loginByAddress: RateLimiterAbstract;
   private readonly loginByAccount: RateLimiterAbstract;
   private readonly failures: RateLimiterAbstract;
+  private readonly accountFailures: RateLimiterAbstract;
 
   constructor(private readonly options: RateLimitOptions) {
     const make = (name: string, points: number, duration: number): RateLimiterAbstract =>
@@ -79,6 +80,7 @@ export class RateLimits {
     this.loginByAddress = make('login:addr', options.loginAttempts, window);
     this.loginByAccount = make('login:acct', options.loginAttempts, window);
     this.failures = make('login:fail', options.bruteForceThreshold, window);
+    this.accountFailures = make('login:acct-fail', options.bruteForceThreshold, window);
   }
 
   /** Takes one request from each key's allowance (address, and user when known). */
@@ -107,10 +109,22 @@ export class RateLimits {
     return take(this.loginByAccount, `${username.toLowerCase()}|${address}`, limit);
   }
 
-  /** Counts a failed login; true once the address has failed BRUTE_FORCE_THRESHOLD times. */
-  async loginFailed(address: string): Promise<boolean> {
-    const decision = await take(this.failures, address, this.options.bruteForceThreshold);
-    return !decision.allowed || decision.remaining === 0;
+  /**
+   * Counts a failed login against the address and the account. Says whether the address has
+   * now failed BRUTE_FORCE_THRESHOLD times (it gets blocked) and whether the account has (it is
+   * under attack: reported, never locked, since its owner may be logging in from elsewhere).
+   */
+  async loginFailed(
+    address: string,
+    username: string,
+  ): Promise<{ address: boolean; account: boolean }> {
+    const limit = this.options.bruteForceThreshold;
+    const byAddress = await take(this.failures, address, limit);
+    const byAccount = await take(this.accountFailures, username.toLowerCase(), limit);
+    return {
+      address: !byAddress.allowed || byAddress.remaining === 0,
+      account: byAccount.allowed && byAccount.remaining === 0,
+    };
   }
 }
 
