@@ -122,6 +122,9 @@ interface Step<T> {
 
 const refuse = (code: TradingCode, message: string): Refusal => ({ ok: false, code, message });
 
+/** A command that changed nothing: no batch to write, nothing to publish. */
+const unchanged = <T>(result: T): Step<T> => ({ result, batch: undefined, published: [] });
+
 const ENGINE_CODES: Partial<Record<RejectCode, TradingCode>> = {
   POST_ONLY_WOULD_TAKE: 'POST_ONLY_WOULD_TAKE',
   STOP_WOULD_TRIGGER: 'STOP_WOULD_TRIGGER',
@@ -309,23 +312,19 @@ export class Exchange {
   }
 
   private place(userId: number, request: OrderRequest): Step<OrderOutcome> {
-    const none = (result: OrderOutcome): Step<OrderOutcome> => ({
-      result,
-      batch: undefined,
-      published: [],
-    });
-    if (this.stopped !== undefined) return none(refuse('TRADING_UNAVAILABLE', this.stopped));
+    if (this.stopped !== undefined) return unchanged(refuse('TRADING_UNAVAILABLE', this.stopped));
     if (request.clientOrderId !== undefined) {
       const existing = this.findClientOrder(userId, request.clientOrderId);
       if (existing !== undefined)
-        return none({ ok: true, order: existing, fills: [], duplicate: true });
+        return unchanged({ ok: true, order: existing, fills: [], duplicate: true });
     }
     const market = this.markets.get(request.symbol);
-    if (market === undefined) return none(refuse('UNKNOWN_SYMBOL', `no symbol ${request.symbol}`));
+    if (market === undefined)
+      return unchanged(refuse('UNKNOWN_SYMBOL', `no symbol ${request.symbol}`));
     if (market.status !== 'ACTIVE')
-      return none(refuse('MARKET_HALTED', `${market.symbol} is halted`));
+      return unchanged(refuse('MARKET_HALTED', `${market.symbol} is halted`));
     const priced = this.checkPrices(market, request.price, request.stopPrice);
-    if (priced !== undefined) return none(priced);
+    if (priced !== undefined) return unchanged(priced);
 
     const now = this.options.now();
     const limitPrice = this.collar(market, request);
@@ -356,10 +355,10 @@ export class Exchange {
     };
     const needed = this.holdFor(order, order.quantity);
     if (needed === undefined)
-      return none(refuse('INVALID_ORDER', 'price times quantity is too large'));
+      return unchanged(refuse('INVALID_ORDER', 'price times quantity is too large'));
     const held = this.ledger.hold(userId, this.heldAsset(order), needed, `order:${order.id}`);
     if (!held.ok) {
-      return none(
+      return unchanged(
         held.code === 'INSUFFICIENT_FUNDS' || held.code === 'INSUFFICIENT_SHARES'
           ? refuse(
               held.code,
@@ -406,19 +405,24 @@ export class Exchange {
     return this.finish(market, prev, events, changes, now, result);
   }
 
-  private cancel(userId: number, orderId: number): Step<OrderOutcome> {
-    const none = (result: OrderOutcome): Step<OrderOutcome> => ({
-      result,
-      batch: undefined,
-      published: [],
-    });
-    if (this.stopped !== undefined) return none(refuse('TRADING_UNAVAILABLE', this.stopped));
+  /** The caller's own open order and its market, or the refusal to answer instead. */
+  private ownOpenOrder(
+    userId: number,
+    orderId: number,
+  ): { order: LiveOrder; market: Market } | Refusal {
+    if (this.stopped !== undefined) return refuse('TRADING_UNAVAILABLE', this.stopped);
     const order = this.orders.get(orderId);
-    if (order === undefined || order.userId !== userId) {
-      return none(refuse('ORDER_NOT_FOUND', 'no such open order'));
+    const market = order === undefined ? undefined : this.markets.get(order.symbol);
+    if (order === undefined || market === undefined || order.userId !== userId) {
+      return refuse('ORDER_NOT_FOUND', 'no such open order');
     }
-    const market = this.markets.get(order.symbol);
-    if (market === undefined) return none(refuse('ORDER_NOT_FOUND', 'no such open order'));
+    return { order, market };
+  }
+
+  private cancel(userId: number, orderId: number): Step<OrderOutcome> {
+    const own = this.ownOpenOrder(userId, orderId);
+    if ('ok' in own) return unchanged(own);
+    const { order, market } = own;
     const now = this.options.now();
     const changes = new Changes();
     const prev = market.book.sequence;
@@ -433,25 +437,16 @@ export class Exchange {
   }
 
   private amend(userId: number, orderId: number, request: AmendRequest): Step<OrderOutcome> {
-    const none = (result: OrderOutcome): Step<OrderOutcome> => ({
-      result,
-      batch: undefined,
-      published: [],
-    });
-    if (this.stopped !== undefined) return none(refuse('TRADING_UNAVAILABLE', this.stopped));
-    const order = this.orders.get(orderId);
-    if (order === undefined || order.userId !== userId) {
-      return none(refuse('ORDER_NOT_FOUND', 'no such open order'));
-    }
-    const market = this.markets.get(order.symbol);
-    if (market === undefined) return none(refuse('ORDER_NOT_FOUND', 'no such open order'));
+    const own = this.ownOpenOrder(userId, orderId);
+    if ('ok' in own) return unchanged(own);
+    const { order, market } = own;
     if (market.status !== 'ACTIVE')
-      return none(refuse('MARKET_HALTED', `${market.symbol} is halted`));
+      return unchanged(refuse('MARKET_HALTED', `${market.symbol} is halted`));
     const priced = this.checkPrices(market, request.price, request.stopPrice);
-    if (priced !== undefined) return none(priced);
+    if (priced !== undefined) return unchanged(priced);
     const quantity = request.quantity ?? order.quantity;
     if (quantity <= order.filled) {
-      return none(
+      return unchanged(
         refuse('INVALID_ORDER', `quantity must exceed the ${order.filled} already filled`),
       );
     }
@@ -465,12 +460,12 @@ export class Exchange {
       quantity - order.filled,
     );
     if (target === undefined)
-      return none(refuse('INVALID_ORDER', 'price times quantity is too large'));
+      return unchanged(refuse('INVALID_ORDER', 'price times quantity is too large'));
     const extra = target - order.held;
     if (extra > 0) {
       const held = this.ledger.hold(userId, asset, extra, `order:${order.id}`);
       if (!held.ok) {
-        return none(
+        return unchanged(
           refuse(
             held.code === 'INSUFFICIENT_SHARES' ? 'INSUFFICIENT_SHARES' : 'INSUFFICIENT_FUNDS',
             'not enough available to enlarge the order',
@@ -500,7 +495,7 @@ export class Exchange {
   }
 
   private expireDayOrders(): Step<number> {
-    if (this.stopped !== undefined) return { result: 0, batch: undefined, published: [] };
+    if (this.stopped !== undefined) return unchanged(0);
     const now = this.options.now();
     const changes = new Changes();
     let expired = 0;
@@ -520,14 +515,15 @@ export class Exchange {
     amount: number,
     reason: string,
   ): Step<LedgerResult> {
+    // A stopped exchange takes no deposits either: memory may be ahead of the database.
     if (this.stopped !== undefined)
-      return { result: { ok: false, code: 'INVALID_ACCOUNT' }, batch: undefined, published: [] };
+      return unchanged<LedgerResult>({ ok: false, code: 'INVALID_ACCOUNT' });
     const ref = `admin:${reason}`.slice(0, 200);
     const result =
       amount >= 0
         ? this.ledger.deposit(userId, asset, amount, ref)
         : this.ledger.withdraw(userId, asset, -amount, ref);
-    if (!result.ok) return { result, batch: undefined, published: [] };
+    if (!result.ok) return unchanged(result);
     const changes = new Changes();
     changes.balances.add(`${userId}:${asset}`);
     const now = this.options.now();

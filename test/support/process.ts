@@ -1,10 +1,10 @@
 // Runs the exchange as an operator does, `node --import tsx src/main.ts`, in a child process.
 
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { resolve } from 'node:path';
 
-export const ROOT = resolve(import.meta.dirname, '../..');
+import { ROOT } from '../../tools/exchange-process.ts';
+
+export { freePort } from '../../tools/exchange-process.ts';
 
 export interface Exit {
   code: number | null;
@@ -40,17 +40,6 @@ export function runServer(env: Record<string, string>): Running {
       return exited;
     },
   };
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export async function waitForHealth(port: number, running: Running): Promise<Response> {

@@ -6,15 +6,14 @@
 // whose effects are durable (the reply waits for the journal). In the same run it measures a
 // bare Fastify route (no auth, no database) as the baseline, and prints the ratio.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import Fastify from 'fastify';
+import { freePort, startExchange } from '../exchange-process.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
 const seconds = Number(args[args.indexOf('--seconds') + 1] ?? 10) || 10;
@@ -25,42 +24,14 @@ function log(text: string): void {
   if (!asJson) process.stderr.write(text + '\n');
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
+function startBenchExchange(dir: string, port: number): Promise<ChildProcess> {
+  return startExchange(port, {
+    DATA_DIR: join(dir, 'data'),
+    ADMIN_PASSWORD,
+    // The benchmark measures the order path, not the rate limiter's refusals.
+    API_RATE_LIMIT: '100000000',
+    API_BURST_LIMIT: '1000000',
   });
-}
-
-async function startExchange(dir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      DATA_DIR: join(dir, 'data'),
-      PORT: String(port),
-      LOG_FILE: 'off',
-      SECURITY_LOG_FILE: 'off',
-      LOG_LEVEL: 'warn',
-      SIMULATOR: 'off',
-      ADMIN_PASSWORD,
-      // The benchmark measures the order path, not the rate limiter's refusals.
-      API_RATE_LIMIT: '100000000',
-      API_BURST_LIMIT: '1000000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return child;
-    } catch {
-      if (Date.now() > deadline) throw new Error('the exchange did not start');
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function post(
@@ -204,7 +175,7 @@ async function main(): Promise<void> {
   let child: ChildProcess | undefined;
   try {
     log(`starting the exchange on ${base} (SQLite, ${dir})`);
-    child = await startExchange(dir, port);
+    child = await startBenchExchange(dir, port);
     const tokens = await prepareTraders(base);
     const requests = orderRequests(tokens);
     log(`full load: ${CONNECTIONS} connections for ${seconds} s`);

@@ -2,13 +2,12 @@
 // and the market endpoints of a freshly started exchange on loopback, with the IDS off so every
 // payload reaches the database layer. Passes only if sqlmap finds nothing injectable.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { freePort, startExchange } from '../exchange-process.ts';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const PASSWORD = 'sqlmap scan passphrase';
 
 interface Target {
@@ -16,43 +15,15 @@ interface Target {
   args: string[];
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
+function startServer(dir: string, port: number): Promise<ChildProcess> {
+  return startExchange(port, {
+    DATA_DIR: join(dir, 'data'),
+    // The scan tests the queries, not the filters in front of them.
+    IDS_ENABLED: 'false',
+    API_RATE_LIMIT: '100000000',
+    LOGIN_RATE_LIMIT: '1000000',
+    BRUTE_FORCE_THRESHOLD: '1000000',
   });
-}
-
-async function startServer(dir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      DATA_DIR: join(dir, 'data'),
-      PORT: String(port),
-      LOG_FILE: 'off',
-      SECURITY_LOG_FILE: 'off',
-      LOG_LEVEL: 'warn',
-      SIMULATOR: 'off',
-      // The scan tests the queries, not the filters in front of them.
-      IDS_ENABLED: 'false',
-      API_RATE_LIMIT: '100000000',
-      LOGIN_RATE_LIMIT: '1000000',
-      BRUTE_FORCE_THRESHOLD: '1000000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/api/health`)).ok) return child;
-    } catch {
-      if (Date.now() > deadline) throw new Error('the exchange did not start');
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 async function token(base: string): Promise<string> {

@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ApiError } from '../../errors.ts';
 import type { OrderRequest } from '../../exchange/exchange.ts';
+import type { PlacedOrder } from '../../exchange/trading.ts';
 import type { Venue } from '../../exchange/venue.ts';
 import { parseRupees } from '../../money.ts';
 import { principalOf } from '../access.ts';
@@ -52,6 +53,18 @@ function requireFields(
     throw new ApiError('VALIDATION_FAILED', `body.stop_price is not allowed for ${mode} orders`);
 }
 
+/** The reply to a placed or amended order. */
+function placedReply(placed: PlacedOrder) {
+  return {
+    success: true as const,
+    order_id: placed.order.order_id,
+    status: placed.order.status,
+    duplicate: placed.duplicate,
+    order: placed.order,
+    fills: placed.fills,
+  };
+}
+
 const CSV_HEADER = 'id,tx_id,time,kind,asset,bucket,amount,reference';
 
 function csvField(value: string | number | null): string {
@@ -93,14 +106,7 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
         clientOrderId: body.client_order_id,
         selfTrade: body.self_trade_prevention,
       });
-      return reply.code(placed.duplicate ? 200 : 201).send({
-        success: true,
-        order_id: placed.order.order_id,
-        status: placed.order.status,
-        duplicate: placed.duplicate,
-        order: placed.order,
-        fills: placed.fills,
-      });
+      return reply.code(placed.duplicate ? 200 : 201).send(placedReply(placed));
     },
   );
 
@@ -178,14 +184,7 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
         price: price('price', request.body.price),
         stopPrice: price('stop_price', request.body.stop_price),
       });
-      return {
-        success: true as const,
-        order_id: placed.order.order_id,
-        status: placed.order.status,
-        duplicate: false,
-        order: placed.order,
-        fills: placed.fills,
-      };
+      return placedReply(placed);
     },
   );
 
