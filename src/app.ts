@@ -11,6 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import type { TlsServerOptions } from './tls.ts';
 import type { Identity } from './auth/index.ts';
 import { AccessTokens } from './auth/access-tokens.ts';
 import { Accounts } from './auth/accounts.ts';
@@ -63,6 +64,8 @@ export interface AppDeps {
   redisPrefix?: string;
   /** Tests pass cheaper argon2 parameters; production uses the defaults. */
   hasher?: PasswordHasher;
+  /** Serve HTTPS with this certificate (see loadTls) and send HSTS; plain HTTP without. */
+  https?: TlsServerOptions;
 }
 
 export interface Exchange {
@@ -140,6 +143,8 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     return503OnClosing: true,
     // X-Forwarded-For is believed only from TRUSTED_PROXIES; by default from nobody.
     trustProxy: trustedProxies(deps.config.trustedProxies),
+    // An https.Server is an http.Server too, so the instance keeps its type.
+    ...(deps.https === undefined ? {} : { https: deps.https }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const eventsRepo = new SecurityEventsRepo(deps.store.db);
@@ -224,7 +229,8 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
       },
     },
     // HSTS only means something over TLS; sent when the exchange serves HTTPS itself.
-    strictTransportSecurity: false,
+    strictTransportSecurity:
+      deps.https === undefined ? false : { maxAge: 31_536_000, includeSubDomains: true },
   });
   await app.register(cors, {
     origin: deps.config.allowedOrigins.length === 0 ? false : deps.config.allowedOrigins,
@@ -260,7 +266,13 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   await app.register(securityRoutes, { repo: eventsRepo, events, blocks, now });
   await app.register(marketRoutes, { venue });
   await app.register(tradingRoutes, { venue });
-  await app.register(websocketRoutes, { venue, identity, config: deps.config, now });
+  await app.register(websocketRoutes, {
+    venue,
+    identity,
+    config: deps.config,
+    security: { events, repo: eventsRepo, blocks },
+    now,
+  });
   return { app, identity, venue, routePolicies };
 }
 

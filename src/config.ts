@@ -78,6 +78,16 @@ export interface Config {
   simulatorSeed: number;
   /** Milliseconds between the bots' rounds of quotes and trades. */
   simulatorIntervalMs: number;
+  /** Built-in HTTPS (TLS_CERT, TLS_KEY, TLS_REDIRECT_PORT); plain HTTP when undefined. */
+  tls: TlsConfig | undefined;
+}
+
+export interface TlsConfig {
+  /** PEM certificate (chain) and its private key. */
+  certPath: string;
+  keyPath: string;
+  /** A plain-HTTP port that answers every request with a 308 to the HTTPS URL. */
+  redirectPort: number | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -194,6 +204,28 @@ function absolute(base: string, path: string): string {
   return isAbsolute(path) ? path : resolve(base, path);
 }
 
+/** TLS_CERT and TLS_KEY come together or not at all; a redirect port only makes sense with them. */
+function readTls(r: EnvReader, cwd: string, port: number): TlsConfig | undefined {
+  const cert = r.optionalString('TLS_CERT');
+  const key = r.optionalString('TLS_KEY');
+  const redirect = r.optionalString('TLS_REDIRECT_PORT');
+  if (cert === undefined && key === undefined) {
+    if (redirect === undefined) return undefined;
+    throw new ConfigError(
+      'TLS_REDIRECT_PORT',
+      'unset unless TLS_CERT and TLS_KEY are set',
+      redirect,
+    );
+  }
+  if (key === undefined) throw new ConfigError('TLS_KEY', 'set as well when TLS_CERT is set', '');
+  if (cert === undefined) throw new ConfigError('TLS_CERT', 'set as well when TLS_KEY is set', '');
+  const redirectPort = redirect === undefined ? undefined : r.int('TLS_REDIRECT_PORT', 0, 1, 65535);
+  if (redirectPort === port) {
+    throw new ConfigError('TLS_REDIRECT_PORT', 'a port other than PORT', String(redirectPort));
+  }
+  return { certPath: absolute(cwd, cert), keyPath: absolute(cwd, key), redirectPort };
+}
+
 /**
  * Builds the configuration from an environment. `cwd` anchors relative paths.
  * Throws ConfigError for the first invalid variable.
@@ -207,10 +239,11 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     return value.toLowerCase() === 'off' ? undefined : absolute(cwd, value);
   };
   const sqliteDefault = `sqlite:${resolve(dataDir, 'exchange.db')}`;
+  const port = r.int('PORT', 8000, 0, 65535);
   return {
     appName: r.string('APP_NAME', 'Secure Stock Exchange'),
     host: r.string('HOST', '127.0.0.1'),
-    port: r.int('PORT', 8000, 0, 65535),
+    port,
     debug: r.bool('DEBUG', false),
     dataDir,
     databaseUrl: checkDatabaseUrl(r.string('DATABASE_URL', sqliteDefault)),
@@ -263,6 +296,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     simulator: r.oneOf('SIMULATOR', 'on', ['on', 'off']) === 'on',
     simulatorSeed: r.int('SIMULATOR_SEED', 42, 0, 2 ** 31 - 1),
     simulatorIntervalMs: r.int('SIMULATOR_INTERVAL_MS', 2000, 100, 3_600_000),
+    tls: readTls(r, cwd, port),
   };
 }
 

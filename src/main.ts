@@ -1,29 +1,53 @@
-// Process entry: config -> provision -> app -> listen. A problem the operator must fix prints one
-// line and exits with code 2; SIGTERM/SIGINT stop accepting, finish in-flight work and close.
+// Process entry: config -> TLS files -> provision -> app -> listen. A problem the operator must
+// fix prints one line and exits with code 2; SIGTERM/SIGINT stop accepting, finish in-flight work
+// and close.
 
-import { StartupError, loadConfig, readEnvironment, type Config } from './config.ts';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { isIP } from 'node:net';
+import { StartupError, loadConfig, readEnvironment } from './config.ts';
 import { buildApp } from './app.ts';
 import { createLogger, createSecurityLogger } from './logging.ts';
 import { provision } from './provision.ts';
+import { createHttpsRedirect, loadTls } from './tls.ts';
 
 const EXIT_STARTUP = 2;
 
-function listenFailure(error: unknown, config: Config): StartupError | undefined {
+function listenFailure(
+  error: unknown,
+  variable: 'PORT' | 'TLS_REDIRECT_PORT',
+  host: string,
+  port: number,
+): StartupError | undefined {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE') {
-    return new StartupError(`PORT: ${config.port} is already in use on ${config.host}`);
+    return new StartupError(`${variable}: ${port} is already in use on ${host}`);
   }
   if (code === 'EACCES') {
-    return new StartupError(`PORT: no permission to listen on ${config.host}:${config.port}`);
+    return new StartupError(`${variable}: no permission to listen on ${host}:${port}`);
   }
   if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
-    return new StartupError(`HOST: ${config.host} is not an address of this machine`);
+    return new StartupError(`HOST: ${host} is not an address of this machine`);
   }
   return undefined;
 }
 
+/** The plain-HTTP redirect for TLS_REDIRECT_PORT, listening. */
+async function listenRedirect(host: string, port: number, httpsPort: number): Promise<Server> {
+  const server = createHttpsRedirect(httpsPort, host);
+  try {
+    server.listen(port, host);
+    await once(server, 'listening');
+  } catch (error) {
+    throw listenFailure(error, 'TLS_REDIRECT_PORT', host, port) ?? error;
+  }
+  return server;
+}
+
 async function start(): Promise<void> {
   const config = loadConfig(readEnvironment());
+  // Before anything is written: a bad certificate must not leave a half-provisioned directory.
+  const tls = loadTls(config);
   const logger = createLogger(config);
   const securityLog = createSecurityLogger(config);
   const { store, keys, keyring, report } = await provision(config, {
@@ -42,13 +66,43 @@ async function start(): Promise<void> {
     'exchange provisioned',
   );
 
-  const app = await buildApp({ config, store, keys, keyring, logger, securityLog });
+  const app = await buildApp({
+    config,
+    store,
+    keys,
+    keyring,
+    logger,
+    securityLog,
+    https: tls?.serverOptions,
+  });
+  let redirect: Server | undefined;
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app.close();
     await store.close();
-    throw listenFailure(error, config) ?? error;
+    throw listenFailure(error, 'PORT', config.host, config.port) ?? error;
+  }
+  if (tls !== undefined) {
+    const { subject, subjectAltName, validTo } = tls;
+    logger.info({ subject, subjectAltName, validTo }, 'serving HTTPS, TLS 1.3 minimum');
+    if (validTo.getTime() <= Date.now()) {
+      logger.warn({ validTo }, 'TLS_CERT has expired: clients will refuse the connection');
+    }
+  }
+  const redirectPort = config.tls?.redirectPort;
+  if (redirectPort !== undefined) {
+    const address = app.server.address();
+    const httpsPort = typeof address === 'object' && address !== null ? address.port : config.port;
+    try {
+      redirect = await listenRedirect(config.host, redirectPort, httpsPort);
+    } catch (error) {
+      await app.close();
+      await store.close();
+      throw error;
+    }
+    const host = isIP(config.host) === 6 ? `[${config.host}]` : config.host;
+    logger.info(`redirecting http://${host}:${redirectPort} to HTTPS with 308`);
   }
 
   let closing = false;
@@ -61,6 +115,8 @@ async function start(): Promise<void> {
     logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
     void (async () => {
       try {
+        redirect?.close();
+        redirect?.closeAllConnections();
         await app.close();
         await store.close();
         logger.info('shut down cleanly');

@@ -901,6 +901,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
         'GET /ws/market',
         'GET /ws/orders',
         'GET /ws/portfolio',
+        'GET /ws/security',
         'OPTIONS *',
         'POST /api/auth/login',
         'POST /api/auth/mfa/verify',

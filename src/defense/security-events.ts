@@ -1,9 +1,12 @@
-// Records security events: a row in the database and a line in the security log. Recording
-// never fails the request that caused it; a failure to record is itself logged.
+// Records security events: a row in the database and a line in the security log, then a call to
+// every live listener. Recording never fails the request that caused it: a failure to store, or
+// a listener's fault, is logged. Text that came from a request is stored with its control
+// characters escaped, so an event can neither forge a log line nor drive a terminal.
 
 import type { Logger } from 'pino';
 import type { SecurityEventsRepo } from '../store/security-events.repo.ts';
-import type { Severity } from '../store/schema.ts';
+import type { SecurityEventRow, Severity } from '../store/schema.ts';
+import { escapeForLog } from './ids/index.ts';
 
 /** OWASP logging vocabulary. */
 export type SecurityEventType =
@@ -36,28 +39,119 @@ export interface SecurityEvent {
   details?: Record<string, unknown>;
 }
 
+/** A stored event as the API and the live feed show it. */
+export interface RecordedSecurityEvent {
+  id: number;
+  event_type: string;
+  severity: Severity;
+  source_ip: string | null;
+  user_id: number | null;
+  description: string;
+  details: unknown;
+  /** ISO 8601. */
+  timestamp: string;
+}
+
+export type SecurityEventListener = (event: RecordedSecurityEvent) => void;
+
+export function recordedEvent(row: SecurityEventRow): RecordedSecurityEvent {
+  return {
+    id: row.id,
+    event_type: row.event_type,
+    severity: row.severity,
+    source_ip: row.source_ip,
+    user_id: row.user_id,
+    description: row.description,
+    details: row.details === null ? null : (JSON.parse(row.details) as unknown),
+    timestamp: new Date(row.created_at).toISOString(),
+  };
+}
+
+/** Longest text kept in one field; longer text is cut, and the cut is marked. */
+const MAX_TEXT = 1024;
+/** Nesting kept in `details`; deeper values are replaced by a marker. */
+const MAX_DEPTH = 4;
+
+/**
+ * Text with control characters, line separators and bidi overrides escaped (see escapeForLog).
+ * Text that holds none of them is kept as it is, backslashes included, so text that was escaped
+ * once already (IDS samples and locations) is not escaped a second time.
+ */
+export function neutralizeText(text: string): string {
+  const safe = text.length <= MAX_TEXT && escapeForLog(text, Infinity) === escapeBackslashes(text);
+  return safe ? text : escapeForLog(text, MAX_TEXT);
+}
+
+function escapeBackslashes(text: string): string {
+  return text.replaceAll('\\', '\\\\');
+}
+
+/** `details` with every string in it, keys included, neutralized; other JSON values kept. */
+export function neutralizeDetails(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return neutralizeText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if ('toJSON' in value && typeof value.toJSON === 'function')
+    return neutralizeDetails((value.toJSON as () => unknown).call(value), depth + 1);
+  if (depth >= MAX_DEPTH) return '[nested too deeply]';
+  if (Array.isArray(value)) return value.map((item) => neutralizeDetails(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value))
+    out[neutralizeText(key)] = neutralizeDetails(item, depth + 1);
+  return out;
+}
+
 export class SecurityEvents {
+  private readonly listeners = new Set<SecurityEventListener>();
+
   constructor(
     private readonly repo: SecurityEventsRepo,
     private readonly now: () => number,
     private readonly log?: Logger,
   ) {}
 
+  /**
+   * Calls `listener` with every event stored from now on, synchronously, in the order stored.
+   * Events that could not be stored are not passed on. Returns the unsubscribe function.
+   */
+  subscribe(listener: SecurityEventListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
   async record(event: SecurityEvent): Promise<void> {
     const row = {
       event_type: event.type,
       severity: event.severity,
-      source_ip: event.ip ?? null,
+      source_ip: event.ip === undefined ? null : neutralizeText(event.ip),
       user_id: event.userId ?? null,
-      description: event.description,
-      details: event.details === undefined ? null : JSON.stringify(event.details),
+      description: neutralizeText(event.description),
+      details:
+        event.details === undefined ? null : JSON.stringify(neutralizeDetails(event.details)),
       created_at: this.now(),
     };
-    this.log?.warn({ securityEvent: row }, event.description);
+    this.log?.warn({ securityEvent: row }, row.description);
+    let id: number;
     try {
-      await this.repo.insert(row);
+      id = await this.repo.insert(row);
     } catch (error) {
       this.log?.error({ err: error, securityEvent: row }, 'could not store a security event');
+      return;
+    }
+    this.publish(recordedEvent({ id, ...row }));
+  }
+
+  private publish(event: RecordedSecurityEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.log?.error(
+          { err: error, securityEventId: event.id },
+          'a security event listener failed',
+        );
+      }
     }
   }
 }

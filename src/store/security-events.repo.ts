@@ -33,15 +33,49 @@ export class SecurityEventsRepo {
     return query.orderBy('id', 'desc').limit(filter.limit).execute();
   }
 
-  async countsBySeverity(since: number): Promise<Record<Severity, number>> {
-    const rows = await this.db
+  /** Events from `since` (epoch ms), and before `until` when given. */
+  async countsBySeverity(since: number, until?: number): Promise<Record<Severity, number>> {
+    let query = this.db
       .selectFrom('security_events')
       .select(['severity', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('created_at', '>=', since)
-      .groupBy('severity')
-      .execute();
+      .where('created_at', '>=', since);
+    if (until !== undefined) query = query.where('created_at', '<', until);
+    const rows = await query.groupBy('severity').execute();
     const counts: Record<Severity, number> = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0 };
     for (const r of rows) counts[r.severity] = Number(r.n);
     return counts;
+  }
+
+  /** Events per type in [since, until), epoch ms. */
+  async countsByType(since: number, until: number): Promise<Record<string, number>> {
+    const rows = await this.db
+      .selectFrom('security_events')
+      .select(['event_type', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('created_at', '>=', since)
+      .where('created_at', '<', until)
+      .groupBy('event_type')
+      .orderBy('event_type')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.event_type, Number(r.n)]));
+  }
+
+  /** The addresses with the most events in [since, until), most first; ties by address. */
+  async topSources(
+    since: number,
+    until: number,
+    limit: number,
+  ): Promise<{ source_ip: string; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('security_events')
+      .select(['source_ip', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('created_at', '>=', since)
+      .where('created_at', '<', until)
+      .where('source_ip', 'is not', null)
+      .groupBy('source_ip')
+      .orderBy('n', 'desc')
+      .orderBy('source_ip')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ source_ip: r.source_ip ?? '', count: Number(r.n) }));
   }
 }

@@ -1,4 +1,6 @@
-// /api/security: the defense system for administrators: posture, events, blocked addresses.
+// /api/security: the defense system for administrators: posture, events, reports, blocked
+// addresses. Reports are bounded in time range and size, and their CSV is safe to open in a
+// spreadsheet.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -6,9 +8,14 @@ import { isIP } from 'node:net';
 import { ApiError } from '../../errors.ts';
 import { addressKey } from '../../defense/client-ip.ts';
 import type { IpBlocks } from '../../defense/ip-blocks.ts';
-import { posture } from '../../defense/posture.ts';
-import type { SecurityEvents } from '../../defense/security-events.ts';
+import { posture, type Posture } from '../../defense/posture.ts';
+import {
+  recordedEvent,
+  type RecordedSecurityEvent,
+  type SecurityEvents,
+} from '../../defense/security-events.ts';
 import type { SecurityEventsRepo } from '../../store/security-events.repo.ts';
+import type { Severity as SeverityName } from '../../store/schema.ts';
 import { principalOf } from '../access.ts';
 import { AUTHENTICATED_ERRORS, Success } from '../schemas/common.ts';
 
@@ -22,11 +29,114 @@ const Severity = Type.Union([
 ]);
 const Address = Type.String({ minLength: 2, maxLength: 64 });
 
-export interface SecurityRouteOptions {
+/** A report covers at most this span, and lists at most this many events (newest first). */
+export const REPORT_MAX_DAYS = 31;
+export const REPORT_MAX_EVENTS = 10_000;
+/** Addresses listed in a report's `top_sources`. */
+const REPORT_TOP_SOURCES = 10;
+
+const ReportQuery = Type.Object({
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  format: Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' }),
+});
+
+/** What the posture is read from. */
+export interface SecurityStatusDeps {
   repo: SecurityEventsRepo;
-  events: SecurityEvents;
   blocks: IpBlocks;
   now: () => number;
+}
+
+export interface SecurityRouteOptions extends SecurityStatusDeps {
+  events: SecurityEvents;
+}
+
+export interface SecurityStatus {
+  status: Posture;
+  blocked_ips: number;
+  recent_events: number;
+  severity_breakdown: Record<SeverityName, number>;
+  window_minutes: number;
+  timestamp: string;
+}
+
+/** The posture and last hour's counts, as `/api/security/status` and `/ws/security` give them. */
+export async function securityStatus({
+  repo,
+  blocks,
+  now,
+}: SecurityStatusDeps): Promise<SecurityStatus> {
+  const t = now();
+  const quarter = await repo.countsBySeverity(t - 15 * 60_000);
+  const hour = await repo.countsBySeverity(t - 60 * 60_000);
+  const blocked = blocks.list().length;
+  return {
+    status: posture(quarter, hour, blocked),
+    blocked_ips: blocked,
+    recent_events: hour.CRITICAL + hour.HIGH + hour.MEDIUM + hour.LOW,
+    severity_breakdown: hour,
+    window_minutes: 60,
+    timestamp: new Date(t).toISOString(),
+  };
+}
+
+/** [from, to) in epoch ms, or a 400 that says what is wrong with the range. */
+function reportRange(from: string, to: string): { since: number; until: number } {
+  const since = Date.parse(from);
+  const until = Date.parse(to);
+  if (Number.isNaN(since))
+    throw new ApiError('VALIDATION_FAILED', 'querystring.from is not a valid time');
+  if (Number.isNaN(until))
+    throw new ApiError('VALIDATION_FAILED', 'querystring.to is not a valid time');
+  if (since >= until)
+    throw new ApiError('VALIDATION_FAILED', 'querystring.from must be before querystring.to');
+  if (until - since > REPORT_MAX_DAYS * 86_400_000)
+    throw new ApiError(
+      'VALIDATION_FAILED',
+      `a report covers at most ${REPORT_MAX_DAYS} days; narrow from/to`,
+    );
+  return { since, until };
+}
+
+/**
+ * One CSV cell: text a spreadsheet would run as a formula (it starts with = + - @, a tab or a
+ * carriage return) gets a leading apostrophe, and every cell is quoted, quotes doubled.
+ */
+export function csvCell(value: string | number | null): string {
+  if (value === null) return '""';
+  const text = String(value);
+  const inert = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return `"${inert.replaceAll('"', '""')}"`;
+}
+
+export const REPORT_CSV_HEADER = 'id,timestamp,type,severity,source_ip,user_id,description,details';
+
+/** One row per event, CRLF line ends (RFC 4180). */
+export function reportCsv(events: readonly RecordedSecurityEvent[]): string {
+  const rows = events.map((e) =>
+    [
+      e.id,
+      e.timestamp,
+      e.event_type,
+      e.severity,
+      e.source_ip,
+      e.user_id,
+      e.description,
+      e.details === null ? null : JSON.stringify(e.details),
+    ]
+      .map(csvCell)
+      .join(','),
+  );
+  return [REPORT_CSV_HEADER, ...rows].join('\r\n') + '\r\n';
+}
+
+/** `2026-11-22T12:00:00.000Z` as `20261122T120000Z`, for a file name. */
+function compactTime(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace(/\.\d{3}/, '')
+    .replaceAll(/[-:]/g, '');
 }
 
 function keyOf(ip: string): string {
@@ -39,23 +149,8 @@ function keyOf(ip: string): string {
 export const securityRoutes: FastifyPluginAsyncTypebox<SecurityRouteOptions> = (app, options) => {
   const { repo, events, blocks, now } = options;
 
-  app.get(
-    '/api/security/status',
-    { config: { access: 'admin' }, schema: { tags, security } },
-    async () => {
-      const t = now();
-      const quarter = await repo.countsBySeverity(t - 15 * 60_000);
-      const hour = await repo.countsBySeverity(t - 60 * 60_000);
-      const blocked = blocks.list().length;
-      return {
-        status: posture(quarter, hour, blocked),
-        blocked_ips: blocked,
-        recent_events: hour.CRITICAL + hour.HIGH + hour.MEDIUM + hour.LOW,
-        severity_breakdown: hour,
-        window_minutes: 60,
-        timestamp: new Date(t).toISOString(),
-      };
-    },
+  app.get('/api/security/status', { config: { access: 'admin' }, schema: { tags, security } }, () =>
+    securityStatus({ repo, blocks, now }),
   );
 
   app.get(
@@ -85,17 +180,42 @@ export const securityRoutes: FastifyPluginAsyncTypebox<SecurityRouteOptions> = (
       });
       const page = rows.slice(0, q.limit);
       return {
-        events: page.map((e) => ({
-          id: e.id,
-          event_type: e.event_type,
-          severity: e.severity,
-          source_ip: e.source_ip,
-          user_id: e.user_id,
-          description: e.description,
-          details: e.details === null ? null : (JSON.parse(e.details) as unknown),
-          timestamp: new Date(e.created_at).toISOString(),
-        })),
+        events: page.map(recordedEvent),
         next_before_id: rows.length > q.limit ? (page.at(-1)?.id ?? null) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/api/security/report',
+    { config: { access: 'admin' }, schema: { tags, security, querystring: ReportQuery } },
+    async (request, reply) => {
+      const q = request.query;
+      const { since, until } = reportRange(q.from, q.to);
+      const bySeverity = await repo.countsBySeverity(since, until);
+      const byType = await repo.countsByType(since, until);
+      const topSources = await repo.topSources(since, until, REPORT_TOP_SOURCES);
+      const rows = await repo.page({ limit: REPORT_MAX_EVENTS + 1, since, until });
+      const events = rows.slice(0, REPORT_MAX_EVENTS).map(recordedEvent);
+      const truncated = rows.length > REPORT_MAX_EVENTS;
+      if (q.format === 'csv') {
+        const name = `security-report-${compactTime(since)}-${compactTime(until)}.csv`;
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${name}"`)
+          .header('x-report-truncated', String(truncated))
+          .send(reportCsv(events));
+      }
+      return {
+        from: new Date(since).toISOString(),
+        to: new Date(until).toISOString(),
+        total: bySeverity.CRITICAL + bySeverity.HIGH + bySeverity.MEDIUM + bySeverity.LOW,
+        by_severity: bySeverity,
+        by_type: byType,
+        top_sources: topSources,
+        events,
+        truncated,
+        max_events: REPORT_MAX_EVENTS,
       };
     },
   );

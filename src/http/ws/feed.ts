@@ -1,7 +1,9 @@
 // Fans durable exchange events out to WebSocket sessions: one exchange subscription serves every
 // connection, each message is encoded once however many receive it, market sessions get only
 // the topics they subscribed to, and private sessions only their own user's orders and balances.
+// Stored security events go to the administrators watching them, through their own filters.
 
+import type { RecordedSecurityEvent } from '../../defense/security-events.ts';
 import type { Published } from '../../exchange/exchange.ts';
 import type { Venue } from '../../exchange/venue.ts';
 import { INTERVAL_NAMES, type Interval } from '../../market/candles.ts';
@@ -31,6 +33,12 @@ export interface Session {
 
 export type PrivateStream = 'orders' | 'portfolio';
 
+/** A session on the security feed: it decides, by its filter, whether to send an event. */
+export interface SecurityWatcher {
+  /** `text` encodes the `security_event` message, once for all watchers. */
+  deliver(event: RecordedSecurityEvent, text: () => string): void;
+}
+
 /** What a market subscription is keyed by: `book:TCS`, `candles:1m:TCS`. */
 export function topicOf(channel: MarketChannel, symbol: string, interval?: Interval): string {
   return channel === 'candles' ? `candles:${interval ?? '1m'}:${symbol}` : `${channel}:${symbol}`;
@@ -47,6 +55,7 @@ export class Feed {
     orders: new Map(),
     portfolio: new Map(),
   };
+  private readonly securityWatchers = new Set<SecurityWatcher>();
   /** The last book sequence published per symbol; the in-memory book may be ahead of it. */
   private readonly published = new Map<string, number>();
 
@@ -74,6 +83,22 @@ export class Feed {
 
   unwatch(stream: PrivateStream, userId: number, connection: Connection): void {
     remove(this.watchers[stream], userId, connection);
+  }
+
+  watchSecurity(watcher: SecurityWatcher): void {
+    this.securityWatchers.add(watcher);
+  }
+
+  unwatchSecurity(watcher: SecurityWatcher): void {
+    this.securityWatchers.delete(watcher);
+  }
+
+  /** One stored security event, to every watcher whose filter admits it. */
+  publishSecurity(event: RecordedSecurityEvent): void {
+    if (this.securityWatchers.size === 0) return;
+    let text: string | undefined;
+    const encoded = (): string => (text ??= encode({ type: 'security_event', event }));
+    for (const watcher of this.securityWatchers) watcher.deliver(event, encoded);
   }
 
   /**

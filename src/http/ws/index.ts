@@ -1,17 +1,22 @@
 // Live WebSocket channels: /ws/market (public market data), /ws/orders and /ws/portfolio (one
-// user's own updates). Messages go out only after the events they carry are durable; one
-// exchange subscription feeds every connection. The protocol is described in README.md.
+// user's own updates), /ws/security (security events, for administrators). Messages go out only
+// after the events they carry are durable; one exchange subscription and one security event
+// subscription feed every connection. The protocol is described in README.md.
 
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { Identity } from '../../auth/index.ts';
 import type { Config } from '../../config.ts';
+import type { IpBlocks } from '../../defense/ip-blocks.ts';
+import type { SecurityEvents } from '../../defense/security-events.ts';
 import type { Venue } from '../../exchange/venue.ts';
+import type { SecurityEventsRepo } from '../../store/security-events.repo.ts';
 import { Connection } from './connection.ts';
 import { Feed, type PrivateStream, type Session } from './feed.ts';
 import { MarketSession } from './market-channel.ts';
 import { PrivateSession } from './private-channel.ts';
+import { SecuritySession } from './security-channel.ts';
 import {
   CLOSE,
   MAX_PAYLOAD_BYTES,
@@ -24,6 +29,8 @@ export interface WebsocketOptions {
   venue: Venue;
   identity: Identity;
   config: Config;
+  /** What /ws/security streams and reads its snapshot from. */
+  security: { events: SecurityEvents; repo: SecurityEventsRepo; blocks: IpBlocks };
   /** The clock of heartbeats; tests may pass their own. */
   now?: () => number;
 }
@@ -35,7 +42,7 @@ function text(data: RawData): string {
 }
 
 export const websocketRoutes: FastifyPluginAsync<WebsocketOptions> = async (app, options) => {
-  const { venue, identity, config } = options;
+  const { venue, identity, config, security } = options;
   const now = options.now ?? Date.now;
 
   await app.register(websocket, {
@@ -60,6 +67,13 @@ export const websocketRoutes: FastifyPluginAsync<WebsocketOptions> = async (app,
       app.log.error({ err: error }, 'websocket fan-out failed');
     }
   });
+  const unsubscribeSecurity = security.events.subscribe((event) => {
+    try {
+      feed.publishSecurity(event);
+    } catch (error) {
+      app.log.error({ err: error }, 'security event fan-out failed');
+    }
+  });
   const heartbeat = setInterval(() => {
     try {
       feed.tick(new Date(now()).toISOString());
@@ -70,6 +84,7 @@ export const websocketRoutes: FastifyPluginAsync<WebsocketOptions> = async (app,
   heartbeat.unref();
   app.addHook('onClose', () => {
     unsubscribe();
+    unsubscribeSecurity();
     clearInterval(heartbeat);
     for (const session of feed.sessions) session.end();
     feed.sessions.clear();
@@ -129,4 +144,20 @@ export const websocketRoutes: FastifyPluginAsync<WebsocketOptions> = async (app,
     });
   app.get('/ws/orders', route, privateChannel('orders'));
   app.get('/ws/portfolio', route, privateChannel('portfolio'));
+
+  app.get('/ws/security', route, (socket, request) => {
+    attach(socket, request, (connection) => {
+      const token = subprotocolToken(request.headers['sec-websocket-protocol']);
+      const deps = {
+        feed,
+        sessions: identity.sessions,
+        log: app.log,
+        now,
+        events: security.events,
+        repo: security.repo,
+        blocks: security.blocks,
+      };
+      return new SecuritySession(connection, deps, request.ip, token);
+    });
+  });
 };

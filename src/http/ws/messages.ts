@@ -8,6 +8,9 @@ import type { Candle, Interval } from '../../market/candles.ts';
 import { formatPaise } from '../../money.ts';
 import type { TickerView } from '../ticker-view.ts';
 import type { TradeWrite } from '../../store/trading.repo.ts';
+import type { RecordedSecurityEvent } from '../../defense/security-events.ts';
+import type { Severity } from '../../store/schema.ts';
+import type { SecurityStatus } from '../routes/security.ts';
 
 type Side = 'BUY' | 'SELL';
 /** [price, quantity], best first. */
@@ -60,6 +63,9 @@ export type ServerMessage =
   | { type: 'order_status'; order: OrderView }
   | { type: 'portfolio_snapshot'; balances: BalanceView[] }
   | ({ type: 'portfolio_update' } & BalanceView)
+  | { type: 'security_snapshot'; events: RecordedSecurityEvent[]; status: SecurityStatus }
+  | { type: 'security_event'; event: RecordedSecurityEvent }
+  | { type: 'filtered'; severities: Severity[] | null; types: string[] | null }
   | { type: 'heartbeat'; time: string; sequences: Record<string, number> }
   | { type: 'pong'; time: string }
   | { type: 'error'; message: string };

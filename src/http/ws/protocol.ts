@@ -18,7 +18,7 @@ export const CLOSE = {
   TRY_AGAIN_LATER: 1013,
   /** No, late or bad authentication, or the session ended. */
   UNAUTHENTICATED: 4401,
-  /** Authenticated, but not allowed (the account must change its password first). */
+  /** Authenticated, but not allowed (must change the password first; not an administrator). */
   FORBIDDEN: 4403,
 } as const;
 
@@ -89,6 +89,27 @@ const Auth = Type.Object(
   closed,
 );
 
+export const SEVERITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+/** Event types one `filter` may name. */
+export const MAX_FILTER_TYPES = 50;
+
+const Filter = Type.Object(
+  {
+    op: Type.Literal('filter'),
+    severities: Type.Optional(
+      Type.Array(Type.Union(SEVERITIES.map((s) => Type.Literal(s))), {
+        maxItems: SEVERITIES.length,
+      }),
+    ),
+    types: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[a-z_]+$', minLength: 1, maxLength: 64 }), {
+        maxItems: MAX_FILTER_TYPES,
+      }),
+    ),
+  },
+  closed,
+);
+
 /** What `Subscription` admits (written out: TypeBox cannot infer a union built from a list). */
 export interface SubscriptionRequest {
   op: 'subscribe' | 'unsubscribe';
@@ -99,6 +120,13 @@ export interface SubscriptionRequest {
 }
 export type MarketRequest = SubscriptionRequest | { op: 'ping' };
 export type PrivateRequest = { op: 'auth'; token: string } | { op: 'ping' };
+/** Narrows the live security feed; an absent list lets everything through on that axis. */
+export interface FilterRequest {
+  op: 'filter';
+  severities?: (typeof SEVERITIES)[number][] | undefined;
+  types?: string[] | undefined;
+}
+export type SecurityRequest = PrivateRequest | FilterRequest;
 
 export type Parsed<T> = { ok: true; request: T } | { ok: false; message: string };
 
@@ -107,6 +135,7 @@ const validators = {
   unsubscribe: Compile(Subscription),
   ping: Compile(Ping),
   auth: Compile(Auth),
+  filter: Compile(Filter),
 };
 type Op = keyof typeof validators;
 
@@ -152,4 +181,8 @@ export function parseMarketRequest(text: string): Parsed<MarketRequest> {
 
 export function parsePrivateRequest(text: string): Parsed<PrivateRequest> {
   return parse(text, ['auth', 'ping']) as Parsed<PrivateRequest>;
+}
+
+export function parseSecurityRequest(text: string): Parsed<SecurityRequest> {
+  return parse(text, ['auth', 'ping', 'filter']) as Parsed<SecurityRequest>;
 }
