@@ -122,6 +122,18 @@ describe('defense', () => {
     ).toBe(401);
   });
 
+  it('never takes free text from X-Forwarded-For as the client address', async () => {
+    const app = await open({ TRUSTED_PROXIES: '10.0.0.0/8' });
+    const res = await call(app, 'POST', '/api/auth/login', {
+      ip: '10.1.2.3',
+      xff: '=1+2',
+      body: { username: 'nobody', password: 'not a real password' },
+    });
+    expect(res.status).toBe(401);
+    const events = await app.store.db.selectFrom('security_events').select(['source_ip']).execute();
+    expect(events).toEqual([{ source_ip: '10.1.2.3' }]);
+  });
+
   it('aggregates IPv6 clients per /64', async () => {
     const app = await open({ API_RATE_LIMIT: '2', API_BURST_LIMIT: '1' });
     const statuses: number[] = [];

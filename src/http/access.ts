@@ -8,6 +8,7 @@ import type { ApiKeys } from '../auth/api-keys.ts';
 import type { Sessions } from '../auth/sessions.ts';
 import type { SecurityEvents } from '../defense/security-events.ts';
 import type { ExchangeApp } from './exchange-app.ts';
+import { clientAddress } from './plugins/defense.ts';
 
 /** `user` also admits admins; `{ apiKey }` admits a user token or a signed request with the scope. */
 export type AccessPolicy = 'public' | 'user' | 'admin' | { apiKey: ApiKeyScope };
@@ -53,7 +54,7 @@ async function identify(
   deps: AccessDeps,
 ): Promise<Principal> {
   const authorization = request.headers.authorization;
-  const origin = { ip: request.ip, userAgent: request.headers['user-agent'] };
+  const origin = { ip: clientAddress(request), userAgent: request.headers['user-agent'] };
   if (authorization !== undefined) {
     const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(authorization);
     if (match?.[1] === undefined)
@@ -91,7 +92,7 @@ async function enforce(request: FastifyRequest, deps: AccessDeps): Promise<void>
       type: 'authz_fail',
       severity: 'MEDIUM',
       description: 'a non-admin called an admin route',
-      ip: request.ip,
+      ip: clientAddress(request),
       userId: principal.userId,
       details: { method: request.method, route: request.routeOptions.url },
     });

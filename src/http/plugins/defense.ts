@@ -2,6 +2,7 @@
 // parsing; every request counts against its address's allowance, and once the caller is known,
 // against the user's. The RateLimit headers tell clients where they stand.
 
+import { isIP } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { addressKey } from '../../defense/client-ip.ts';
 import type { Guard } from '../../defense/guard.ts';
@@ -25,8 +26,18 @@ export function setRateHeaders(reply: FastifyReply, decision: LimitDecision): vo
   void reply.header('ratelimit-reset', Math.ceil(decision.resetMs / 1000));
 }
 
+/**
+ * The client's address: what a trusted proxy reported, if that is an IP address at all;
+ * otherwise the connection's own peer. Never free text from a header.
+ */
+export function clientAddress(request: FastifyRequest): string {
+  if (isIP(request.ip) !== 0) return request.ip;
+  return request.socket.remoteAddress ?? 'unknown';
+}
+
+/** The key limits and blocks use: the address, IPv6 per /64. */
 export function clientKey(request: FastifyRequest): string {
-  return addressKey(request.ip);
+  return addressKey(clientAddress(request));
 }
 
 export function installDefense(app: ExchangeApp, guard: Guard): void {

@@ -7,7 +7,7 @@ import type { Identity, RequestOrigin } from '../../auth/index.ts';
 import { principalOf } from '../access.ts';
 import { ApiError } from '../../errors.ts';
 import type { Guard } from '../../defense/guard.ts';
-import { clientKey } from '../plugins/defense.ts';
+import { clientAddress, clientKey } from '../plugins/defense.ts';
 import {
   LoginBody,
   LoginReply,
@@ -24,7 +24,7 @@ import {
 import { AUTHENTICATED_ERRORS, ErrorReply, Success } from '../schemas/common.ts';
 
 export function originOf(request: FastifyRequest): RequestOrigin {
-  return { ip: request.ip, userAgent: request.headers['user-agent'] };
+  return { ip: clientAddress(request), userAgent: request.headers['user-agent'] };
 }
 
 const tags = ['auth'];

@@ -70,9 +70,9 @@ const CSV_HEADER = 'id,tx_id,time,kind,asset,bucket,amount,reference';
 function csvField(value: string | number | null): string {
   if (value === null) return '';
   const text = String(value);
-  // Quote, and defuse spreadsheet formulas in free text.
-  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d/.test(text) ? `'${text}` : text;
-  return /[",\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+  // Defuse spreadsheet formulas: anything starting = + - @ tab or CR, unless it is a plain number.
+  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
 export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, { venue }) => {

@@ -10,6 +10,7 @@ import type { Identity } from '../../auth/index.ts';
 import type { Config } from '../../config.ts';
 import type { IpBlocks } from '../../defense/ip-blocks.ts';
 import type { SecurityEvents } from '../../defense/security-events.ts';
+import { clientAddress } from '../plugins/defense.ts';
 import type { Venue } from '../../exchange/venue.ts';
 import type { SecurityEventsRepo } from '../../store/security-events.repo.ts';
 import { Connection } from './connection.ts';
@@ -157,7 +158,7 @@ export const websocketRoutes: FastifyPluginAsync<WebsocketOptions> = async (app,
         repo: security.repo,
         blocks: security.blocks,
       };
-      return new SecuritySession(connection, deps, request.ip, token);
+      return new SecuritySession(connection, deps, clientAddress(request), token);
     });
   });
 };
