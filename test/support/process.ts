@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 
 import { ROOT } from '../../tools/exchange-process.ts';
 
-export { freePort } from '../../tools/exchange-process.ts';
+export { ROOT, freePort } from '../../tools/exchange-process.ts';
 
 export interface Exit {
   code: number | null;
