@@ -16,6 +16,14 @@ import type { SecurityEventRow } from '../src/store/schema.ts';
 import { UsersRepo } from '../src/store/users.repo.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
+import { Client, until, type Message } from './support/ws-client.ts';
+
+/** A client of /ws/security that can list the live events it received. */
+class SecurityClient extends Client {
+  events(): RecordedSecurityEvent[] {
+    return this.of('security_event').map((m) => m.event as RecordedSecurityEvent);
+  }
+}
 
 const PASSWORD = 'a long enough passphrase';
 const sqliteFactory = storeFactories()[0];
@@ -119,16 +127,6 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-type Message = Record<string, unknown> & { type: string };
-
-async function until(condition: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** A test client: records every message and how the socket closed. */
 /** A promise settled from outside. */
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -154,46 +152,9 @@ class HeldRepo extends SecurityEventsRepo {
   }
 }
 
-class Client {
-  readonly messages: Message[] = [];
-  closed: { code: number; reason: string } | undefined;
-
-  constructor(readonly socket: WebSocket) {
-    socket.on('message', (data) => {
-      this.messages.push(JSON.parse((data as Buffer).toString('utf8')) as Message);
-    });
-    socket.on('close', (code, reason) => {
-      this.closed = { code, reason: reason.toString() };
-    });
-  }
-
-  send(message: unknown): void {
-    this.socket.send(JSON.stringify(message));
-  }
-
-  of(type: string): Message[] {
-    return this.messages.filter((m) => m.type === type);
-  }
-
-  events(): RecordedSecurityEvent[] {
-    return this.of('security_event').map((m) => m.event as RecordedSecurityEvent);
-  }
-
-  async next(type: string, match: (m: Message) => boolean = () => true): Promise<Message> {
-    let found: Message | undefined;
-    await until(() => (found = this.of(type).find(match)) !== undefined, `a ${type} message`);
-    return found as Message;
-  }
-
-  async closing(): Promise<{ code: number; reason: string }> {
-    await until(() => this.closed !== undefined, 'the socket to close');
-    return this.closed as { code: number; reason: string };
-  }
-}
-
 describe('security event API', () => {
   let t: TestApp | undefined;
-  const clients: Client[] = [];
+  const clients: SecurityClient[] = [];
 
   afterEach(async () => {
     for (const c of clients.splice(0)) c.socket.terminate();
@@ -206,10 +167,10 @@ describe('security event API', () => {
     return t;
   }
 
-  async function connect(app: TestApp, protocols?: string[]): Promise<Client> {
+  async function connect(app: TestApp, protocols?: string[]): Promise<SecurityClient> {
     const port = (app.app.server.address() as AddressInfo).port;
     const socket = new WebSocket(`ws://127.0.0.1:${port}/ws/security`, protocols);
-    const client = new Client(socket);
+    const client = new SecurityClient(socket);
     clients.push(client);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', resolve);
