@@ -16,6 +16,7 @@ import {
   type RejectCode,
   type SelfTradePrevention,
 } from '../engine/index.ts';
+import { ApiError } from '../errors.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { NO_FEES_ACCRUED, accrueFee, buyHoldRemaining } from '../ledger/fees.ts';
 import type { LedgerResult } from '../ledger/types.ts';
@@ -305,7 +306,17 @@ export class Exchange {
 
   private async run<T>(step: Step<T>): Promise<T> {
     if (step.batch !== undefined) {
-      await this.journal.commit(step.batch);
+      try {
+        await this.journal.commit(step.batch);
+      } catch (error) {
+        // Not durable, so not acknowledged; the journal's failure handler has stopped trading.
+        const reason = error instanceof Error ? error.message : String(error);
+        this.stop(`the journal could not write (${reason}); trading stopped until a restart`);
+        throw new ApiError(
+          'TRADING_UNAVAILABLE',
+          'the order could not be recorded; trading has stopped',
+        );
+      }
       for (const subscriber of this.subscribers) subscriber(step.published);
     }
     return step.result;
