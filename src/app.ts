@@ -134,6 +134,36 @@ async function buildIdentity(
   return { accounts, sessions, mfa, apiKeys, tokens };
 }
 
+/** The request gate: rate limits (in Redis when REDIS_URL is set), IP blocks and the IDS. */
+function buildDefense(
+  deps: AppDeps,
+  events: SecurityEvents,
+  now: () => number,
+): { guard: Guard; blocks: IpBlocks; redis: Redis | undefined } {
+  const { config } = deps;
+  const redis =
+    config.redisUrl === undefined
+      ? undefined
+      : new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  const blocks = new IpBlocks(now);
+  const limits = new RateLimits({
+    apiRatePerMinute: config.apiRateLimit,
+    apiBurst: config.apiBurstLimit,
+    loginAttempts: config.loginRateLimit,
+    loginWindowSeconds: config.loginTimewindowSeconds,
+    bruteForceThreshold: config.bruteForceThreshold,
+    redis,
+    prefix: deps.redisPrefix ?? 'sse',
+  });
+  const ids = {
+    enabled: config.idsEnabled,
+    action: config.idsAction,
+    blockAfter: config.idsBlockAfter,
+  };
+  const guard = new Guard(limits, blocks, events, config.blockDurationMinutes * 60_000, ids, now);
+  return { guard, blocks, redis };
+}
+
 export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   const now = deps.now ?? Date.now;
   const startedAt = now();
@@ -149,31 +179,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
 
   const eventsRepo = new SecurityEventsRepo(deps.store.db);
   const events = new SecurityEvents(eventsRepo, now, deps.securityLog);
-  const redis =
-    deps.config.redisUrl === undefined
-      ? undefined
-      : new Redis(deps.config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
-  const blocks = new IpBlocks(now);
-  const guard = new Guard(
-    new RateLimits({
-      apiRatePerMinute: deps.config.apiRateLimit,
-      apiBurst: deps.config.apiBurstLimit,
-      loginAttempts: deps.config.loginRateLimit,
-      loginWindowSeconds: deps.config.loginTimewindowSeconds,
-      bruteForceThreshold: deps.config.bruteForceThreshold,
-      redis,
-      prefix: deps.redisPrefix ?? 'sse',
-    }),
-    blocks,
-    events,
-    deps.config.blockDurationMinutes * 60_000,
-    {
-      enabled: deps.config.idsEnabled,
-      action: deps.config.idsAction,
-      blockAfter: deps.config.idsBlockAfter,
-    },
-    now,
-  );
+  const { guard, blocks, redis } = buildDefense(deps, events, now);
   const venue = await openVenue(deps.config, deps.store, now, deps.logger);
   const identity = await buildIdentity(deps, events, venue, now);
   const simulator =
