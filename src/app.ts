@@ -34,6 +34,7 @@ import type { ExchangeApp } from './http/exchange-app.ts';
 import { registerErrorHandler } from './http/plugins/error-handler.ts';
 import { adminRoutes } from './http/routes/admin.ts';
 import { apiKeyRoutes } from './http/routes/api-keys.ts';
+import { cryptoRoutes } from './http/routes/crypto.ts';
 import { authRoutes } from './http/routes/auth.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { homeRoutes } from './http/routes/home.ts';
@@ -272,6 +273,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   await app.register(securityRoutes, { repo: eventsRepo, events, blocks, now });
   await app.register(marketRoutes, { venue });
   await app.register(tradingRoutes, { venue });
+  await app.register(cryptoRoutes, { keys: deps.keys, keyring: deps.keyring });
   await app.register(websocketRoutes, {
     venue,
     identity,

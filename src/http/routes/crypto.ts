@@ -1,0 +1,305 @@
+// /api/crypto: encryption for the caller alone, ES256 signatures with the exchange's key, the
+// public keys, and RFC 6962 Merkle trees. Thin: decode and check input, call src/crypto or
+// src/audit/merkle, shape the reply. Every route needs a signed-in user.
+
+import { createHash, type JsonWebKey, type KeyObject } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { inclusionProof, leafHash, treeLevels, verifyInclusion } from '../../audit/merkle.ts';
+import { parseP256PublicKey, signP256, verifyP256 } from '../../crypto/index.ts';
+import type { Keyring } from '../../crypto/keyring.ts';
+import { ApiError } from '../../errors.ts';
+import type { KeyMaterial } from '../../store/key-files.ts';
+import { principalOf } from '../access.ts';
+import { AUTHENTICATED_ERRORS, ErrorReply } from '../schemas/common.ts';
+import {
+  DecryptBody,
+  DecryptReply,
+  EncryptBody,
+  EncryptReply,
+  LEAF_MAX_BYTES,
+  MERKLE_BODY_LIMIT,
+  MESSAGE_MAX_BYTES,
+  MerkleBuildBody,
+  MerkleBuildReply,
+  MerkleProofBody,
+  MerkleProofReply,
+  MerkleVerifyBody,
+  PublicKeysReply,
+  SignBody,
+  SignReply,
+  ValidReply,
+  VerifyBody,
+} from '../schemas/crypto.ts';
+
+type Encoding = 'utf8' | 'hex' | 'base64';
+
+const HEX = /^(?:[0-9a-fA-F]{2})*$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Decodes `value`; malformed hex or base64, or too many bytes, is a 400 naming `field`. */
+export function decode(value: string, encoding: Encoding, field: string, maxBytes: number): Buffer {
+  let bytes: Buffer;
+  if (encoding === 'hex') {
+    if (!HEX.test(value)) {
+      throw new ApiError('VALIDATION_FAILED', `${field} is not hex (pairs of 0-9, a-f)`);
+    }
+    bytes = Buffer.from(value, 'hex');
+  } else if (encoding === 'base64') {
+    bytes = Buffer.from(value, 'base64');
+    // The round trip refuses non-zero padding bits, which would give two texts for one value.
+    if (!BASE64.test(value) || bytes.toString('base64') !== value) {
+      throw new ApiError('VALIDATION_FAILED', `${field} is not padded standard base64`);
+    }
+  } else {
+    bytes = Buffer.from(value, 'utf8');
+  }
+  if (bytes.length > maxBytes) {
+    throw new ApiError('VALIDATION_FAILED', `${field} must be at most ${maxBytes} bytes`);
+  }
+  return bytes;
+}
+
+/** RFC 7638 thumbprint of a P-256 public key, the same `kid` the token JWKS uses. */
+function thumbprint(jwk: JsonWebKey): string {
+  const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
+  return createHash('sha256').update(canonical).digest('base64url');
+}
+
+function leafHashes(data: readonly string[], encoding: Encoding): Buffer[] {
+  return data.map((item, i) => leafHash(decode(item, encoding, `data[${i}]`, LEAF_MAX_BYTES)));
+}
+
+const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+const tags = ['crypto'];
+const security = [{ bearer: [] }];
+
+export const cryptoRoutes: FastifyPluginAsyncTypebox<{
+  keys: KeyMaterial;
+  keyring: Keyring;
+}> = (app, { keys, keyring }) => {
+  const signingJwk = keys.signing.publicKey.export({ format: 'jwk' });
+  const keyId = thumbprint(signingJwk);
+  /** With no key supplied, a signature verifies under the current or a retired signing key. */
+  const serverKeys: KeyObject[] = [
+    keys.signing.publicKey,
+    ...keys.retiredSigning.map((k) => k.publicKey),
+  ];
+  const contextOf = (userId: number): string => `crypto-api:user:${userId}`;
+
+  app.post(
+    '/api/crypto/encrypt',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags,
+        security,
+        summary: 'Encrypt text that only the caller can decrypt (AES-256-GCM)',
+        body: EncryptBody,
+        response: { 200: EncryptReply, ...AUTHENTICATED_ERRORS },
+      },
+    },
+    (request) => {
+      const context = contextOf(principalOf(request).userId);
+      return Promise.resolve({ ciphertext: keyring.seal(context, request.body.plaintext) });
+    },
+  );
+
+  app.post(
+    '/api/crypto/decrypt',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags,
+        security,
+        summary: "Decrypt the caller's own ciphertext",
+        body: DecryptBody,
+        response: { 200: DecryptReply, ...AUTHENTICATED_ERRORS },
+      },
+    },
+    (request) => {
+      const context = contextOf(principalOf(request).userId);
+      const opened = keyring.open(context, request.body.ciphertext);
+      if (!opened.ok) {
+        throw new ApiError(
+          'DECRYPTION_FAILED',
+          'the ciphertext does not decrypt: it is damaged, or it was encrypted for another user',
+        );
+      }
+      return Promise.resolve({ plaintext: opened.plaintext });
+    },
+  );
+
+  app.post(
+    '/api/crypto/sign',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags,
+        security,
+        summary: "Sign data with the exchange's ECDSA P-256 key (ES256)",
+        body: SignBody,
+        response: { 200: SignReply, ...AUTHENTICATED_ERRORS },
+      },
+    },
+    (request) => {
+      const { data, encoding = 'utf8', format = 'p1363' } = request.body;
+      const message = decode(data, encoding, 'data', MESSAGE_MAX_BYTES);
+      const signature = signP256(keys.signing.privateKey, message, format);
+      return Promise.resolve({
+        signature: signature.toString('base64'),
+        algorithm: 'ES256' as const,
+        format,
+        key_id: keyId,
+      });
+    },
+  );
+
+  app.post(
+    '/api/crypto/verify',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags,
+        security,
+        summary: "Verify an ES256 signature with a given public key or the exchange's",
+        body: VerifyBody,
+        response: { 200: ValidReply, ...AUTHENTICATED_ERRORS },
+      },
+    },
+    (request) => {
+      const { data, encoding = 'utf8', format = 'p1363', public_key } = request.body;
+      const message = decode(data, encoding, 'data', MESSAGE_MAX_BYTES);
+      const signature = decode(request.body.signature, 'base64', 'signature', 512);
+      let candidates: KeyObject[] = serverKeys;
+      if (public_key !== undefined) {
+        const parsed = parseP256PublicKey(public_key);
+        if (!parsed.ok) throw new ApiError('INVALID_PUBLIC_KEY', `public_key: ${parsed.message}`);
+        candidates = [parsed.key];
+      }
+      const valid = candidates.some((key) => verifyP256(key, message, signature, format));
+      return Promise.resolve({ valid });
+    },
+  );
+
+  app.get(
+    '/api/crypto/public-keys',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags,
+        security,
+        summary: "The exchange's public keys (ECDSA P-256 for signatures, RSA-2048)",
+        response: { 200: PublicKeysReply, ...AUTHENTICATED_ERRORS },
+      },
+    },
+    () =>
+      Promise.resolve({
+        ecdsa: {
+          pem: keys.signing.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+          jwk: {
+            kty: signingJwk.kty ?? 'EC',
+            crv: signingJwk.crv ?? 'P-256',
+            x: signingJwk.x ?? '',
+            y: signingJwk.y ?? '',
+          },
+        },
+        rsa: { pem: keys.rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+      }),
+  );
+
+  app.post(
+    '/api/crypto/merkle/build',
+    {
+      config: { access: 'user' },
+      bodyLimit: MERKLE_BODY_LIMIT,
+      schema: {
+        tags,
+        security,
+        summary: 'Build an RFC 6962 Merkle tree over the given leaves',
+        body: MerkleBuildBody,
+        response: { 200: MerkleBuildReply, 400: ErrorReply, 401: ErrorReply, 403: ErrorReply },
+      },
+    },
+    (request) => {
+      const levels = treeLevels(leafHashes(request.body.data, request.body.encoding));
+      const root = levels.at(-1)?.[0];
+      if (root === undefined) throw new Error('a tree of at least one leaf has a root');
+      const leafCount = request.body.data.length;
+      return Promise.resolve({
+        root_hash: hex(root.hash),
+        leaf_count: leafCount,
+        // RFC 6962 trees are full binary trees; the carried-up nodes in `levels` are not new.
+        node_count: 2 * leafCount - 1,
+        levels: levels.map((level) =>
+          level.map((node) => ({ hash: hex(node.hash), start: node.start, end: node.end })),
+        ),
+      });
+    },
+  );
+
+  app.post(
+    '/api/crypto/merkle/proof',
+    {
+      config: { access: 'user' },
+      bodyLimit: MERKLE_BODY_LIMIT,
+      schema: {
+        tags,
+        security,
+        summary: 'The inclusion proof of one leaf (RFC 6962 PATH)',
+        body: MerkleProofBody,
+        response: { 200: MerkleProofReply, 400: ErrorReply, 401: ErrorReply, 403: ErrorReply },
+      },
+    },
+    (request) => {
+      const { data, encoding, index } = request.body;
+      if (index >= data.length) {
+        throw new ApiError('VALIDATION_FAILED', `index must be below the ${data.length} leaves`);
+      }
+      const hashes = leafHashes(data, encoding);
+      const leaf = hashes[index];
+      if (leaf === undefined) throw new Error('index was checked against the leaves');
+      const levels = treeLevels(hashes);
+      const root = levels.at(-1)?.[0];
+      if (root === undefined) throw new Error('a tree of at least one leaf has a root');
+      return Promise.resolve({
+        index,
+        leaf_hash: hex(leaf),
+        proof: inclusionProof(hashes, index).map(hex),
+        root_hash: hex(root.hash),
+        tree_size: data.length,
+      });
+    },
+  );
+
+  app.post(
+    '/api/crypto/merkle/verify',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags,
+        security,
+        summary: 'Check an inclusion proof against a root (RFC 6962)',
+        body: MerkleVerifyBody,
+        response: { 200: ValidReply, ...AUTHENTICATED_ERRORS },
+      },
+    },
+    (request) => {
+      const { leaf, leaf_hash, encoding, index, tree_size, proof, root_hash } = request.body;
+      let hash: Buffer;
+      if (leaf !== undefined && leaf_hash === undefined) {
+        if (encoding === undefined) {
+          throw new ApiError('VALIDATION_FAILED', 'encoding is required with leaf');
+        }
+        hash = leafHash(decode(leaf, encoding, 'leaf', LEAF_MAX_BYTES));
+      } else if (leaf_hash !== undefined && leaf === undefined) {
+        hash = Buffer.from(leaf_hash, 'hex');
+      } else {
+        throw new ApiError('VALIDATION_FAILED', 'send exactly one of leaf and leaf_hash');
+      }
+      const path = proof.map((p) => Buffer.from(p, 'hex'));
+      const valid = verifyInclusion(hash, index, tree_size, path, Buffer.from(root_hash, 'hex'));
+      return Promise.resolve({ valid });
+    },
+  );
+  return Promise.resolve();
+};

@@ -1,0 +1,313 @@
+// The crypto tools (/api/crypto) through the HTTP API, on SQLite.
+
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestApp, type TestApp } from './support/app.ts';
+import { storeFactories } from './support/stores.ts';
+
+interface Reply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** The RFC 6962 leaves of /work/shared/vectors/README.md, and the root of all eight. */
+const VECTOR_LEAVES = [
+  '',
+  '00',
+  '10',
+  '2021',
+  '3031',
+  '40414243',
+  '5051525354555657',
+  '606162636465666768696a6b6c6d6e6f',
+];
+const VECTOR_ROOT = '5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328';
+
+const factory = storeFactories()[0];
+if (factory === undefined) throw new Error('no store factory');
+
+describe('crypto API on SQLite', () => {
+  let t: TestApp;
+  let alice: string;
+  let bob: string;
+
+  async function call(
+    method: 'GET' | 'POST',
+    url: string,
+    options: { token?: string; body?: unknown } = {},
+  ): Promise<Reply> {
+    const headers: Record<string, string> = {};
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    const res = await t.app.inject({
+      method,
+      url,
+      headers,
+      ...(options.body === undefined ? {} : { payload: options.body as object }),
+    });
+    return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
+  }
+
+  async function signIn(username: string): Promise<string> {
+    const password = 'a long enough passphrase';
+    const created = await call('POST', '/api/auth/register', {
+      body: { username, email: `${username}@example.com`, password, full_name: 'Crypto Tester' },
+    });
+    expect(created.status).toBe(201);
+    const res = await call('POST', '/api/auth/login', { body: { username, password } });
+    expect(res.status).toBe(200);
+    return res.body.access_token as string;
+  }
+
+  function errorCode(reply: Reply): unknown {
+    return (reply.body.error as { code?: unknown } | undefined)?.code;
+  }
+
+  beforeAll(async () => {
+    t = await openTestApp(factory);
+    alice = await signIn('alice');
+    bob = await signIn('bob');
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  describe('encrypt and decrypt', () => {
+    it('round-trips for the same user', async () => {
+      const plaintext = 'limit order at 101.25 — ünïcode ok';
+      const sealed = await call('POST', '/api/crypto/encrypt', {
+        token: alice,
+        body: { plaintext },
+      });
+      expect(sealed.status).toBe(200);
+      expect(sealed.body.ciphertext).not.toContain(plaintext);
+      const opened = await call('POST', '/api/crypto/decrypt', {
+        token: alice,
+        body: { ciphertext: sealed.body.ciphertext },
+      });
+      expect(opened).toEqual({ status: 200, body: { plaintext } });
+    });
+
+    it("refuses another user's ciphertext and a tampered one with 400", async () => {
+      const sealed = await call('POST', '/api/crypto/encrypt', {
+        token: alice,
+        body: { plaintext: 'for alice only' },
+      });
+      const ciphertext = sealed.body.ciphertext as string;
+      const asBob = await call('POST', '/api/crypto/decrypt', { token: bob, body: { ciphertext } });
+      expect(asBob.status).toBe(400);
+      expect(errorCode(asBob)).toBe('DECRYPTION_FAILED');
+      expect(JSON.stringify(asBob.body)).not.toContain('for alice');
+
+      const last = ciphertext.at(-2) === 'A' ? 'B' : 'A';
+      const tampered = `${ciphertext.slice(0, -2)}${last}${ciphertext.slice(-1)}`;
+      const res = await call('POST', '/api/crypto/decrypt', {
+        token: alice,
+        body: { ciphertext: tampered },
+      });
+      expect(res.status).toBe(400);
+      expect(errorCode(res)).toBe('DECRYPTION_FAILED');
+
+      const garbage = await call('POST', '/api/crypto/decrypt', {
+        token: alice,
+        body: { ciphertext: 'not an envelope' },
+      });
+      expect(garbage.status).toBe(400);
+      expect(errorCode(garbage)).toBe('DECRYPTION_FAILED');
+    });
+  });
+
+  describe('sign and verify', () => {
+    it('verifies its own signatures, and not over altered data', async () => {
+      const signed = await call('POST', '/api/crypto/sign', {
+        token: alice,
+        body: { data: 'transfer 10 AAPL' },
+      });
+      expect(signed.status).toBe(200);
+      expect(signed.body).toMatchObject({ algorithm: 'ES256', format: 'p1363' });
+      expect(Buffer.from(signed.body.signature as string, 'base64')).toHaveLength(64);
+      expect(signed.body.key_id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+      const check = (data: string): Promise<Reply> =>
+        call('POST', '/api/crypto/verify', {
+          token: bob,
+          body: { data, signature: signed.body.signature },
+        });
+      expect((await check('transfer 10 AAPL')).body).toEqual({ valid: true });
+      expect((await check('transfer 99 AAPL')).body).toEqual({ valid: false });
+    });
+
+    it('signs and verifies in DER and with hex data', async () => {
+      const body = { data: 'deadbeef', encoding: 'hex', format: 'der' };
+      const signed = await call('POST', '/api/crypto/sign', { token: alice, body });
+      expect(signed.status).toBe(200);
+      expect(signed.body.format).toBe('der');
+      expect(Buffer.from(signed.body.signature as string, 'base64')[0]).toBe(0x30);
+      const ok = await call('POST', '/api/crypto/verify', {
+        token: alice,
+        body: { ...body, signature: signed.body.signature },
+      });
+      expect(ok.body).toEqual({ valid: true });
+      const asP1363 = await call('POST', '/api/crypto/verify', {
+        token: alice,
+        body: { ...body, format: 'p1363', signature: signed.body.signature },
+      });
+      expect(asP1363.body).toEqual({ valid: false });
+    });
+
+    it('verifies with a caller-supplied JWK or PEM, and refuses bad keys', async () => {
+      const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const data = 'signed on my own machine';
+      const signature = sign('sha256', Buffer.from(data), {
+        key: privateKey,
+        dsaEncoding: 'ieee-p1363',
+      }).toString('base64');
+      const jwk = publicKey.export({ format: 'jwk' });
+      const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      for (const public_key of [jwk, pem]) {
+        const res = await call('POST', '/api/crypto/verify', {
+          token: alice,
+          body: { data, signature, public_key },
+        });
+        expect(res).toEqual({ status: 200, body: { valid: true } });
+      }
+      // The server's key did not make this signature.
+      const serverKey = await call('POST', '/api/crypto/verify', {
+        token: alice,
+        body: { data, signature },
+      });
+      expect(serverKey.body).toEqual({ valid: false });
+
+      const privateJwk = privateKey.export({ format: 'jwk' });
+      for (const public_key of ['not a key', privateJwk, { ...jwk, x: 'AAAA' }]) {
+        const res = await call('POST', '/api/crypto/verify', {
+          token: alice,
+          body: { data, signature, public_key },
+        });
+        expect(res.status).toBe(400);
+        expect(errorCode(res)).toBe('INVALID_PUBLIC_KEY');
+      }
+    });
+
+    it('refuses malformed encodings with 400 naming the field', async () => {
+      const badHex = await call('POST', '/api/crypto/sign', {
+        token: alice,
+        body: { data: 'abc', encoding: 'hex' },
+      });
+      expect(badHex.status).toBe(400);
+      expect(errorCode(badHex)).toBe('VALIDATION_FAILED');
+      expect(JSON.stringify(badHex.body)).toContain('data');
+      const badSignature = await call('POST', '/api/crypto/verify', {
+        token: alice,
+        body: { data: 'x', signature: '!!not base64!!' },
+      });
+      expect(badSignature.status).toBe(400);
+      expect(JSON.stringify(badSignature.body)).toContain('signature');
+    });
+  });
+
+  it('publishes only public keys', async () => {
+    const res = await call('GET', '/api/crypto/public-keys', { token: alice });
+    expect(res.status).toBe(200);
+    const text = JSON.stringify(res.body);
+    expect(text).not.toContain('PRIVATE');
+    expect(text).not.toContain('"d"');
+    expect(res.body).toMatchObject({
+      ecdsa: { jwk: { kty: 'EC', crv: 'P-256' } },
+      rsa: { pem: expect.stringContaining('BEGIN PUBLIC KEY') as unknown },
+    });
+  });
+
+  describe('Merkle trees', () => {
+    it('builds the RFC 6962 vector tree', async () => {
+      const res = await call('POST', '/api/crypto/merkle/build', {
+        token: alice,
+        body: { data: VECTOR_LEAVES, encoding: 'hex' },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ root_hash: VECTOR_ROOT, leaf_count: 8, node_count: 15 });
+      const levels = res.body.levels as { hash: string; start: number; end: number }[][];
+      expect(levels.map((level) => level.length)).toEqual([8, 4, 2, 1]);
+      expect(levels.at(-1)?.[0]).toEqual({ hash: VECTOR_ROOT, start: 0, end: 8 });
+    });
+
+    it('counts 2n - 1 nodes for a tree that is not a power of two', async () => {
+      const res = await call('POST', '/api/crypto/merkle/build', {
+        token: alice,
+        body: { data: VECTOR_LEAVES.slice(0, 5), encoding: 'hex' },
+      });
+      expect(res.body).toMatchObject({
+        root_hash: '4e3bbb1f7b478dcfe71fb631631519a3bca12c9aefca1612bfce4c13a86264d4',
+        node_count: 9,
+      });
+    });
+
+    it('proves every leaf, and the proofs fail against a wrong root', async () => {
+      for (let index = 0; index < VECTOR_LEAVES.length; index += 1) {
+        const proof = await call('POST', '/api/crypto/merkle/proof', {
+          token: alice,
+          body: { data: VECTOR_LEAVES, encoding: 'hex', index },
+        });
+        expect(proof.status).toBe(200);
+        expect(proof.body).toMatchObject({ index, root_hash: VECTOR_ROOT, tree_size: 8 });
+        const base = {
+          index,
+          tree_size: 8,
+          proof: proof.body.proof,
+          root_hash: VECTOR_ROOT,
+        };
+        const byLeaf = await call('POST', '/api/crypto/merkle/verify', {
+          token: alice,
+          body: { ...base, leaf: VECTOR_LEAVES[index], encoding: 'hex' },
+        });
+        expect(byLeaf.body).toEqual({ valid: true });
+        const byHash = await call('POST', '/api/crypto/merkle/verify', {
+          token: alice,
+          body: { ...base, leaf_hash: proof.body.leaf_hash },
+        });
+        expect(byHash.body).toEqual({ valid: true });
+        const wrongRoot = await call('POST', '/api/crypto/merkle/verify', {
+          token: alice,
+          body: { ...base, leaf_hash: proof.body.leaf_hash, root_hash: 'ab'.repeat(32) },
+        });
+        expect(wrongRoot.body).toEqual({ valid: false });
+      }
+    });
+
+    it('refuses an index outside the tree and malformed hex with 400', async () => {
+      const outside = await call('POST', '/api/crypto/merkle/proof', {
+        token: alice,
+        body: { data: VECTOR_LEAVES, encoding: 'hex', index: 8 },
+      });
+      expect(outside.status).toBe(400);
+      const badLeaf = await call('POST', '/api/crypto/merkle/build', {
+        token: alice,
+        body: { data: ['00', 'zz'], encoding: 'hex' },
+      });
+      expect(badLeaf.status).toBe(400);
+      expect(JSON.stringify(badLeaf.body)).toContain('data[1]');
+      const badProof = await call('POST', '/api/crypto/merkle/verify', {
+        token: alice,
+        body: { leaf_hash: 'xy', index: 0, tree_size: 1, proof: [], root_hash: VECTOR_ROOT },
+      });
+      expect(badProof.status).toBe(400);
+      expect(errorCode(badProof)).toBe('VALIDATION_FAILED');
+    });
+  });
+
+  it('answers 401 without a token', async () => {
+    const calls: [method: 'GET' | 'POST', url: string, body?: unknown][] = [
+      ['POST', '/api/crypto/encrypt', { plaintext: 'x' }],
+      ['POST', '/api/crypto/decrypt', { ciphertext: 'x' }],
+      ['POST', '/api/crypto/sign', { data: 'x' }],
+      ['POST', '/api/crypto/verify', { data: 'x', signature: 'AA==' }],
+      ['GET', '/api/crypto/public-keys'],
+      ['POST', '/api/crypto/merkle/build', { data: ['x'], encoding: 'utf8' }],
+      ['POST', '/api/crypto/merkle/proof', { data: ['x'], encoding: 'utf8', index: 0 }],
+      ['POST', '/api/crypto/merkle/verify', { leaf_hash: VECTOR_ROOT }],
+    ];
+    for (const [method, url, body] of calls) {
+      const res = await call(method, url, body === undefined ? {} : { body });
+      expect(res.status, url).toBe(401);
+    }
+  });
+});
