@@ -3,7 +3,6 @@
 import type { Role } from '../store/schema.ts';
 
 export type ApiKeyScope = 'read' | 'trade';
-export const API_KEY_SCOPES: readonly ApiKeyScope[] = ['read', 'trade'];
 
 export type Principal =
   | {

@@ -3,18 +3,12 @@
 
 import type { FeeAccrual } from '../ledger/fees.ts';
 import { formatPaise } from '../money.ts';
-import type { OrderWrite } from '../store/trading.repo.ts';
+import { OPEN_STATUSES, type OrderWrite } from '../store/trading.repo.ts';
 import type { OrderMode, Side, TimeInForce } from '../store/schema.ts';
 import type { SelfTradePrevention } from '../engine/index.ts';
 
 export type OrderStatusName =
   'PENDING_TRIGGER' | 'OPEN' | 'PARTIALLY_FILLED' | 'FILLED' | 'CANCELLED' | 'EXPIRED' | 'REJECTED';
-
-export const OPEN_ORDER_STATUSES: readonly OrderStatusName[] = [
-  'PENDING_TRIGGER',
-  'OPEN',
-  'PARTIALLY_FILLED',
-];
 
 export interface LiveOrder {
   readonly id: number;
@@ -46,7 +40,7 @@ export interface LiveOrder {
 }
 
 export function isOpen(order: LiveOrder): boolean {
-  return OPEN_ORDER_STATUSES.includes(order.status);
+  return (OPEN_STATUSES as readonly string[]).includes(order.status);
 }
 
 /** The price bounding what a buy may pay per share: its limit, or its collar. */

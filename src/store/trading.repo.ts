@@ -42,7 +42,8 @@ function chunks<T>(rows: readonly T[]): T[][] {
   return out;
 }
 
-export const OPEN_STATUSES = ['OPEN', 'PARTIALLY_FILLED', 'PENDING_TRIGGER'] as const;
+/** The statuses of an order still in its book: waiting for its stop, or resting. */
+export const OPEN_STATUSES = ['PENDING_TRIGGER', 'OPEN', 'PARTIALLY_FILLED'] as const;
 
 /**
  * The journal's write on SQLite, as prepared statements run in one transaction: the same
@@ -324,16 +325,6 @@ export class TradingRepo {
       .where('user_id', '=', userId)
       .where('client_order_id', '=', clientOrderId)
       .executeTakeFirst();
-  }
-
-  async recentTrades(symbol: string, limit: number) {
-    return this.db
-      .selectFrom('trades')
-      .selectAll()
-      .where('symbol', '=', symbol)
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .execute();
   }
 
   async tradesSince(symbol: string, since: number) {
