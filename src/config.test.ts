@@ -117,4 +117,22 @@ describe('loadConfig', () => {
     expect(error.message).not.toContain('s3cret');
     expect(redactUrl('postgres://app:s3cret@db:5432/x')).toBe('postgres://app:***@db:5432/x');
   });
+
+  it('reads MASTER_KEY as base64 of 32 bytes and never prints a bad one', () => {
+    const key = Buffer.alloc(32, 9);
+    expect(loadConfig({ MASTER_KEY: key.toString('base64') }, CWD).masterKey).toEqual(key);
+    expect(loadConfig({}, CWD).masterKey).toBeUndefined();
+    for (const bad of [
+      Buffer.alloc(16, 9).toString('base64'),
+      Buffer.alloc(33, 9).toString('base64'),
+      key.toString('hex'),
+      key.toString('base64url').replace(/=/g, '') + '-',
+    ]) {
+      const error = configError({ MASTER_KEY: bad });
+      expect(error.variable).toBe('MASTER_KEY');
+      expect(error.message).toMatch(/^MASTER_KEY must be base64 of 32 random bytes/);
+      expect(error.message).not.toContain(bad);
+      expect(error.message).not.toContain('\n');
+    }
+  });
 });

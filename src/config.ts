@@ -36,6 +36,8 @@ export interface Config {
   databaseUrl: string;
   redisUrl: string | undefined;
   masterKeyPath: string;
+  /** MASTER_KEY: the master key itself, from the environment; when set, no key file is used. */
+  masterKey: Buffer | undefined;
   keysDir: string;
   adminPassword: string | undefined;
   accessTokenExpireMinutes: number;
@@ -200,6 +202,20 @@ function checkCidrs(cidrs: string[]): string[] {
   return cidrs;
 }
 
+/** MASTER_KEY is canonical base64 of 32 bytes. The value is a secret: errors never echo it. */
+function checkMasterKey(value: string | undefined): Buffer | undefined {
+  if (value === undefined) return undefined;
+  const key = Buffer.from(value, 'base64');
+  if (key.length !== 32 || key.toString('base64') !== value) {
+    throw new ConfigError(
+      'MASTER_KEY',
+      'base64 of 32 random bytes, e.g. from `openssl rand -base64 32`',
+      `${value.length} characters, not shown`,
+    );
+  }
+  return key;
+}
+
 function absolute(base: string, path: string): string {
   return isAbsolute(path) ? path : resolve(base, path);
 }
@@ -249,6 +265,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     databaseUrl: checkDatabaseUrl(r.string('DATABASE_URL', sqliteDefault)),
     redisUrl: checkRedisUrl(r.optionalString('REDIS_URL')),
     masterKeyPath: absolute(cwd, r.string('MASTER_KEY_PATH', resolve(keysDir, 'master.key'))),
+    masterKey: checkMasterKey(r.optionalString('MASTER_KEY')),
     keysDir,
     adminPassword: r.optionalString('ADMIN_PASSWORD'),
     accessTokenExpireMinutes: r.int('ACCESS_TOKEN_EXPIRE_MINUTES', 15, 1, 24 * 60),

@@ -1,6 +1,6 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PasswordHasher } from '../src/auth/password.ts';
 import { loadConfig, type Config } from '../src/config.ts';
@@ -88,6 +88,27 @@ describe('provision', () => {
     await expect(
       provision(config, { showOnce: () => undefined, now: () => 1, hasher }),
     ).rejects.toThrow(/mode 0644; key files must be 0600/);
+  });
+
+  it('takes the master key from MASTER_KEY and then makes and reads no master key file', async () => {
+    const masterKey = Buffer.alloc(32, 5);
+    config = loadConfig(
+      { DATA_DIR: join(dir, 'data'), MASTER_KEY: masterKey.toString('base64') },
+      dir,
+    );
+    const first = await provision(config, { showOnce: () => undefined, now: () => 1, hasher });
+    expect(first.keys.masterKey.equals(masterKey)).toBe(true);
+    expect(first.report.keyFilesCreated.map((f) => basename(f)).sort()).toEqual([
+      'ecdsa-p256.pem',
+      'rsa-2048.pem',
+    ]);
+    expect(existsSync(config.masterKeyPath)).toBe(false);
+    await first.store.close();
+    // The data keys are wrapped by that key: another one does not open them.
+    const other = { ...config, masterKey: Buffer.alloc(32, 6) };
+    await expect(
+      provision(other, { showOnce: () => undefined, now: () => 2, hasher }),
+    ).rejects.toThrow(/data key 1 does not open with this master key/);
   });
 
   it('names DATABASE_URL when the database cannot be reached', async () => {

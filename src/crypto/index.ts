@@ -33,6 +33,15 @@ export {
 } from './ecdsa.ts';
 export { HMAC_MIN_TAG_BYTES, HMAC_SHA256_BYTES, hmacSha256, verifyHmacSha256 } from './hmac.ts';
 export {
+  SCRYPT_DEFAULT,
+  SCRYPT_MINIMUM,
+  openWithPassphrase,
+  sealWithPassphrase,
+  type PassphraseBox,
+  type PassphraseOpenResult,
+  type ScryptParams,
+} from './passphrase.ts';
+export {
   RSA_MIN_MODULUS_BITS,
   rsaOaepDecrypt,
   rsaOaepEncrypt,

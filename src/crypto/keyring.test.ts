@@ -16,6 +16,18 @@ describe('Keyring', () => {
     expect(rotated.open('users:7:email', sealed)).toEqual({ ok: true, plaintext: 'a@example.com' });
   });
 
+  it('loads a key added elsewhere: seals with it, still opens with the old ones', () => {
+    const k1 = newDataKey(master, 1);
+    const ring = new Keyring(master, [k1]);
+    const old = ring.seal('users:7:email', 'a@example.com');
+    ring.load([k1, newDataKey(master, 2)]);
+    expect(ring.currentKeyId).toBe(2);
+    expect(ring.seal('users:7:email', 'a@example.com')).toMatch(/^v1\.2\./);
+    expect(ring.openOwn('users:7:email', old)).toBe('a@example.com');
+    expect(() => ring.load([newDataKey(randomBytes(32), 3)])).toThrow(KeyringError);
+    expect(ring.currentKeyId).toBe(2);
+  });
+
   it('binds a ciphertext to its record and field', () => {
     const ring = new Keyring(master, [newDataKey(master, 1)]);
     const sealed = ring.seal('users:7:email', 'a@example.com');

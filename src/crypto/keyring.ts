@@ -45,7 +45,7 @@ export function newDataKey(
 
 export class Keyring {
   private readonly keys = new Map<string, Uint8Array>();
-  private readonly currentId: string;
+  private currentId = '';
 
   /**
    * Unwraps every data key; the highest id encrypts new data. Throws KeyringError if a key does
@@ -56,18 +56,28 @@ export class Keyring {
     dataKeys: readonly WrappedDataKey[],
   ) {
     if (dataKeys.length === 0) throw new KeyringError('the keyring needs at least one data key');
+    this.load(dataKeys);
+  }
+
+  /**
+   * Adds the data keys not loaded yet (a rotation made elsewhere) and moves sealing to the
+   * highest id. Keys already loaded stay: a retired key still opens what it sealed.
+   */
+  load(dataKeys: readonly WrappedDataKey[]): void {
     for (const { id, wrapped } of dataKeys) {
+      if (this.keys.has(String(id))) continue;
       const opened = decryptEnvelope(wrapped, `data-key:${id}`, (keyId) =>
-        keyId === MASTER_KEY_ID ? masterKey : undefined,
+        keyId === MASTER_KEY_ID ? this.masterKey : undefined,
       );
       if (!opened.ok) {
         throw new KeyringError(
-          `data key ${id} does not open with this master key (${opened.code}); is MASTER_KEY_PATH the key this database was made with?`,
+          `data key ${id} does not open with this master key (${opened.code}); is MASTER_KEY or MASTER_KEY_PATH the key this database was made with?`,
         );
       }
       this.keys.set(String(id), opened.plaintext);
     }
-    this.currentId = String(Math.max(...dataKeys.map((k) => k.id)));
+    const highest = Math.max(...[...this.keys.keys()].map(Number));
+    this.currentId = String(highest);
   }
 
   get currentKeyId(): number {

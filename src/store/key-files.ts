@@ -1,5 +1,6 @@
-// The exchange's key files on disk: a 256-bit master key, an ECDSA P-256 signing pair and an
-// RSA-2048 pair. Created once with mode 0600 (never overwritten); refused if readable by others.
+// The exchange's key files on disk: a 256-bit master key (unless MASTER_KEY gives it), an ECDSA
+// P-256 signing pair and an RSA-2048 pair. Created once with mode 0600 (never overwritten);
+// refused if readable by others.
 
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
@@ -33,6 +34,14 @@ export interface KeyMaterial {
 export interface KeyPaths {
   readonly keysDir: string;
   readonly masterKeyPath: string;
+  /** The master key from the environment (MASTER_KEY); then no master key file is made or read. */
+  readonly masterKey?: Buffer | undefined;
+}
+
+/** A key file's name inside the keys directory and its text, as a backup holds it. */
+export interface KeyFile {
+  readonly name: string;
+  readonly contents: string;
 }
 
 /** How long a retired signing key keeps verifying: the longest-lived token it may have signed. */
@@ -134,7 +143,7 @@ export function ensureKeyMaterial(
     rsa: join(paths.keysDir, 'rsa-2048.pem'),
   };
   const created: string[] = [];
-  if (!existsSync(files.master)) {
+  if (paths.masterKey === undefined && !existsSync(files.master)) {
     writeSecretFile(files.master, randomBytes(MASTER_KEY_BYTES).toString('base64') + '\n');
     created.push(files.master);
   }
@@ -147,7 +156,7 @@ export function ensureKeyMaterial(
     created.push(files.rsa);
   }
   const keys: KeyMaterial = {
-    masterKey: loadMasterKey(files.master),
+    masterKey: paths.masterKey ?? loadMasterKey(files.master),
     signing: loadKeyPair(files.signing),
     retiredSigning: loadRetiredSigningKeys(signingFiles.retiredDir, retired),
     rsa: loadKeyPair(files.rsa),
@@ -159,4 +168,63 @@ export function ensureKeyMaterial(
     throw new KeyFileError(`${files.rsa} must hold an RSA-2048 private key`);
   }
   return { keys, created };
+}
+
+/** Names a backup may hold: the current signing and RSA keys, and retired signing keys. */
+const KEY_FILE_NAME = /^(ecdsa-p256\.pem|rsa-2048\.pem|retired\/ecdsa-p256-\d+\.pem)$/;
+
+/** The key pair files as they are on disk (mode-checked), for a backup. */
+export function readKeyFiles(paths: KeyPaths): KeyFile[] {
+  const { current, retiredDir } = signingKeyFiles(paths.keysDir);
+  const names = [current, join(paths.keysDir, 'rsa-2048.pem')].map((p) =>
+    p.slice(paths.keysDir.length + 1),
+  );
+  if (existsSync(retiredDir)) {
+    for (const name of readdirSync(retiredDir).sort()) {
+      if (KEY_FILE_NAME.test(`retired/${name}`)) names.push(`retired/${name}`);
+    }
+  }
+  return names.map((name) => ({
+    name,
+    contents: readSecretFile(join(paths.keysDir, name)).toString('utf8'),
+  }));
+}
+
+/**
+ * Writes restored key files (mode 0600) and the master key file (unless MASTER_KEY is set).
+ * A file already there with the same contents is left alone; one with other contents is never
+ * overwritten: that is an error. Returns the paths written.
+ */
+export function restoreKeyFiles(
+  paths: KeyPaths,
+  masterKey: Buffer,
+  files: readonly KeyFile[],
+): string[] {
+  const wanted: { path: string; contents: string }[] = files.map((file) => {
+    if (!KEY_FILE_NAME.test(file.name)) {
+      throw new KeyFileError(
+        `the backup names an unexpected key file ${JSON.stringify(file.name)}`,
+      );
+    }
+    return { path: join(paths.keysDir, file.name), contents: file.contents };
+  });
+  if (paths.masterKey !== undefined) {
+    if (!paths.masterKey.equals(masterKey)) {
+      throw new KeyFileError('MASTER_KEY differs from the master key in the backup');
+    }
+  } else {
+    wanted.unshift({ path: paths.masterKeyPath, contents: masterKey.toString('base64') + '\n' });
+  }
+  for (const { path, contents } of wanted) {
+    if (existsSync(path) && readSecretFile(path).toString('utf8') !== contents) {
+      throw new KeyFileError(`${path} exists with other contents; move it away to restore`);
+    }
+  }
+  const written: string[] = [];
+  for (const { path, contents } of wanted) {
+    if (existsSync(path)) continue;
+    writeSecretFile(path, contents);
+    written.push(path);
+  }
+  return written;
 }
