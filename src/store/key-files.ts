@@ -24,11 +24,13 @@ export interface KeyPair {
 
 export interface KeyMaterial {
   readonly masterKey: Buffer;
-  /** Signs access tokens and tree heads. */
+  /** Signs access tokens. */
   readonly signing: KeyPair;
   /** Signing keys replaced by a rotation, still verifying what they signed until it expires. */
   readonly retiredSigning: readonly KeyPair[];
   readonly rsa: KeyPair;
+  /** Signs the audit log's tree heads; never rotated, so every head stays verifiable. */
+  readonly audit: KeyPair;
 }
 
 export interface KeyPaths {
@@ -58,6 +60,7 @@ export class KeyFileError extends StartupError {
 }
 
 const MASTER_KEY_BYTES = 32;
+const AUDIT_KEY_FILE = 'audit-p256.pem';
 
 /** Writes `contents` to a new file with mode 0600; fails if the file already exists. */
 function writeSecretFile(path: string, contents: string | Buffer): void {
@@ -141,6 +144,7 @@ export function ensureKeyMaterial(
     master: paths.masterKeyPath,
     signing: signingFiles.current,
     rsa: join(paths.keysDir, 'rsa-2048.pem'),
+    audit: join(paths.keysDir, AUDIT_KEY_FILE),
   };
   const created: string[] = [];
   if (paths.masterKey === undefined && !existsSync(files.master)) {
@@ -155,14 +159,24 @@ export function ensureKeyMaterial(
     writeSecretFile(files.rsa, generatePair('rsa'));
     created.push(files.rsa);
   }
+  if (!existsSync(files.audit)) {
+    writeSecretFile(files.audit, generatePair('ec'));
+    created.push(files.audit);
+  }
   const keys: KeyMaterial = {
     masterKey: paths.masterKey ?? loadMasterKey(files.master),
     signing: loadKeyPair(files.signing),
     retiredSigning: loadRetiredSigningKeys(signingFiles.retiredDir, retired),
     rsa: loadKeyPair(files.rsa),
+    audit: loadKeyPair(files.audit),
   };
-  if (keys.signing.publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new KeyFileError(`${files.signing} must hold an ECDSA P-256 private key`);
+  for (const [path, pair] of [
+    [files.signing, keys.signing],
+    [files.audit, keys.audit],
+  ] as const) {
+    if (pair.publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
+      throw new KeyFileError(`${path} must hold an ECDSA P-256 private key`);
+    }
   }
   if (keys.rsa.publicKey.asymmetricKeyDetails?.modulusLength !== 2048) {
     throw new KeyFileError(`${files.rsa} must hold an RSA-2048 private key`);
@@ -171,14 +185,17 @@ export function ensureKeyMaterial(
 }
 
 /** Names a backup may hold: the current signing and RSA keys, and retired signing keys. */
-const KEY_FILE_NAME = /^(ecdsa-p256\.pem|rsa-2048\.pem|retired\/ecdsa-p256-\d+\.pem)$/;
+const KEY_FILE_NAME =
+  /^(ecdsa-p256\.pem|rsa-2048\.pem|audit-p256\.pem|retired\/ecdsa-p256-\d+\.pem)$/;
 
 /** The key pair files as they are on disk (mode-checked), for a backup. */
 export function readKeyFiles(paths: KeyPaths): KeyFile[] {
   const { current, retiredDir } = signingKeyFiles(paths.keysDir);
-  const names = [current, join(paths.keysDir, 'rsa-2048.pem')].map((p) =>
-    p.slice(paths.keysDir.length + 1),
-  );
+  const names = [
+    current,
+    join(paths.keysDir, 'rsa-2048.pem'),
+    join(paths.keysDir, AUDIT_KEY_FILE),
+  ].map((p) => p.slice(paths.keysDir.length + 1));
   if (existsSync(retiredDir)) {
     for (const name of readdirSync(retiredDir).sort()) {
       if (KEY_FILE_NAME.test(`retired/${name}`)) names.push(`retired/${name}`);
