@@ -39,16 +39,20 @@ import { authRoutes } from './http/routes/auth.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { homeRoutes } from './http/routes/home.ts';
 import { marketRoutes } from './http/routes/market.ts';
+import { keyRoutes } from './http/routes/keys.ts';
 import { mfaRoutes } from './http/routes/mfa.ts';
 import { tradingRoutes } from './http/routes/trading.ts';
 import { websocketRoutes } from './http/ws/index.ts';
+import { KeyRotation } from './keys/rotation.ts';
 import { MarketSimulator } from './market/simulator.ts';
 import { installValidation } from './http/plugins/validation.ts';
 import { openVenue, type Venue } from './exchange/venue.ts';
 import type { Store } from './store/db.ts';
 import type { KeyMaterial } from './store/key-files.ts';
 import { ApiKeysRepo } from './store/api-keys.repo.ts';
+import { DataKeysRepo } from './store/data-keys.repo.ts';
 import { MfaRepo } from './store/mfa.repo.ts';
+import { SealedFieldsRepo } from './store/sealed-fields.repo.ts';
 import { SecurityEventsRepo } from './store/security-events.repo.ts';
 import { SessionsRepo } from './store/sessions.repo.ts';
 import { UsersRepo } from './store/users.repo.ts';
@@ -74,6 +78,8 @@ export interface Exchange {
   identity: Identity;
   venue: Venue;
   routePolicies: readonly RoutePolicy[];
+  /** Data key rotation and re-encryption, running in the background while the app is open. */
+  keyRotation: KeyRotation;
 }
 
 export const VERSION: string = (
@@ -196,9 +202,21 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
         })
       : undefined;
   await simulator?.start();
+  // Picks up data keys made by `npm run keys:rotate`, rotates when due, re-encrypts old values.
+  const keyRotation = new KeyRotation({
+    dataKeys: new DataKeysRepo(deps.store.db),
+    sealed: new SealedFieldsRepo(deps.store.db),
+    keyring: deps.keyring,
+    masterKey: deps.keys.masterKey,
+    rotationDays: deps.config.encryptionKeyRotationDays,
+    now,
+    log: deps.logger,
+  });
+  keyRotation.start();
   // Stop the bots (withdrawing their quotes), then wait for the journal: nothing acknowledged
   // is left unwritten.
   app.addHook('onClose', async () => {
+    await keyRotation.stop();
     await simulator?.stop();
     await venue.close();
     redis?.disconnect();
@@ -270,6 +288,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   await app.register(mfaRoutes, { identity });
   await app.register(apiKeyRoutes, { identity });
   await app.register(adminRoutes, { identity, venue });
+  await app.register(keyRoutes, { rotation: keyRotation });
   await app.register(securityRoutes, { repo: eventsRepo, events, blocks, now });
   await app.register(marketRoutes, { venue });
   await app.register(tradingRoutes, { venue });
@@ -281,7 +300,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     security: { events, repo: eventsRepo, blocks },
     now,
   });
-  return { app, identity, venue, routePolicies };
+  return { app, identity, venue, routePolicies, keyRotation };
 }
 
 export async function buildApp(deps: AppDeps): Promise<ExchangeApp> {

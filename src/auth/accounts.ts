@@ -7,6 +7,7 @@ import { ApiError } from '../errors.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { SecurityEvents } from '../defense/security-events.ts';
 import type { Database, Role, UserRow } from '../store/schema.ts';
+import { userFieldContext } from '../store/sealed-fields.repo.ts';
 import { UsersRepo } from '../store/users.repo.ts';
 import type { Mfa } from './mfa.ts';
 import { checkPassword, normalizePassword } from './password-policy.ts';
@@ -36,8 +37,8 @@ export interface AccountsPolicy {
   fund: (userId: number, amount: number) => Promise<void>;
 }
 
-const emailContext = (id: number): string => `users:${id}:email`;
-const nameContext = (id: number): string => `users:${id}:full_name`;
+const emailContext = (id: number): string => userFieldContext('email_enc', id);
+const nameContext = (id: number): string => userFieldContext('full_name_enc', id);
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();

@@ -8,6 +8,7 @@ import { ApiError } from '../errors.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { SecurityEvents } from '../defense/security-events.ts';
 import type { MfaRepo } from '../store/mfa.repo.ts';
+import { userFieldContext } from '../store/sealed-fields.repo.ts';
 import type { UserRow } from '../store/schema.ts';
 import type { UsersRepo } from '../store/users.repo.ts';
 import { base32, fromBase32, matchTotp, newTotpSecret, otpauthUri } from './totp.ts';
@@ -35,7 +36,7 @@ function hashRecoveryCode(code: string): string {
   return createHash('sha256').update(code.trim().toLowerCase(), 'utf8').digest('hex');
 }
 
-const secretContext = (userId: number): string => `users:${userId}:mfa_secret`;
+const secretContext = (userId: number): string => userFieldContext('mfa_secret_enc', userId);
 
 export class Mfa {
   constructor(

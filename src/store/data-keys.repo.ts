@@ -4,20 +4,45 @@ import type { Kysely } from 'kysely';
 import { Keyring, newDataKey } from '../crypto/keyring.ts';
 import type { Database } from './schema.ts';
 
+export interface DataKeyRecord {
+  readonly id: number;
+  readonly wrapped: string;
+  readonly createdAt: number;
+  /** Set once no stored value refers to the key; it still opens what users were handed. */
+  readonly retiredAt: number | null;
+}
+
 export class DataKeysRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async list(): Promise<{ id: number; wrapped: string }[]> {
-    const rows = await this.db.selectFrom('data_keys').select(['id', 'wrapped_key']).execute();
-    return rows.map((r) => ({ id: r.id, wrapped: r.wrapped_key }));
+  async list(): Promise<DataKeyRecord[]> {
+    const rows = await this.db.selectFrom('data_keys').selectAll().orderBy('id').execute();
+    return rows.map((r) => ({
+      id: r.id,
+      wrapped: r.wrapped_key,
+      createdAt: r.created_at,
+      retiredAt: r.retired_at,
+    }));
   }
 
-  async insert(id: number, wrapped: string, now: number): Promise<void> {
-    await this.db
+  /** Adds a key; false if the id exists already (another node won the race: use its key). */
+  async insert(id: number, wrapped: string, now: number): Promise<boolean> {
+    const result = await this.db
       .insertInto('data_keys')
       .values({ id, wrapped_key: wrapped, created_at: now, retired_at: null })
       .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
+
+  async retire(id: number, now: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('data_keys')
+      .set({ retired_at: now })
+      .where('id', '=', id)
+      .where('retired_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 }
 
