@@ -68,6 +68,10 @@ export interface Config {
   wsHeartbeatIntervalSeconds: number;
   wsMaxConnections: number;
   encryptionKeyRotationDays: number;
+  /** Sign an audit tree head when the last is this old (ms) and leaves were added since… */
+  auditHeadIntervalMs: number;
+  /** …or once this many leaves are not yet covered by a head. */
+  auditHeadEveryLeaves: number;
   makerFeeBps: number;
   takerFeeBps: number;
   /** How far past the best price a market order may fill, in basis points. */
@@ -300,6 +304,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     wsHeartbeatIntervalSeconds: r.int('WS_HEARTBEAT_INTERVAL', 30, 1, 3600),
     wsMaxConnections: r.int('WS_MAX_CONNECTIONS', 1000, 1, 1_000_000),
     encryptionKeyRotationDays: r.int('ENCRYPTION_KEY_ROTATION_DAYS', 90, 1, 3650),
+    auditHeadIntervalMs: r.int('AUDIT_TREE_HEAD_SECONDS', 10, 1, 86_400) * 1000,
+    auditHeadEveryLeaves: r.int('AUDIT_TREE_HEAD_LEAVES', 10_000, 1, 100_000_000),
     makerFeeBps: r.int('MAKER_FEE_BPS', 0, 0, 1000),
     takerFeeBps: r.int('TAKER_FEE_BPS', 0, 0, 1000),
     marketCollarBps: r.int('MARKET_COLLAR_BPS', 500, 1, 5000),

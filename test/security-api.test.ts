@@ -434,7 +434,7 @@ describe('security event API', () => {
       const app = await open();
       const admin = await signedIn(app, 'secops', ADMIN_IP, true);
       const repo = new HeldRepo(app.store.db);
-      const events = new SecurityEvents(repo, Date.now);
+      const events = new SecurityEvents(repo, app.exchange.audit, Date.now);
       const feed = new Feed(app.exchange.venue);
       events.subscribe((event) => feed.publishSecurity(event));
       const sent: Message[] = [];
@@ -586,6 +586,7 @@ describe('security event API', () => {
     const app = await open();
     const events = new SecurityEvents(
       new SecurityEventsRepo(app.store.db),
+      app.exchange.audit,
       () => 1_795_000_000_000,
     );
     const seen: RecordedSecurityEvent[] = [];

@@ -88,6 +88,12 @@ export function rootFromLeafHashes(leafHashes: readonly Uint8Array[]): Buffer {
 }
 
 /**
+ * MTH of the leaves in [start, end), for a range the RFC's recursion asks for: every left part is
+ * a perfect, aligned subtree, so a log can answer from stored subtree roots without the leaves.
+ */
+export type RangeHash = (start: number, end: number) => Buffer;
+
+/**
  * RFC 9162 §2.1.3.1 PATH(m, D[n]): sibling hashes from the leaf up to the root.
  * O(n) hashing. Throws RangeError if `index` is not a leaf index or a leaf hash is not 32 bytes.
  */
@@ -95,20 +101,25 @@ export function inclusionProof(leafHashes: readonly Uint8Array[], index: number)
   if (!Number.isSafeInteger(index) || index < 0 || index >= leafHashes.length) {
     throw new RangeError(`leaf index ${index} is outside a tree of ${leafHashes.length}`);
   }
+  assertHash(leafHashes[index], 'leaf hash');
+  return inclusionPath(index, leafHashes.length, arrayRangeHash(leafHashes));
+}
+
+/** PATH(index, D[size]) with subtree roots from `rangeHash`; the caller checks the bounds. */
+export function inclusionPath(index: number, size: number, rangeHash: RangeHash): Buffer[] {
   const topDown: Buffer[] = [];
   let start = 0;
-  let end = leafHashes.length;
+  let end = size;
   while (end - start > 1) {
     const split = start + largestPowerOfTwoBelow(end - start);
     if (index < split) {
-      topDown.push(subtreeRoot(leafHashes, split, end));
+      topDown.push(rangeHash(split, end));
       end = split;
     } else {
-      topDown.push(subtreeRoot(leafHashes, start, split));
+      topDown.push(rangeHash(start, split));
       start = split;
     }
   }
-  assertHash(leafHashes[index], 'leaf hash');
   return topDown.reverse();
 }
 
@@ -158,26 +169,31 @@ export function consistencyProof(leafHashes: readonly Uint8Array[], size1: numbe
   if (!Number.isSafeInteger(size1) || size1 < 0 || size1 > leafHashes.length) {
     throw new RangeError(`size1 ${size1} is outside 0..${leafHashes.length}`);
   }
-  if (size1 === 0 || size1 === leafHashes.length) return [];
+  return consistencyPath(size1, leafHashes.length, arrayRangeHash(leafHashes));
+}
+
+/** PROOF(size1, D[size2]) with subtree roots from `rangeHash`; the caller checks the bounds. */
+export function consistencyPath(size1: number, size2: number, rangeHash: RangeHash): Buffer[] {
+  if (size1 === 0 || size1 === size2) return [];
   const topDown: Buffer[] = [];
   let m = size1;
   let start = 0;
-  let end = leafHashes.length;
+  let end = size2;
   let wholeOldTree = true;
   while (m !== end - start) {
     const k = largestPowerOfTwoBelow(end - start);
     if (m <= k) {
-      topDown.push(subtreeRoot(leafHashes, start + k, end));
+      topDown.push(rangeHash(start + k, end));
       end = start + k;
     } else {
-      topDown.push(subtreeRoot(leafHashes, start, start + k));
+      topDown.push(rangeHash(start, start + k));
       start += k;
       m -= k;
       wholeOldTree = false;
     }
   }
   // SUBPROOF(m, D[m], false) = {MTH(D[m])}; while b is true the verifier already holds that root.
-  if (!wholeOldTree) topDown.push(subtreeRoot(leafHashes, start, end));
+  if (!wholeOldTree) topDown.push(rangeHash(start, end));
   return topDown.reverse();
 }
 
@@ -285,6 +301,10 @@ export function treeLevels(leafHashes: readonly Uint8Array[]): TreeNode[][] {
   return levels;
 }
 
+function arrayRangeHash(leafHashes: readonly Uint8Array[]): RangeHash {
+  return (start, end) => subtreeRoot(leafHashes, start, end);
+}
+
 function subtreeRoot(leafHashes: readonly Uint8Array[], start: number, end: number): Buffer {
   const tree = new CompactMerkleTree();
   for (let i = start; i < end; i += 1) {
@@ -296,7 +316,7 @@ function subtreeRoot(leafHashes: readonly Uint8Array[], start: number, end: numb
 }
 
 /** The largest power of two strictly below n, for n > 1. */
-function largestPowerOfTwoBelow(n: number): number {
+export function largestPowerOfTwoBelow(n: number): number {
   let k = 1;
   while (k * 2 < n) k *= 2;
   return k;

@@ -1,9 +1,11 @@
-// Records security events: a row in the database and a line in the security log, then a call to
-// every live listener. Recording never fails the request that caused it: a failure to store, or
-// a listener's fault, is logged. Text that came from a request is stored with its control
-// characters escaped, so an event can neither forge a log line nor drive a terminal.
+// Records security events: a row in the database with its audit leaf, a line in the security log,
+// then a call to every live listener. Recording never fails the request that caused it: a failure
+// to store, or a listener's fault, is logged. Text that came from a request is stored with its
+// control characters escaped, so an event can neither forge a log line nor drive a terminal.
 
 import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/log.ts';
+import { securityEventEntry } from '../audit/records.ts';
 import type { SecurityEventsRepo } from '../store/security-events.repo.ts';
 import type { SecurityEventRow, Severity } from '../store/schema.ts';
 import { escapeForLog } from './ids/index.ts';
@@ -105,6 +107,7 @@ export class SecurityEvents {
 
   constructor(
     private readonly repo: SecurityEventsRepo,
+    private readonly audit: AuditLog,
     private readonly now: () => number,
     private readonly log?: Logger,
   ) {}
@@ -134,7 +137,9 @@ export class SecurityEvents {
     this.log?.warn({ securityEvent: row }, row.description);
     let id: number;
     try {
-      id = await this.repo.insert(row);
+      id = await this.audit.record((seal) =>
+        this.repo.insert(row, (stored) => seal([securityEventEntry({ id: stored, ...row })])),
+      );
     } catch (error) {
       this.log?.error({ err: error, securityEvent: row }, 'could not store a security event');
       return;

@@ -25,8 +25,8 @@ describe('Journal', () => {
   it('writes everything queued in one turn as one transaction, in order', async () => {
     const writes: WriteBatch[] = [];
     const journal = new Journal(
-      (b) => {
-        writes.push(b);
+      (group) => {
+        writes.push(mergeBatches(group));
         return Promise.resolve();
       },
       () => undefined,
@@ -48,8 +48,8 @@ describe('Journal', () => {
     const writes: number[] = [];
     let release: () => void = () => undefined;
     const journal = new Journal(
-      (b) => {
-        writes.push(b.orders.length);
+      (group) => {
+        writes.push(group.length);
         return writes.length === 1 ? new Promise<void>((r) => (release = r)) : Promise.resolve();
       },
       () => undefined,

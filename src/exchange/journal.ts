@@ -48,8 +48,9 @@ export class Journal {
   private idle: (() => void)[] = [];
   readonly stats: JournalStats = { commits: 0, batches: 0 };
 
+  /** `write` gets each group's batches in order; it merges them (see mergeBatches) to store. */
   constructor(
-    private readonly write: (batch: WriteBatch) => Promise<void>,
+    private readonly write: (batches: readonly WriteBatch[]) => Promise<void>,
     private readonly onFailure: (error: Error) => void,
   ) {}
 
@@ -86,7 +87,7 @@ export class Journal {
     const group = this.queue;
     this.queue = [];
     try {
-      await this.write(mergeBatches(group.map((w) => w.batch)));
+      await this.write(group.map((w) => w.batch));
       this.stats.commits += 1;
       this.stats.batches += group.length;
       for (const w of group) w.resolve();

@@ -3,12 +3,14 @@
 // to trade and says why, rather than trade on a state it cannot vouch for.
 
 import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/log.ts';
+import { tradingEntries } from '../audit/records.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import type { SymbolsRepo } from '../store/symbols.repo.ts';
 import type { TradingRepo } from '../store/trading.repo.ts';
 import type { SelfTradePrevention } from '../engine/index.ts';
 import { CASH, Exchange, type ExchangeOptions } from './exchange.ts';
-import { Journal } from './journal.ts';
+import { Journal, mergeBatches } from './journal.ts';
 import type { LiveOrder, OrderStatusName } from './orders.ts';
 
 export interface Recovered {
@@ -53,13 +55,17 @@ function liveOrder(row: OrderRow): LiveOrder {
 export async function recoverExchange(deps: {
   trading: TradingRepo;
   symbols: SymbolsRepo;
+  audit: AuditLog;
   options: ExchangeOptions;
   log?: Logger | undefined;
 }): Promise<Recovered> {
-  const { trading, options, log } = deps;
+  const { trading, audit, options, log } = deps;
   const ledger = new Ledger({ cashAsset: CASH, feeAccount: options.feeAccount });
   const journal = new Journal(
-    (batch) => trading.write(batch),
+    (group) =>
+      audit.record((seal) =>
+        trading.write(mergeBatches(group), seal(group.flatMap(tradingEntries))),
+      ),
     (error) => {
       log?.fatal({ err: error }, 'the journal could not write; trading stopped');
       exchange.stop(
@@ -68,7 +74,7 @@ export async function recoverExchange(deps: {
     },
   );
   const exchange = new Exchange(ledger, journal, options);
-  const problems: string[] = [];
+  const problems: string[] = [...audit.problems];
 
   for (const row of await trading.allBalances()) {
     const loaded = ledger.load(row.user_id, row.asset, {

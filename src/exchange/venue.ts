@@ -2,9 +2,12 @@
 // service, market data fed by durable trades, and the daily session end for DAY orders.
 
 import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/log.ts';
+import { adminActionEntry } from '../audit/records.ts';
 import type { Config } from '../config.ts';
 import { MarketData } from '../market/market-data.ts';
 import type { Store } from '../store/db.ts';
+import type { SymbolStatus } from '../store/schema.ts';
 import { SymbolsRepo } from '../store/symbols.repo.ts';
 import { TradingRepo } from '../store/trading.repo.ts';
 import { UsersRepo } from '../store/users.repo.ts';
@@ -25,6 +28,8 @@ export interface Venue {
   feeAccount: number;
   /** Problems recovery found; trading is refused while there are any. */
   problems: string[];
+  /** Halts or resumes a symbol for an administrator, audited; false if there is no such symbol. */
+  setSymbolStatus(symbol: string, status: SymbolStatus, admin: number): Promise<boolean>;
   /** Credits cash through the sequencer; throws if the ledger refuses. */
   fund(userId: number, amount: number, reason: string): Promise<void>;
   close(): Promise<void>;
@@ -42,6 +47,7 @@ export function untilNext(hhmm: string, now: number): number {
 export async function openVenue(
   config: Config,
   store: Store,
+  audit: AuditLog,
   now: () => number,
   log?: Logger,
 ): Promise<Venue> {
@@ -51,6 +57,7 @@ export async function openVenue(
   const { exchange, journal, problems, openOrders } = await recoverExchange({
     trading: repo,
     symbols,
+    audit,
     options: {
       feeAccount,
       makerFeeBps: config.makerFeeBps,
@@ -116,6 +123,17 @@ export async function openVenue(
     symbols,
     feeAccount,
     problems,
+    async setSymbolStatus(symbol, status, admin) {
+      const entry = adminActionEntry(
+        { actor: admin, action: status === 'HALTED' ? 'halt' : 'resume', target: symbol },
+        now(),
+      );
+      const changed = await audit.record((seal) =>
+        symbols.setStatus(symbol, status, () => seal([entry])),
+      );
+      if (changed) exchange.setStatus(symbol, status);
+      return changed;
+    },
     async fund(userId, amount, reason) {
       const result = await exchange.adjust(userId, CASH, amount, reason);
       if (!result.ok)

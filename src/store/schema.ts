@@ -120,6 +120,8 @@ export interface TreeHeadsTable {
   timestamp: number;
   key_id: string;
   signature: string;
+  /** Base64 hashes, comma-separated: PROOF(previous head's size, this size). Null for the first. */
+  consistency_proof: string | null;
 }
 
 export interface SecurityEventsTable {

@@ -1,18 +1,27 @@
 // All SQL about security events.
 
 import type { Insertable, Kysely } from 'kysely';
+import type { AuditLeaf } from '../audit/leaf.ts';
+import { insertLeaves } from './audit.repo.ts';
 import type { Database, SecurityEventRow, SecurityEventsTable, Severity } from './schema.ts';
 
 export class SecurityEventsRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
-  async insert(event: Insertable<SecurityEventsTable>): Promise<number> {
-    const row = await this.db
-      .insertInto('security_events')
-      .values(event)
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
+  /** Stores the event and, in the same transaction, the audit leaves `audit` makes for it. */
+  async insert(
+    event: Insertable<SecurityEventsTable>,
+    audit: (id: number) => readonly AuditLeaf[],
+  ): Promise<number> {
+    return this.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .insertInto('security_events')
+        .values(event)
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await insertLeaves(tx, audit(row.id));
+      return row.id;
+    });
   }
 
   /** Newest first. `since`/`until` are epoch ms; `beforeId` pages back. */

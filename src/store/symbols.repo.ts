@@ -1,5 +1,7 @@
 // All SQL about listed symbols.
 
+import type { AuditLeaf } from '../audit/leaf.ts';
+import { insertLeaves } from './audit.repo.ts';
 import type { Kysely } from 'kysely';
 import type { Database, NewSymbol, SymbolRow, SymbolStatus } from './schema.ts';
 
@@ -29,12 +31,21 @@ export class SymbolsRepo {
       .executeTakeFirst();
   }
 
-  async setStatus(symbol: string, status: SymbolStatus): Promise<boolean> {
-    const result = await this.db
-      .updateTable('symbols')
-      .set({ status })
-      .where('symbol', '=', symbol)
-      .executeTakeFirst();
-    return Number(result.numUpdatedRows) === 1;
+  /** Changes the status and stores the audit leaves `audit` makes for it, in one transaction. */
+  async setStatus(
+    symbol: string,
+    status: SymbolStatus,
+    audit: () => readonly AuditLeaf[],
+  ): Promise<boolean> {
+    return this.db.transaction().execute(async (tx) => {
+      const result = await tx
+        .updateTable('symbols')
+        .set({ status })
+        .where('symbol', '=', symbol)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) !== 1) return false;
+      await insertLeaves(tx, audit());
+      return true;
+    });
   }
 }

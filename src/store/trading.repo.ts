@@ -3,6 +3,8 @@
 
 import type SQLite from 'better-sqlite3';
 import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { AuditLeaf } from '../audit/leaf.ts';
+import { insertLeaves, sqliteLeafWriter } from './audit.repo.ts';
 import type { Store } from './db.ts';
 import type {
   BalancesTable,
@@ -45,36 +47,87 @@ function chunks<T>(rows: readonly T[]): T[][] {
 /** The statuses of an order still in its book: waiting for its stop, or resting. */
 export const OPEN_STATUSES = ['PENDING_TRIGGER', 'OPEN', 'PARTIALLY_FILLED'] as const;
 
+/** Every column of `orders`, in the order the SQLite writer binds them. */
+export const ORDER_COLUMNS = [
+  'id',
+  'user_id',
+  'client_order_id',
+  'symbol',
+  'side',
+  'mode',
+  'time_in_force',
+  'price',
+  'stop_price',
+  'limit_price',
+  'quantity',
+  'filled_quantity',
+  'filled_notional',
+  'fees_paid',
+  'fee_remainder',
+  'held_amount',
+  'status',
+  'cancel_reason',
+  'post_only',
+  'self_trade',
+  'sequence',
+  'created_at',
+  'updated_at',
+] as const;
+
+/** Every column of `trades`. */
+export const TRADE_COLUMNS = [
+  'id',
+  'symbol',
+  'price',
+  'quantity',
+  'buy_order_id',
+  'sell_order_id',
+  'buyer_id',
+  'seller_id',
+  'aggressor_side',
+  'buyer_fee',
+  'seller_fee',
+  'sequence',
+  'created_at',
+] as const;
+
+/** Column defaults for optional fields of the rows above, matching the migration. */
+export const ROW_DEFAULTS: Readonly<Record<string, string | number | null>> = {
+  client_order_id: null,
+  price: null,
+  stop_price: null,
+  limit_price: null,
+  filled_quantity: 0,
+  filled_notional: 0,
+  fees_paid: 0,
+  fee_remainder: 0,
+  held_amount: 0,
+  cancel_reason: null,
+  post_only: 0,
+  self_trade: 'CANCEL_NEWEST',
+  buyer_fee: 0,
+  seller_fee: 0,
+};
+
+/** A row as it will read back: every column present, defaults filled in. */
+export function completeRow(
+  columns: readonly string[],
+  row: object,
+): Record<string, string | number | null> {
+  const out: Record<string, string | number | null> = {};
+  const values = row as Record<string, string | number | null | undefined>;
+  for (const c of columns) out[c] = values[c] ?? ROW_DEFAULTS[c] ?? null;
+  return out;
+}
+
 /**
  * The journal's write on SQLite, as prepared statements run in one transaction: the same
  * statements as the Kysely path below, without building SQL text for every batch.
  */
-function sqliteWriter(native: SQLite.Database): (batch: WriteBatch) => void {
-  const orderColumns = [
-    'id',
-    'user_id',
-    'client_order_id',
-    'symbol',
-    'side',
-    'mode',
-    'time_in_force',
-    'price',
-    'stop_price',
-    'limit_price',
-    'quantity',
-    'filled_quantity',
-    'filled_notional',
-    'fees_paid',
-    'fee_remainder',
-    'held_amount',
-    'status',
-    'cancel_reason',
-    'post_only',
-    'self_trade',
-    'sequence',
-    'created_at',
-    'updated_at',
-  ] as const;
+function sqliteWriter(
+  native: SQLite.Database,
+): (batch: WriteBatch, leaves: readonly AuditLeaf[]) => void {
+  const orderColumns = ORDER_COLUMNS;
   const mutable = [
     'quantity',
     'price',
@@ -93,21 +146,7 @@ function sqliteWriter(native: SQLite.Database): (batch: WriteBatch) => void {
     `insert into orders (${orderColumns.join(', ')}) values (${orderColumns.map(() => '?').join(', ')})
      on conflict (id) do update set ${mutable.map((c) => `${c} = excluded.${c}`).join(', ')}`,
   );
-  const tradeColumns = [
-    'id',
-    'symbol',
-    'price',
-    'quantity',
-    'buy_order_id',
-    'sell_order_id',
-    'buyer_id',
-    'seller_id',
-    'aggressor_side',
-    'buyer_fee',
-    'seller_fee',
-    'sequence',
-    'created_at',
-  ] as const;
+  const tradeColumns = TRADE_COLUMNS;
   const insertTrade = native.prepare(
     `insert into trades (${tradeColumns.join(', ')}) values (${tradeColumns.map(() => '?').join(', ')})
      on conflict (id) do nothing`,
@@ -124,12 +163,13 @@ function sqliteWriter(native: SQLite.Database): (batch: WriteBatch) => void {
   const updateSymbol = native.prepare(
     'update symbols set last_sequence = ?, last_price = ? where symbol = ?',
   );
-  return native.transaction((batch: WriteBatch) => {
+  const insertLeaves = sqliteLeafWriter(native);
+  return native.transaction((batch: WriteBatch, leaves: readonly AuditLeaf[]) => {
     for (const o of batch.orders) {
-      upsertOrder.run(orderColumns.map((c) => (o as Record<string, unknown>)[c] ?? defaults[c]));
+      upsertOrder.run(Object.values(completeRow(orderColumns, o)));
     }
     for (const t of batch.trades) {
-      insertTrade.run(tradeColumns.map((c) => (t as Record<string, unknown>)[c] ?? defaults[c]));
+      insertTrade.run(Object.values(completeRow(tradeColumns, t)));
     }
     for (const e of batch.entries) {
       insertEntry.run(
@@ -147,31 +187,15 @@ function sqliteWriter(native: SQLite.Database): (batch: WriteBatch) => void {
       upsertBalance.run(b.user_id, b.asset, b.available, b.held, b.updated_at);
     }
     for (const s of batch.symbols) updateSymbol.run(s.last_sequence, s.last_price, s.symbol);
+    insertLeaves(leaves);
   });
 }
-
-/** Column defaults for optional fields of the rows above, matching the migration. */
-const defaults: Record<string, unknown> = {
-  client_order_id: null,
-  price: null,
-  stop_price: null,
-  limit_price: null,
-  filled_quantity: 0,
-  filled_notional: 0,
-  fees_paid: 0,
-  fee_remainder: 0,
-  held_amount: 0,
-  cancel_reason: null,
-  post_only: 0,
-  self_trade: 'CANCEL_NEWEST',
-  buyer_fee: 0,
-  seller_fee: 0,
-};
 
 export class TradingRepo {
   private readonly db: Kysely<Database>;
   private readonly sqlite:
-    { handle: SQLite.Database; write: (batch: WriteBatch) => void } | undefined;
+    | { handle: SQLite.Database; write: (batch: WriteBatch, leaves: readonly AuditLeaf[]) => void }
+    | undefined;
 
   constructor(store: Store) {
     this.db = store.db;
@@ -181,14 +205,17 @@ export class TradingRepo {
         : { handle: store.sqlite, write: sqliteWriter(store.sqlite) };
   }
 
-  /** Writes one batch in one transaction. Upserts make a retried batch harmless. */
-  async write(batch: WriteBatch): Promise<void> {
+  /**
+   * Writes one batch and the audit leaves that record it in one transaction. Upserts make a
+   * retried batch harmless.
+   */
+  async write(batch: WriteBatch, leaves: readonly AuditLeaf[]): Promise<void> {
     if (this.sqlite !== undefined) {
       // The connection is shared with Kysely: never nest inside a transaction it has open
       // (a rollback there would take the journal's rows with it). The write itself is
       // synchronous, so nothing can start in between.
       while (this.sqlite.handle.inTransaction) await new Promise((r) => setImmediate(r));
-      this.sqlite.write(batch);
+      this.sqlite.write(batch, leaves);
       return;
     }
     await this.db.transaction().execute(async (tx) => {
@@ -222,6 +249,7 @@ export class TradingRepo {
           .where('symbol', '=', s.symbol)
           .execute();
       }
+      await insertLeaves(tx, leaves);
     });
   }
 

@@ -152,13 +152,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; venue:
       },
       async (request) => {
         const { symbol } = request.params;
-        if (!(await venue.symbols.setStatus(symbol, status)))
+        const admin = principalOf(request).userId;
+        if (!(await venue.setSymbolStatus(symbol, status, admin)))
           throw new ApiError('NOT_FOUND', `no symbol ${symbol}`);
-        exchange.setStatus(symbol, status);
-        request.log.warn(
-          { symbol, status, admin: principalOf(request).userId },
-          'symbol status changed',
-        );
+        request.log.warn({ symbol, status, admin }, 'symbol status changed');
         return { success: true as const };
       },
     );

@@ -1,0 +1,203 @@
+// The tamper-evident audit log. Appends are serialized and happen inside the transaction of the
+// change they record: a leaf joins the in-memory tree only after its transaction commits. Tree
+// heads are signed every few seconds or leaves, each checked consistent with the one before.
+// One writer per database: the exchange process that owns the sequencer.
+
+import type { KeyObject } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { AuditRepo, StoredTreeHead } from '../store/audit.repo.ts';
+import { payloadHash, sealLeaves, type AuditEntry, type AuditLeaf } from './leaf.ts';
+import { verifyConsistency } from './merkle.ts';
+import { signTreeHead, verifyTreeHead } from './tree-head.ts';
+import { AuditTree, TILE_LEAVES, type Tiles } from './tree.ts';
+
+export interface AuditLogOptions {
+  repo: AuditRepo;
+  key: { privateKey: KeyObject; publicKey: KeyObject };
+  now: () => number;
+  /** Sign a head when the newest is this old (ms) and leaves were added since. */
+  headIntervalMs: number;
+  /** …or as soon as this many leaves are not yet covered by a head. */
+  headEveryLeaves: number;
+  log?: Logger | undefined;
+}
+
+/** Seals entries as leaves numbered after everything appended so far in this write. */
+export type Seal = (entries: readonly AuditEntry[]) => AuditLeaf[];
+
+const SCAN_PAGE = 10_000;
+
+export class AuditLog {
+  private readonly tree = new AuditTree();
+  private head: StoredTreeHead | undefined;
+  private writing: Promise<unknown> = Promise.resolve();
+  private signing: Promise<StoredTreeHead | undefined> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** What opening found wrong: the log does not match its last signed head. */
+  readonly problems: string[] = [];
+
+  private constructor(private readonly options: AuditLogOptions) {}
+
+  /**
+   * Rebuilds the tree from the stored leaves, rehashing each payload, and checks the result
+   * against the last signed tree head. Problems are reported, not thrown: the caller decides.
+   */
+  static async open(options: AuditLogOptions): Promise<AuditLog> {
+    const log = new AuditLog(options);
+    const { tree, problems } = log;
+    for await (const page of options.repo.scan(SCAN_PAGE)) {
+      for (const leaf of page) {
+        if (problems.length > 0) break;
+        if (leaf.seq !== tree.size) {
+          problems.push(`audit leaf ${tree.size} is missing (the next stored is ${leaf.seq})`);
+        } else if (payloadHash(leaf.payload).toString('hex') !== leaf.leaf_hash) {
+          problems.push(`audit leaf ${leaf.seq} (${leaf.kind}) does not hash to its stored hash`);
+        } else {
+          tree.append(Buffer.from(leaf.leaf_hash, 'hex'));
+        }
+      }
+    }
+    log.head = await options.repo.latestHead();
+    if (problems.length === 0 && log.head !== undefined) {
+      const problem = await log.checkHead(log.head);
+      if (problem !== undefined) problems.push(problem);
+    }
+    return log;
+  }
+
+  get size(): number {
+    return this.tree.size;
+  }
+
+  get latestHead(): StoredTreeHead | undefined {
+    return this.head;
+  }
+
+  get publicKey(): KeyObject {
+    return this.options.key.publicKey;
+  }
+
+  /**
+   * Runs `write` alone among writers; it seals its entries with `seal` and stores the leaves in
+   * its own transaction. The tree takes the leaves only if `write` succeeds.
+   */
+  record<T>(write: (seal: Seal) => Promise<T> | T): Promise<T> {
+    const run = async (): Promise<T> => {
+      const sealed: AuditLeaf[] = [];
+      const seal: Seal = (entries) => {
+        const leaves = sealLeaves(this.tree.size + sealed.length, entries);
+        sealed.push(...leaves);
+        return leaves;
+      };
+      const result = await write(seal);
+      for (const leaf of sealed) this.tree.append(leaf.leafHash);
+      const covered = this.head?.treeSize ?? 0;
+      if (this.tree.size - covered >= this.options.headEveryLeaves) void this.signSoon();
+      return result;
+    };
+    const result = this.writing.then(run);
+    this.writing = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Signs heads on a timer until {@link close}. */
+  start(): void {
+    this.timer = setInterval(() => void this.signSoon(), this.options.headIntervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the timer and signs a last head over everything written. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.writing;
+    await this.signHead();
+  }
+
+  /**
+   * Signs a head over the current size if it grew, after checking it is consistent with the
+   * previous head. Concurrent callers share one signing.
+   */
+  signHead(): Promise<StoredTreeHead | undefined> {
+    this.signing ??= this.signNext().finally(() => {
+      this.signing = undefined;
+    });
+    return this.signing;
+  }
+
+  async tiles(ids: readonly number[]): Promise<Tiles> {
+    const tiles = new Map<number, Buffer[]>();
+    for (const id of ids) {
+      const rows = await this.options.repo.leafHashes(id * TILE_LEAVES, (id + 1) * TILE_LEAVES);
+      tiles.set(
+        id,
+        rows.map((r) => r.hash),
+      );
+    }
+    return tiles;
+  }
+
+  async root(size: number): Promise<Buffer> {
+    return this.tree.root(size, await this.tiles(this.tree.tilesForRoot(size)));
+  }
+
+  async inclusionProof(index: number, size: number): Promise<Buffer[]> {
+    const tiles = await this.tiles(this.tree.tilesForInclusion(index, size));
+    return this.tree.inclusionProof(index, size, tiles);
+  }
+
+  async consistencyProof(size1: number, size2: number): Promise<Buffer[]> {
+    const tiles = await this.tiles(this.tree.tilesForConsistency(size1, size2));
+    return this.tree.consistencyProof(size1, size2, tiles);
+  }
+
+  /** The root of leaves [start, end) of the tree, for drawing it. */
+  async nodeHash(start: number, end: number): Promise<Buffer> {
+    return this.tree.nodeHash(start, end, await this.tiles(this.tree.tilesForNode(start, end)));
+  }
+
+  private signSoon(): Promise<StoredTreeHead | undefined> {
+    return this.signHead().catch((error: unknown) => {
+      this.options.log?.error({ err: error }, 'could not sign an audit tree head');
+      return undefined;
+    });
+  }
+
+  private async signNext(): Promise<StoredTreeHead | undefined> {
+    const size = this.tree.size;
+    const previous = this.head;
+    if (size === 0 || size === previous?.treeSize) return undefined;
+    const rootHash = await this.root(size);
+    let proof: Buffer[] = [];
+    if (previous !== undefined) {
+      proof = await this.consistencyProof(previous.treeSize, size);
+      if (!verifyConsistency(previous.treeSize, size, proof, previous.rootHash, rootHash)) {
+        throw new Error(
+          `the audit tree at ${size} is not consistent with the head at ${previous.treeSize}`,
+        );
+      }
+    }
+    const head = signTreeHead(
+      { treeSize: size, rootHash, timestamp: this.options.now() },
+      this.options.key,
+    );
+    await this.options.repo.insertHead(head, proof);
+    const stored = { ...head, consistencyProof: proof };
+    if (this.head === undefined || this.head.treeSize < size) this.head = stored;
+    return stored;
+  }
+
+  /** Why `head` does not vouch for the stored leaves, or undefined when it does. */
+  private async checkHead(head: StoredTreeHead): Promise<string | undefined> {
+    if (!verifyTreeHead(head, this.options.key.publicKey)) {
+      return `the signed tree head at size ${head.treeSize} does not verify with the audit key`;
+    }
+    if (head.treeSize > this.tree.size) {
+      return `the audit log has ${this.tree.size} leaves but its last signed head covers ${head.treeSize}`;
+    }
+    const root = await this.root(head.treeSize);
+    if (!root.equals(head.rootHash)) {
+      return `the audit log's root at size ${head.treeSize} differs from its signed tree head`;
+    }
+    return undefined;
+  }
+}

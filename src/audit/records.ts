@@ -1,0 +1,109 @@
+// What the exchange's changes look like as audit entries, and the same shape rebuilt from the
+// rows they describe, so the integrity check can compare a leaf with the row it vouches for.
+
+import type { SecurityEventRow } from '../store/schema.ts';
+import {
+  completeRow,
+  ORDER_COLUMNS,
+  TRADE_COLUMNS,
+  type EntryWrite,
+  type WriteBatch,
+} from '../store/trading.repo.ts';
+import type { AuditEntry, Canonical } from './leaf.ts';
+
+export const LEDGER_ENTRY_COLUMNS = [
+  'user_id',
+  'account',
+  'asset',
+  'amount',
+  'kind',
+  'ref',
+  'created_at',
+] as const;
+
+export const SECURITY_EVENT_COLUMNS = [
+  'id',
+  'event_type',
+  'severity',
+  'source_ip',
+  'user_id',
+  'description',
+  'details',
+  'created_at',
+] as const;
+
+export function orderData(row: object): Record<string, Canonical> {
+  return completeRow(ORDER_COLUMNS, row);
+}
+
+export function tradeData(row: object): Record<string, Canonical> {
+  return completeRow(TRADE_COLUMNS, row);
+}
+
+/** A ledger transaction: its entries in the order written (their ids ascend the same way). */
+export function ledgerTxData(txId: number, entries: readonly object[]): Record<string, Canonical> {
+  return { tx_id: txId, entries: entries.map((e) => completeRow(LEDGER_ENTRY_COLUMNS, e)) };
+}
+
+export function securityEventData(row: SecurityEventRow): Record<string, Canonical> {
+  return completeRow(SECURITY_EVENT_COLUMNS, row);
+}
+
+/**
+ * One journal commit's entries: each order state, each trade, each ledger transaction. The
+ * batches are the unmerged ones, so an order that changed twice in a group leaves two leaves.
+ */
+export function tradingEntries(batch: WriteBatch): AuditEntry[] {
+  const out: AuditEntry[] = [];
+  for (const o of batch.orders) out.push({ kind: 'order', at: o.updated_at, data: orderData(o) });
+  for (const t of batch.trades) out.push({ kind: 'trade', at: t.created_at, data: tradeData(t) });
+  let tx: EntryWrite[] = [];
+  const flush = (): void => {
+    const first = tx[0];
+    if (first !== undefined) {
+      out.push({ kind: 'ledger_tx', at: first.created_at, data: ledgerTxData(first.tx_id, tx) });
+    }
+    tx = [];
+  };
+  for (const e of batch.entries) {
+    if (tx[0] !== undefined && tx[0].tx_id !== e.tx_id) flush();
+    tx.push(e);
+  }
+  flush();
+  return out;
+}
+
+export function securityEventEntry(row: SecurityEventRow): AuditEntry {
+  return { kind: 'security_event', at: row.created_at, data: securityEventData(row) };
+}
+
+export interface AdminAction {
+  readonly actor: number;
+  readonly action: string;
+  readonly target: string;
+  readonly details?: Record<string, Canonical>;
+}
+
+export function adminActionEntry(action: AdminAction, at: number): AuditEntry {
+  return {
+    kind: 'admin_action',
+    at,
+    data: {
+      actor: action.actor,
+      action: action.action,
+      target: action.target,
+      details: action.details ?? {},
+    },
+  };
+}
+
+/** The users a leaf is about, who may read it besides administrators. */
+export function ownersOf(data: unknown): number[] {
+  if (typeof data !== 'object' || data === null) return [];
+  const d = data as Record<string, unknown>;
+  const ids = [d.user_id, d.buyer_id, d.seller_id, d.actor];
+  if (Array.isArray(d.entries)) {
+    for (const e of d.entries as Record<string, unknown>[]) ids.push(e.user_id);
+  }
+  return [...new Set(ids.filter((id): id is number => typeof id === 'number'))];
+}

@@ -1,0 +1,135 @@
+// The audit log's Merkle tree, kept incrementally: O(1) amortized hashing per append, and the
+// roots of every perfect subtree of TILE_LEAVES leaves or more held in memory (32 bytes per 128
+// leaves), so roots and proofs for any past size need at most two tiles of leaves from storage.
+// Pure: the caller loads those tiles (`tilesFor*`) and passes them in.
+
+import {
+  CompactMerkleTree,
+  HASH_BYTES,
+  consistencyPath,
+  emptyRoot,
+  inclusionPath,
+  largestPowerOfTwoBelow,
+  nodeHash,
+  type RangeHash,
+} from './merkle.ts';
+
+export const TILE_HEIGHT = 8;
+export const TILE_LEAVES = 2 ** TILE_HEIGHT;
+
+/** Leaf hashes of whole tiles, by tile number: what a proof needs below the stored subtrees. */
+export type Tiles = ReadonlyMap<number, readonly Uint8Array[]>;
+
+export class AuditTree {
+  #size = 0;
+  /** levels[k][j]: root of leaves [j·2^(TILE_HEIGHT+k), (j+1)·2^(TILE_HEIGHT+k)). */
+  readonly #levels: Buffer[][] = [];
+  /** The leaves of the tile being filled, and its running root. */
+  #edge: Buffer[] = [];
+  #edgeTree = new CompactMerkleTree();
+
+  get size(): number {
+    return this.#size;
+  }
+
+  append(hash: Uint8Array): void {
+    if (hash.length !== HASH_BYTES) throw new RangeError(`leaf hash must be ${HASH_BYTES} bytes`);
+    const leaf = Buffer.from(hash);
+    this.#edge.push(leaf);
+    this.#edgeTree.append(leaf);
+    this.#size += 1;
+    if (this.#edge.length < TILE_LEAVES) return;
+    let carry = this.#edgeTree.root();
+    this.#edge = [];
+    this.#edgeTree = new CompactMerkleTree();
+    for (let k = 0; ; k += 1) {
+      const level = (this.#levels[k] ??= []);
+      level.push(carry);
+      if (level.length % 2 === 1) break;
+      carry = nodeHash(level[level.length - 2] as Buffer, carry);
+    }
+  }
+
+  /** The tiles (complete ones; the edge is in memory) needed for the root at `size`. */
+  tilesForRoot(size: number): number[] {
+    return this.stored([size - 1]);
+  }
+
+  tilesForInclusion(index: number, size: number): number[] {
+    return this.stored([index, size - 1]);
+  }
+
+  tilesForConsistency(size1: number, size2: number): number[] {
+    return this.stored([size1 - 1, size1, size2 - 1]);
+  }
+
+  /** The tiles needed for the root of leaves [start, end), a node of the drawn tree. */
+  tilesForNode(start: number, end: number): number[] {
+    return this.stored([start, end - 1]);
+  }
+
+  /** MTH(D[size]) for any size up to the current one. */
+  root(size: number = this.#size, tiles: Tiles = new Map()): Buffer {
+    this.checkSize(size);
+    return size === 0 ? emptyRoot() : this.rangeHash(tiles)(0, size);
+  }
+
+  inclusionProof(index: number, size: number, tiles: Tiles): Buffer[] {
+    this.checkSize(size);
+    if (!Number.isSafeInteger(index) || index < 0 || index >= size) {
+      throw new RangeError(`leaf ${index} is outside a tree of ${size}`);
+    }
+    return inclusionPath(index, size, this.rangeHash(tiles));
+  }
+
+  consistencyProof(size1: number, size2: number, tiles: Tiles): Buffer[] {
+    this.checkSize(size2);
+    if (!Number.isSafeInteger(size1) || size1 < 0 || size1 > size2) {
+      throw new RangeError(`size ${size1} is outside 0..${size2}`);
+    }
+    return consistencyPath(size1, size2, this.rangeHash(tiles));
+  }
+
+  /** The root of leaves [start, end) at tree size `size` ≥ end, as drawn level by level. */
+  nodeHash(start: number, end: number, tiles: Tiles): Buffer {
+    this.checkSize(end);
+    return this.rangeHash(tiles)(start, end);
+  }
+
+  private stored(leaves: number[]): number[] {
+    const complete = Math.floor(this.#size / TILE_LEAVES);
+    const tiles = new Set<number>();
+    for (const leaf of leaves) {
+      const tile = Math.floor(leaf / TILE_LEAVES);
+      if (leaf >= 0 && tile < complete) tiles.add(tile);
+    }
+    return [...tiles];
+  }
+
+  private checkSize(size: number): void {
+    if (!Number.isSafeInteger(size) || size < 0 || size > this.#size) {
+      throw new RangeError(`tree size ${size} is outside 0..${this.#size}`);
+    }
+  }
+
+  private rangeHash(tiles: Tiles): RangeHash {
+    const edgeStart = this.#size - this.#edge.length;
+    const leaf = (index: number): Uint8Array => {
+      if (index >= edgeStart) return this.#edge[index - edgeStart] as Buffer;
+      const hash = tiles.get(Math.floor(index / TILE_LEAVES))?.[index % TILE_LEAVES];
+      if (hash === undefined) throw new RangeError(`tile of leaf ${index} was not loaded`);
+      return hash;
+    };
+    const hash: RangeHash = (start, end) => {
+      const n = end - start;
+      if (n === 1) return Buffer.from(leaf(start));
+      if (n >= TILE_LEAVES && start % n === 0 && Number.isInteger(Math.log2(n))) {
+        const stored = this.#levels[Math.log2(n) - TILE_HEIGHT]?.[start / n];
+        if (stored !== undefined) return stored;
+      }
+      const k = largestPowerOfTwoBelow(n);
+      return nodeHash(hash(start, start + k), hash(start + k, end));
+    };
+    return hash;
+  }
+}

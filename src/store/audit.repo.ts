@@ -1,0 +1,222 @@
+// All SQL about the audit log: appending leaves inside the caller's transaction, reading them
+// back by range, the signed tree heads, and the source rows the integrity check compares with.
+
+import type SQLite from 'better-sqlite3';
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { AuditKind, AuditLeaf } from '../audit/leaf.ts';
+import type { SignedTreeHead } from '../audit/tree-head.ts';
+import type { Database, TreeHeadsTable } from './schema.ts';
+
+export interface StoredLeaf {
+  seq: number;
+  kind: string;
+  payload: string;
+  leaf_hash: string;
+  created_at: number;
+}
+
+export interface StoredTreeHead extends SignedTreeHead {
+  /** PROOF(previous head's size, treeSize); empty for the first head. */
+  readonly consistencyProof: Buffer[];
+}
+
+function leafRow(leaf: AuditLeaf): StoredLeaf {
+  return {
+    seq: leaf.seq,
+    kind: leaf.kind,
+    payload: leaf.payload,
+    leaf_hash: leaf.leafHash.toString('hex'),
+    created_at: leaf.createdAt,
+  };
+}
+
+function headOf(row: Selectable<TreeHeadsTable>): StoredTreeHead {
+  const proof = row.consistency_proof;
+  return {
+    treeSize: row.tree_size,
+    rootHash: Buffer.from(row.root_hash, 'base64'),
+    timestamp: row.timestamp,
+    keyId: row.key_id,
+    signature: row.signature,
+    consistencyProof:
+      proof === null || proof === '' ? [] : proof.split(',').map((h) => Buffer.from(h, 'base64')),
+  };
+}
+
+/** Rows per statement: five bound values each, well under SQLite's 32,766. */
+const CHUNK = 1000;
+
+/** For the SQLite journal: a prepared insert to run inside its synchronous transaction. */
+export function sqliteLeafWriter(native: SQLite.Database): (leaves: readonly AuditLeaf[]) => void {
+  const insert = native.prepare(
+    'insert into audit_log (seq, kind, payload, leaf_hash, created_at) values (?, ?, ?, ?, ?)',
+  );
+  return (leaves) => {
+    for (const leaf of leaves) {
+      insert.run(leaf.seq, leaf.kind, leaf.payload, leaf.leafHash.toString('hex'), leaf.createdAt);
+    }
+  };
+}
+
+export async function insertLeaves(
+  tx: Kysely<Database> | Transaction<Database>,
+  leaves: readonly AuditLeaf[],
+): Promise<void> {
+  for (let i = 0; i < leaves.length; i += CHUNK) {
+    await tx
+      .insertInto('audit_log')
+      .values(leaves.slice(i, i + CHUNK).map(leafRow))
+      .execute();
+  }
+}
+
+export class AuditRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async size(): Promise<number> {
+    const row = await this.db
+      .selectFrom('audit_log')
+      .select((eb) => eb.fn.max('seq').as('m'))
+      .executeTakeFirst();
+    return row?.m === null || row?.m === undefined ? 0 : Number(row.m) + 1;
+  }
+
+  /** Leaves with start <= seq < end, in order. */
+  async leaves(start: number, end: number): Promise<StoredLeaf[]> {
+    return this.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('seq', '>=', start)
+      .where('seq', '<', end)
+      .orderBy('seq')
+      .execute();
+  }
+
+  async leafHashes(start: number, end: number): Promise<{ seq: number; hash: Buffer }[]> {
+    const rows = await this.db
+      .selectFrom('audit_log')
+      .select(['seq', 'leaf_hash'])
+      .where('seq', '>=', start)
+      .where('seq', '<', end)
+      .orderBy('seq')
+      .execute();
+    return rows.map((r) => ({ seq: r.seq, hash: Buffer.from(r.leaf_hash, 'hex') }));
+  }
+
+  async leaf(seq: number): Promise<StoredLeaf | undefined> {
+    return this.db.selectFrom('audit_log').selectAll().where('seq', '=', seq).executeTakeFirst();
+  }
+
+  /** Every leaf in order, a page at a time (keyset paging: seq is the primary key). */
+  async *scan(pageSize: number): AsyncGenerator<StoredLeaf[]> {
+    let from = 0;
+    for (;;) {
+      const page = await this.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('seq', '>=', from)
+        .orderBy('seq')
+        .limit(pageSize)
+        .execute();
+      if (page.length === 0) return;
+      yield page;
+      from = (page[page.length - 1] as StoredLeaf).seq + 1;
+    }
+  }
+
+  async insertHead(head: SignedTreeHead, consistencyProof: readonly Buffer[]): Promise<void> {
+    await this.db
+      .insertInto('tree_heads')
+      .values({
+        tree_size: head.treeSize,
+        root_hash: head.rootHash.toString('base64'),
+        timestamp: head.timestamp,
+        key_id: head.keyId,
+        signature: head.signature,
+        consistency_proof:
+          consistencyProof.length === 0
+            ? null
+            : consistencyProof.map((h) => h.toString('base64')).join(','),
+      })
+      .onConflict((oc) => oc.column('tree_size').doNothing())
+      .execute();
+  }
+
+  async latestHead(): Promise<StoredTreeHead | undefined> {
+    const row = await this.db
+      .selectFrom('tree_heads')
+      .selectAll()
+      .orderBy('tree_size', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row === undefined ? undefined : headOf(row);
+  }
+
+  /** Newest first; `beforeSize` pages back. */
+  async heads(limit: number, beforeSize?: number): Promise<StoredTreeHead[]> {
+    let query = this.db.selectFrom('tree_heads').selectAll();
+    if (beforeSize !== undefined) query = query.where('tree_size', '<', beforeSize);
+    const rows = await query.orderBy('tree_size', 'desc').limit(limit).execute();
+    return rows.map(headOf);
+  }
+
+  async headOfSize(size: number): Promise<StoredTreeHead | undefined> {
+    const row = await this.db
+      .selectFrom('tree_heads')
+      .selectAll()
+      .where('tree_size', '=', size)
+      .executeTakeFirst();
+    return row === undefined ? undefined : headOf(row);
+  }
+
+  // --- the rows leaves vouch for, for the integrity check --------------------------------
+
+  async trades(ids: readonly number[]) {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('trades').selectAll().where('id', 'in', ids).execute();
+  }
+
+  async orders(ids: readonly number[]) {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('orders').selectAll().where('id', 'in', ids).execute();
+  }
+
+  async ledgerEntries(txIds: readonly number[]) {
+    if (txIds.length === 0) return [];
+    return this.db
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .where('tx_id', 'in', txIds)
+      .orderBy('id')
+      .execute();
+  }
+
+  async securityEvents(ids: readonly number[]) {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('security_events').selectAll().where('id', 'in', ids).execute();
+  }
+
+  /** Ids of rows of `kind` in [after, after + limit), ascending: to find rows no leaf covers. */
+  async sourceIds(
+    kind: Exclude<AuditKind, 'admin_action'>,
+    after: number,
+    limit: number,
+  ): Promise<number[]> {
+    const table = {
+      order: 'orders',
+      trade: 'trades',
+      ledger_tx: 'ledger_entries',
+      security_event: 'security_events',
+    } as const;
+    const column = kind === 'ledger_tx' ? 'tx_id' : 'id';
+    const rows = await this.db
+      .selectFrom(table[kind])
+      .select(`${column} as id` as 'id')
+      .distinct()
+      .where(column, '>', after)
+      .orderBy(column)
+      .limit(limit)
+      .execute();
+    return rows.map((r) => Number(r.id));
+  }
+}
