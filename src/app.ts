@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import helmet from '@fastify/helmet';
+import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -41,6 +42,7 @@ import { homeRoutes } from './http/routes/home.ts';
 import { marketRoutes } from './http/routes/market.ts';
 import { keyRoutes } from './http/routes/keys.ts';
 import { mfaRoutes } from './http/routes/mfa.ts';
+import { systemRoutes } from './http/routes/system.ts';
 import { tradingRoutes } from './http/routes/trading.ts';
 import { websocketRoutes } from './http/ws/index.ts';
 import { KeyRotation } from './keys/rotation.ts';
@@ -261,6 +263,8 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     origin: deps.config.allowedOrigins.length === 0 ? false : deps.config.allowedOrigins,
     credentials: true,
   });
+  // The browser's refresh token and CSRF token (src/http/session-cookies.ts).
+  await app.register(cookie);
 
   await app.register(swagger, {
     openapi: {
@@ -284,13 +288,21 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     now,
   });
   await app.register(homeRoutes);
-  await app.register(authRoutes, { identity, guard });
+  await app.register(authRoutes, {
+    identity,
+    guard,
+    cookies: {
+      refreshLifetimeSeconds: deps.config.refreshTokenExpireDays * 86_400,
+      allowedOrigins: deps.config.allowedOrigins,
+    },
+  });
   await app.register(mfaRoutes, { identity });
   await app.register(apiKeyRoutes, { identity });
   await app.register(adminRoutes, { identity, venue });
   await app.register(keyRoutes, { rotation: keyRotation });
   await app.register(securityRoutes, { repo: eventsRepo, events, blocks, now });
-  await app.register(marketRoutes, { venue });
+  await app.register(marketRoutes, { venue, rules: deps.config });
+  await app.register(systemRoutes, { venue, startedAt, now });
   await app.register(tradingRoutes, { venue });
   await app.register(cryptoRoutes, { keys: deps.keys, keyring: deps.keyring });
   await app.register(websocketRoutes, {

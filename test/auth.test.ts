@@ -891,8 +891,10 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
         .sort();
       expect(publicRoutes).toEqual([
         'GET /',
+        'GET /*',
         'GET /.well-known/jwks.json',
         'GET /api/health',
+        'GET /api/market/rules',
         'GET /api/market/stock/:symbol',
         'GET /api/market/stock/:symbol/candles',
         'GET /api/market/stock/:symbol/orderbook',

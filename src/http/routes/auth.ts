@@ -2,8 +2,9 @@
 // Thin: validate, call one service method, shape the reply.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Identity, RequestOrigin } from '../../auth/index.ts';
+import type { TokenPair } from '../../auth/sessions.ts';
 import { principalOf } from '../access.ts';
 import { ApiError } from '../../errors.ts';
 import type { Guard } from '../../defense/guard.ts';
@@ -22,6 +23,13 @@ import {
   TokenPairReply,
 } from '../schemas/auth.ts';
 import { AUTHENTICATED_ERRORS, ErrorReply, Success } from '../schemas/common.ts';
+import {
+  clearSessionCookies,
+  deliverByCookie,
+  refreshCookie,
+  requireCsrf,
+  type CookieOptions,
+} from '../session-cookies.ts';
 
 export function originOf(request: FastifyRequest): RequestOrigin {
   return { ip: clientAddress(request), userAgent: request.headers['user-agent'] };
@@ -29,11 +37,28 @@ export function originOf(request: FastifyRequest): RequestOrigin {
 
 const tags = ['auth'];
 
-export const authRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; guard: Guard }> = (
+export interface AuthRouteOptions {
+  identity: Identity;
+  guard: Guard;
+  cookies: CookieOptions;
+}
+
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app,
-  { identity, guard },
+  { identity, guard, cookies },
 ) => {
   const { accounts, sessions } = identity;
+  /** The reply to a new token pair: the refresh token in the body, or in the cookie. */
+  const deliver = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    pair: TokenPair,
+    delivery: 'body' | 'cookie' | undefined,
+  ) => ({
+    success: true as const,
+    mfa_required: false as const,
+    ...(delivery === 'cookie' ? deliverByCookie(request, reply, pair, cookies) : pair),
+  });
 
   app.post(
     '/api/auth/register',
@@ -61,13 +86,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; guard: 
         response: { 200: LoginReply, 400: ErrorReply, 401: ErrorReply },
       },
     },
-    async (request) => {
-      const { username, password } = request.body;
+    async (request, reply) => {
+      const { username, password, token_delivery } = request.body;
       const address = clientKey(request);
       await guard.beforeLogin(address, username);
       try {
         const result = await accounts.login(username, password, originOf(request));
-        return { success: true as const, ...result };
+        if (result.mfa_required) return { success: true as const, ...result };
+        return deliver(request, reply, result, token_delivery);
       } catch (error) {
         if (error instanceof ApiError && error.code === 'INVALID_CREDENTIALS') {
           await guard.loginFailed(address, username);
@@ -87,30 +113,45 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; guard: 
         response: { 200: TokenPairReply, 400: ErrorReply, 401: ErrorReply },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const pair = await accounts.completeMfaLogin(
         request.body.mfa_token,
         request.body.code,
         originOf(request),
       );
-      return { success: true as const, mfa_required: false as const, ...pair };
+      return deliver(request, reply, pair, request.body.token_delivery);
     },
   );
 
   app.post(
     '/api/auth/refresh',
     {
-      // The refresh token in the body is the credential.
+      // The refresh token is the credential: in the body, or else the cookie (CSRF-checked).
       config: { access: 'public' },
       schema: {
         tags,
         body: RefreshBody,
-        response: { 200: TokenPairReply, 400: ErrorReply, 401: ErrorReply },
+        response: { 200: TokenPairReply, 400: ErrorReply, 401: ErrorReply, 403: ErrorReply },
       },
     },
-    async (request) => {
-      const pair = await sessions.refresh(request.body.refresh_token, originOf(request));
-      return { success: true as const, mfa_required: false as const, ...pair };
+    async (request, reply) => {
+      const inBody = request.body.refresh_token;
+      if (inBody !== undefined) {
+        return deliver(request, reply, await sessions.refresh(inBody, originOf(request)), 'body');
+      }
+      const inCookie = refreshCookie(request);
+      if (inCookie === undefined) {
+        throw new ApiError('INVALID_TOKEN', 'send refresh_token, or sign in from the browser');
+      }
+      requireCsrf(request, cookies);
+      try {
+        const pair = await sessions.refresh(inCookie, originOf(request));
+        return deliver(request, reply, pair, 'cookie');
+      } catch (error) {
+        // A cookie that can never work again is dropped, so the page shows the sign-in form.
+        if (error instanceof ApiError && error.status === 401) clearSessionCookies(request, reply);
+        throw error;
+      }
     },
   );
 
@@ -124,9 +165,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; guard: 
         response: { 200: Success, ...AUTHENTICATED_ERRORS },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const principal = principalOf(request);
+      // The browser's session cookie is ended with it, and only from the exchange's own pages.
+      const withCookie = refreshCookie(request) !== undefined;
+      if (withCookie) requireCsrf(request, cookies);
       if (principal.via === 'token') await sessions.end(principal.sessionId, 'logout');
+      if (withCookie) clearSessionCookies(request, reply);
       return { success: true as const };
     },
   );

@@ -8,14 +8,45 @@ import type { Venue } from '../../exchange/venue.ts';
 import { INTERVAL_NAMES, type Interval } from '../../market/candles.ts';
 import { formatPaise } from '../../money.ts';
 
-import { Symbol } from '../schemas/trading.ts';
+import { MarketRulesReply, Symbol } from '../schemas/trading.ts';
 import { tickerView } from '../ticker-view.ts';
 
 const tags = ['market'];
 const SymbolParams = Type.Object({ symbol: Symbol });
 
-export const marketRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, { venue }) => {
+/** The trading rules a client needs to show an order's cost before sending it. */
+export interface MarketRules {
+  makerFeeBps: number;
+  takerFeeBps: number;
+  marketCollarBps: number;
+  priceBandBps: number;
+}
+
+export const marketRoutes: FastifyPluginAsyncTypebox<{ venue: Venue; rules: MarketRules }> = (
+  app,
+  { venue, rules },
+) => {
   const { exchange, marketData } = venue;
+
+  app.get(
+    '/api/market/rules',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: 'Fees (basis points of the notional) and the price collar and band',
+        response: { 200: MarketRulesReply },
+      },
+    },
+    () => ({
+      maker_fee_bps: rules.makerFeeBps,
+      taker_fee_bps: rules.takerFeeBps,
+      market_collar_bps: rules.marketCollarBps,
+      price_band_bps: rules.priceBandBps,
+      fee_rounding: 'up to the paisa, per order' as const,
+      currency: 'INR',
+    }),
+  );
 
   function market(symbol: string): Market {
     const found = exchange.market(symbol);

@@ -27,8 +27,18 @@ export const RegisterReply = Type.Object({
   username: Type.String(),
 });
 
+/**
+ * Where the refresh token goes: in the JSON reply (the default, for bots and API clients) or, for
+ * the browser, in an HttpOnly cookie that script never sees (then the reply leaves it out).
+ */
+const TokenDelivery = Type.Optional(Type.Union([Type.Literal('body'), Type.Literal('cookie')]));
+
 export const LoginBody = Type.Object(
-  { username: Type.String({ minLength: 1, maxLength: 64 }), password: Password },
+  {
+    username: Type.String({ minLength: 1, maxLength: 64 }),
+    password: Password,
+    token_delivery: TokenDelivery,
+  },
   closed,
 );
 
@@ -36,7 +46,8 @@ export const TokenPairReply = Type.Object({
   success: Type.Literal(true),
   mfa_required: Type.Literal(false),
   access_token: Type.String(),
-  refresh_token: Type.String(),
+  /** Left out when the refresh token went into the cookie. */
+  refresh_token: Type.Optional(Type.String()),
   token_type: Type.Literal('bearer'),
   expires_in: Type.Integer(),
   password_change_required: Type.Boolean(),
@@ -55,12 +66,14 @@ export const MfaVerifyBody = Type.Object(
   {
     mfa_token: Type.String({ minLength: 1, maxLength: 128 }),
     code: Type.String({ minLength: 6, maxLength: 32 }),
+    token_delivery: TokenDelivery,
   },
   closed,
 );
 
+/** Without `refresh_token`, the refresh cookie is spent (and the CSRF check applies). */
 export const RefreshBody = Type.Object(
-  { refresh_token: Type.String({ minLength: 1, maxLength: 128 }) },
+  { refresh_token: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
   closed,
 );
 

@@ -112,3 +112,12 @@ export const PageQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
 });
+
+export const MarketRulesReply = Type.Object({
+  maker_fee_bps: Type.Integer(),
+  taker_fee_bps: Type.Integer(),
+  market_collar_bps: Type.Integer(),
+  price_band_bps: Type.Integer(),
+  fee_rounding: Type.Literal('up to the paisa, per order'),
+  currency: Type.String(),
+});

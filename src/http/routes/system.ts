@@ -1,0 +1,133 @@
+// GET /api/system/stats: what the terminal's System page shows. Orders and trades per second are
+// counted from the exchange's durable event stream (bots included); the order latency is the
+// time from receiving POST /api/trading/order to sending its reply (risk, match and journal).
+
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import fastifyPlugin from 'fastify-plugin';
+import type { Venue } from '../../exchange/venue.ts';
+import { AUTHENTICATED_ERRORS } from '../schemas/common.ts';
+import { SystemStatsReply } from '../schemas/system.ts';
+
+/** Seconds of history the rates are averaged over. */
+const WINDOW_SECONDS = 60;
+/** Order latencies kept for the percentiles. */
+const LATENCY_SAMPLES = 1000;
+
+/** Counts per whole second over a sliding window. */
+class SecondCounts {
+  private readonly counts = new Map<number, number>();
+
+  add(second: number, n: number): void {
+    this.counts.set(second, (this.counts.get(second) ?? 0) + n);
+    for (const key of this.counts.keys())
+      if (key <= second - WINDOW_SECONDS) this.counts.delete(key);
+  }
+
+  /** The mean per second over the window ending before `second` (the current one is partial). */
+  rate(second: number): number {
+    let total = 0;
+    for (const [key, n] of this.counts)
+      if (key < second && key >= second - WINDOW_SECONDS) total += n;
+    return total / WINDOW_SECONDS;
+  }
+
+  last(second: number): number {
+    return this.counts.get(second - 1) ?? 0;
+  }
+}
+
+function percentile(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? null;
+}
+
+const round3 = (ms: number | null) => (ms === null ? null : Math.round(ms * 1000) / 1000);
+
+export interface SystemOptions {
+  venue: Venue;
+  startedAt: number;
+  now: () => number;
+}
+
+const system: FastifyPluginAsyncTypebox<SystemOptions> = (app, { venue, startedAt, now }) => {
+  const orders = new SecondCounts();
+  const trades = new SecondCounts();
+  const latencies: number[] = [];
+  let highestOrderId = 0;
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
+
+  const unsubscribe = venue.exchange.subscribe((events) => {
+    const second = Math.floor(now() / 1000);
+    let newOrders = 0;
+    let newTrades = 0;
+    for (const event of events) {
+      // Order ids only grow, so an id above the highest seen is a newly accepted order.
+      if (event.kind === 'order' && event.order.order_id > highestOrderId) {
+        highestOrderId = event.order.order_id;
+        newOrders += 1;
+      } else if (event.kind === 'trade') newTrades += 1;
+    }
+    if (newOrders > 0) orders.add(second, newOrders);
+    if (newTrades > 0) trades.add(second, newTrades);
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    if (request.method === 'POST' && request.routeOptions.url === '/api/trading/order') {
+      latencies.push(reply.elapsedTime);
+      if (latencies.length > LATENCY_SAMPLES) latencies.shift();
+    }
+    done();
+  });
+  app.addHook('onClose', (_app, done) => {
+    unsubscribe();
+    loopDelay.disable();
+    done();
+  });
+
+  app.get(
+    '/api/system/stats',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags: ['system'],
+        summary: 'Throughput, order latency and process figures',
+        security: [{ bearer: [] }],
+        response: { 200: SystemStatsReply, ...AUTHENTICATED_ERRORS },
+      },
+    },
+    () => {
+      const at = now();
+      const second = Math.floor(at / 1000);
+      const sorted = [...latencies].sort((a, b) => a - b);
+      const memory = process.memoryUsage();
+      return {
+        time: new Date(at).toISOString(),
+        uptime_seconds: Math.floor((at - startedAt) / 1000),
+        window_seconds: WINDOW_SECONDS,
+        orders_per_second: Math.round(orders.rate(second) * 100) / 100,
+        orders_last_second: orders.last(second),
+        trades_per_second: Math.round(trades.rate(second) * 100) / 100,
+        order_latency_ms: {
+          samples: sorted.length,
+          p50: round3(percentile(sorted, 50)),
+          p99: round3(percentile(sorted, 99)),
+          max: round3(sorted.at(-1) ?? null),
+        },
+        event_loop_delay_ms: {
+          p50: round3(loopDelay.percentile(50) / 1e6),
+          p99: round3(loopDelay.percentile(99) / 1e6),
+        },
+        memory_rss_bytes: memory.rss,
+        open_orders: venue.exchange.openOrders().length,
+        trading_available: venue.exchange.stoppedReason === undefined,
+      };
+    },
+  );
+  return Promise.resolve();
+};
+
+/** Not encapsulated: its onResponse hook times the trading routes registered beside it. */
+export const systemRoutes = fastifyPlugin(system, { name: 'system-stats' });

@@ -1,0 +1,21 @@
+// Reply schema of GET /api/system/stats.
+
+import { Type } from 'typebox';
+
+const Ms = Type.Union([Type.Number(), Type.Null()]);
+
+export const SystemStatsReply = Type.Object({
+  time: Type.String(),
+  uptime_seconds: Type.Integer(),
+  window_seconds: Type.Integer(),
+  /** New orders accepted per second, averaged over the window (bots included). */
+  orders_per_second: Type.Number(),
+  orders_last_second: Type.Integer(),
+  trades_per_second: Type.Number(),
+  /** POST /api/trading/order, received to replied: risk check, match and journal commit. */
+  order_latency_ms: Type.Object({ samples: Type.Integer(), p50: Ms, p99: Ms, max: Ms }),
+  event_loop_delay_ms: Type.Object({ p50: Ms, p99: Ms }),
+  memory_rss_bytes: Type.Integer(),
+  open_orders: Type.Integer(),
+  trading_available: Type.Boolean(),
+});

@@ -1,0 +1,97 @@
+// The shell: the session gate (loading, sign-in, forced password change) and, once signed in,
+// the navigation bar and the current page.
+
+import { PasswordChange } from './components/password-change.tsx';
+import { ConnectionBadge } from './live/connection-badge.tsx';
+import { PAGES } from './pages/index.ts';
+import { SignInPage } from './pages/sign-in.tsx';
+import { Link, usePath } from './router.tsx';
+import { useSession } from './session/session.tsx';
+
+function NotFound() {
+  return (
+    <main className="p-4">
+      <h1 className="text-lg font-semibold">No such page</h1>
+      <Link href="/" className="text-accent underline">
+        Back to trading
+      </Link>
+    </main>
+  );
+}
+
+export function App() {
+  const { state, signOut } = useSession();
+  const path = usePath();
+
+  if (state.status === 'loading') {
+    return (
+      <div
+        className="flex h-full items-center justify-center text-dim"
+        role="status"
+        aria-live="polite"
+      >
+        Loading…
+      </div>
+    );
+  }
+  if (state.status === 'signed-out') return <SignInPage />;
+  const { profile } = state;
+  if (profile.password_change_required) {
+    return (
+      <main className="mx-auto mt-16 w-full max-w-sm rounded border border-edge bg-panel p-6">
+        <h1 className="mb-2 text-xl font-semibold">Choose a new password</h1>
+        <p className="mb-4 text-sm text-dim">
+          This account must change its password before it can trade.
+        </p>
+        <PasswordChange />
+        <button
+          type="button"
+          className="mt-4 text-sm text-accent underline"
+          onClick={() => void signOut()}
+        >
+          Log out
+        </button>
+      </main>
+    );
+  }
+
+  const pages = PAGES.filter((page) => page.admin !== true || profile.role === 'admin');
+  const current = pages.find((page) => page.path === path);
+  const Page = current?.component ?? NotFound;
+  return (
+    <div className="flex h-full flex-col">
+      <nav
+        aria-label="Main"
+        className="flex items-center gap-1 border-b border-edge bg-panel px-3 py-1.5"
+      >
+        <span className="mr-4 font-semibold text-ink">SSE</span>
+        {pages.map((page) => (
+          <Link
+            key={page.path}
+            href={page.path}
+            aria-current={page === current ? 'page' : undefined}
+            className="rounded px-3 py-1 text-dim hover:text-ink aria-[current=page]:bg-edge aria-[current=page]:text-ink"
+          >
+            {page.title}
+          </Link>
+        ))}
+        <span className="ml-auto flex items-center gap-3">
+          <ConnectionBadge />
+          <span className="text-dim" data-testid="user-name">
+            {profile.full_name ?? profile.username}
+          </span>
+          <button
+            type="button"
+            className="rounded border border-edge px-2 py-0.5 hover:bg-edge"
+            onClick={() => void signOut()}
+          >
+            Log out
+          </button>
+        </span>
+      </nav>
+      <div className="min-h-0 flex-1 overflow-auto">
+        <Page />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,105 @@
+// Labelled form controls and the error line: every input has a visible label, and API errors
+// are shown as the API worded them (as text, never as markup).
+
+import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+
+export function Field(
+  props: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; error?: string },
+) {
+  const { label, hint, error, className, ...input } = props;
+  const id = useId();
+  return (
+    <div className={`flex flex-col gap-1 ${className ?? ''}`}>
+      <label htmlFor={id} className="text-xs text-dim">
+        {label}
+      </label>
+      <input
+        id={id}
+        aria-invalid={error === undefined ? undefined : true}
+        aria-describedby={error === undefined ? undefined : `${id}-error`}
+        className="rounded border border-edge bg-page px-2 py-1.5 text-ink placeholder:text-dim/60 aria-[invalid]:border-down"
+        {...input}
+      />
+      {hint !== undefined && error === undefined && (
+        <span className="text-xs text-dim">{hint}</span>
+      )}
+      {error !== undefined && (
+        <span id={`${id}-error`} className="text-xs text-down">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+export function Select(
+  props: SelectHTMLAttributes<HTMLSelectElement> & { label: string; children: ReactNode },
+) {
+  const { label, className, children, ...select } = props;
+  const id = useId();
+  return (
+    <div className={`flex flex-col gap-1 ${className ?? ''}`}>
+      <label htmlFor={id} className="text-xs text-dim">
+        {label}
+      </label>
+      <select
+        id={id}
+        className="rounded border border-edge bg-page px-2 py-1.5 text-ink"
+        {...select}
+      >
+        {children}
+      </select>
+    </div>
+  );
+}
+
+export function Button(
+  props: React.ButtonHTMLAttributes<HTMLButtonElement> & { tone?: 'primary' | 'plain' | 'danger' },
+) {
+  const { tone = 'plain', className, ...button } = props;
+  const colours = {
+    primary: 'bg-accent text-page hover:bg-accent/85 font-semibold',
+    plain: 'border border-edge text-ink hover:bg-edge/60',
+    danger: 'border border-down/70 text-down hover:bg-down/15',
+  }[tone];
+  return (
+    <button
+      type="button"
+      className={`rounded px-3 py-1.5 disabled:cursor-not-allowed disabled:opacity-50 ${colours} ${className ?? ''}`}
+      {...button}
+    />
+  );
+}
+
+export function ErrorLine({ message }: { message: string | undefined }) {
+  if (message === undefined) return null;
+  return (
+    <p
+      role="alert"
+      className="rounded border border-down/50 bg-down/10 px-2 py-1 text-sm text-down"
+    >
+      {message}
+    </p>
+  );
+}
+
+export function Panel(props: {
+  title?: ReactNode;
+  children: ReactNode;
+  className?: string;
+  actions?: ReactNode;
+}) {
+  return (
+    <section
+      className={`flex min-h-0 flex-col rounded border border-edge bg-panel ${props.className ?? ''}`}
+    >
+      {props.title !== undefined && (
+        <header className="flex items-center justify-between border-b border-edge px-3 py-1.5">
+          <h2 className="text-xs font-semibold uppercase tracking-wide text-dim">{props.title}</h2>
+          {props.actions}
+        </header>
+      )}
+      <div className="min-h-0 flex-1">{props.children}</div>
+    </section>
+  );
+}
