@@ -9,15 +9,16 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { StartupError, loadConfig, readEnvironment, redactUrl, type Config } from './config.ts';
 import { KeyringError } from './crypto/keyring.ts';
-import { BackupError, checkPassphrase } from './keys/backup.ts';
 import {
+  BackupError,
+  checkPassphrase,
   restoreBackup,
   rotateDataKeys,
   verifyBackup,
   writeBackup,
   type CommandIo,
   type KeyContext,
-} from './keys/commands.ts';
+} from './keys/index.ts';
 import { openKeyring } from './store/data-keys.repo.ts';
 import { openStore, type Store } from './store/db.ts';
 import { ensureKeyMaterial, rotateSigningKey } from './store/key-files.ts';

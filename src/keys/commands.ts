@@ -39,7 +39,7 @@ function rotationFor(ctx: KeyContext): KeyRotation {
   });
 }
 
-function describe(status: KeyStatus): string[] {
+function statusLines(status: KeyStatus): string[] {
   return [
     `current data key: ${status.currentKeyId}; next rotation due ${new Date(status.nextRotationAt).toISOString()}`,
     ...status.keys.map(
@@ -63,7 +63,7 @@ export async function rotateDataKeys(
   const rotation = rotationFor(ctx);
   if (mode === 'status') {
     const status = await rotation.status();
-    describe(status).forEach((line) => ctx.io.say(line));
+    statusLines(status).forEach((line) => ctx.io.say(line));
     return status;
   }
   if (mode === 'rotate') {
@@ -81,7 +81,7 @@ export async function rotateDataKeys(
   const retired = await rotation.retireUnused();
   if (retired.length > 0) ctx.io.say(`retired data keys ${retired.join(', ')}`);
   const status = await rotation.status();
-  describe(status).forEach((line) => ctx.io.say(line));
+  statusLines(status).forEach((line) => ctx.io.say(line));
   return status;
 }
 

@@ -3,7 +3,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { KeyRotation, KeyStatus } from '../../keys/rotation.ts';
+import type { KeyRotation, KeyStatus } from '../../keys/index.ts';
 import { principalOf } from '../access.ts';
 import { AUTHENTICATED_ERRORS } from '../schemas/common.ts';
 
