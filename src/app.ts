@@ -20,6 +20,7 @@ import { ApiKeys } from './auth/api-keys.ts';
 import { Mfa } from './auth/mfa.ts';
 import { PasswordHasher } from './auth/password.ts';
 import { Sessions } from './auth/sessions.ts';
+import { AuditLog } from './audit/log.ts';
 import type { Keyring } from './crypto/keyring.ts';
 import { ReplayCache } from './defense/replay-cache.ts';
 import { SecurityEvents } from './defense/security-events.ts';
@@ -35,6 +36,7 @@ import type { ExchangeApp } from './http/exchange-app.ts';
 import { registerErrorHandler } from './http/plugins/error-handler.ts';
 import { adminRoutes } from './http/routes/admin.ts';
 import { apiKeyRoutes } from './http/routes/api-keys.ts';
+import { auditRoutes } from './http/routes/audit.ts';
 import { cryptoRoutes } from './http/routes/crypto.ts';
 import { authRoutes } from './http/routes/auth.ts';
 import { healthRoutes } from './http/routes/health.ts';
@@ -52,6 +54,7 @@ import { openVenue, type Venue } from './exchange/venue.ts';
 import type { Store } from './store/db.ts';
 import type { KeyMaterial } from './store/key-files.ts';
 import { ApiKeysRepo } from './store/api-keys.repo.ts';
+import { AuditRepo } from './store/audit.repo.ts';
 import { DataKeysRepo } from './store/data-keys.repo.ts';
 import { MfaRepo } from './store/mfa.repo.ts';
 import { SealedFieldsRepo } from './store/sealed-fields.repo.ts';
@@ -79,6 +82,7 @@ export interface Exchange {
   app: ExchangeApp;
   identity: Identity;
   venue: Venue;
+  audit: AuditLog;
   routePolicies: readonly RoutePolicy[];
   /** Data key rotation and re-encryption, running in the background while the app is open. */
   keyRotation: KeyRotation;
@@ -186,10 +190,20 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     ...(deps.https === undefined ? {} : { https: deps.https }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const auditRepo = new AuditRepo(deps.store.db);
+  const audit = await AuditLog.open({
+    repo: auditRepo,
+    key: deps.keys.audit,
+    now,
+    headIntervalMs: deps.config.auditHeadIntervalMs,
+    headEveryLeaves: deps.config.auditHeadEveryLeaves,
+    log: deps.logger,
+  });
   const eventsRepo = new SecurityEventsRepo(deps.store.db);
-  const events = new SecurityEvents(eventsRepo, now, deps.securityLog);
+  const events = new SecurityEvents(eventsRepo, audit, now, deps.securityLog);
   const { guard, blocks, redis } = buildDefense(deps, events, now);
-  const venue = await openVenue(deps.config, deps.store, now, deps.logger);
+  const venue = await openVenue(deps.config, deps.store, audit, now, deps.logger);
+  audit.start();
   const identity = await buildIdentity(deps, events, venue, now);
   const simulator =
     deps.config.simulator && venue.problems.length === 0
@@ -221,6 +235,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     await keyRotation.stop();
     await simulator?.stop();
     await venue.close();
+    await audit.close();
     redis?.disconnect();
   });
 
@@ -304,7 +319,14 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   await app.register(marketRoutes, { venue, rules: deps.config });
   await app.register(systemRoutes, { venue, startedAt, now });
   await app.register(tradingRoutes, { venue });
-  await app.register(cryptoRoutes, { keys: deps.keys, keyring: deps.keyring });
+  await app.register(cryptoRoutes, {
+    keys: deps.keys,
+    keyring: deps.keyring,
+    audit,
+    auditRepo,
+    now,
+  });
+  await app.register(auditRoutes, { audit, repo: auditRepo });
   await app.register(websocketRoutes, {
     venue,
     identity,
@@ -312,7 +334,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     security: { events, repo: eventsRepo, blocks },
     now,
   });
-  return { app, identity, venue, routePolicies, keyRotation };
+  return { app, identity, venue, audit, routePolicies, keyRotation };
 }
 
 export async function buildApp(deps: AppDeps): Promise<ExchangeApp> {

@@ -47,15 +47,17 @@ export class AuditLog {
     const { tree, problems } = log;
     for await (const page of options.repo.scan(SCAN_PAGE)) {
       for (const leaf of page) {
-        if (problems.length > 0) break;
         if (leaf.seq !== tree.size) {
           problems.push(`audit leaf ${tree.size} is missing (the next stored is ${leaf.seq})`);
-        } else if (payloadHash(leaf.payload).toString('hex') !== leaf.leaf_hash) {
-          problems.push(`audit leaf ${leaf.seq} (${leaf.kind}) does not hash to its stored hash`);
-        } else {
-          tree.append(Buffer.from(leaf.leaf_hash, 'hex'));
+          break;
         }
+        if (problems.length === 0 && payloadHash(leaf.payload).toString('hex') !== leaf.leaf_hash) {
+          problems.push(`audit leaf ${leaf.seq} (${leaf.kind}) does not hash to its stored hash`);
+        }
+        // Kept in step with the table either way, so later appends do not collide.
+        tree.append(Buffer.from(leaf.leaf_hash, 'hex'));
       }
+      if (tree.size !== (page[page.length - 1]?.seq ?? -1) + 1) break;
     }
     log.head = await options.repo.latestHead();
     if (problems.length === 0 && log.head !== undefined) {
@@ -150,9 +152,25 @@ export class AuditLog {
     return this.tree.consistencyProof(size1, size2, tiles);
   }
 
-  /** The root of leaves [start, end) of the tree, for drawing it. */
-  async nodeHash(start: number, end: number): Promise<Buffer> {
-    return this.tree.nodeHash(start, end, await this.tiles(this.tree.tilesForNode(start, end)));
+  /**
+   * Nodes `start`… of a level of the tree of `size` (level 0 = leaves), for drawing it: node j
+   * covers leaves [j·2^level, min((j+1)·2^level, size)).
+   */
+  async nodes(
+    size: number,
+    level: number,
+    start: number,
+    count: number,
+  ): Promise<{ start: number; end: number; hash: Buffer }[]> {
+    const span = 2 ** level;
+    const width = Math.ceil(size / span);
+    const ranges: [number, number][] = [];
+    for (let j = start; j < Math.min(start + count, width); j += 1) {
+      ranges.push([j * span, Math.min((j + 1) * span, size)]);
+    }
+    const ids = new Set(ranges.flatMap(([s, e]) => this.tree.tilesForNode(s, e)));
+    const tiles = await this.tiles([...ids]);
+    return ranges.map(([s, e]) => ({ start: s, end: e, hash: this.tree.nodeHash(s, e, tiles) }));
   }
 
   private signSoon(): Promise<StoredTreeHead | undefined> {
@@ -165,7 +183,10 @@ export class AuditLog {
   private async signNext(): Promise<StoredTreeHead | undefined> {
     const size = this.tree.size;
     const previous = this.head;
-    if (size === 0 || size === previous?.treeSize) return undefined;
+    // A log that does not match its last head gets no new head: that would paper over the gap.
+    if (this.problems.length > 0 || size === 0 || size <= (previous?.treeSize ?? 0)) {
+      return undefined;
+    }
     const rootHash = await this.root(size);
     let proof: Buffer[] = [];
     if (previous !== undefined) {

@@ -160,6 +160,12 @@ export class AuditRepo {
     return rows.map(headOf);
   }
 
+  /** Every signed head, oldest first. */
+  async allHeads(): Promise<StoredTreeHead[]> {
+    const rows = await this.db.selectFrom('tree_heads').selectAll().orderBy('tree_size').execute();
+    return rows.map(headOf);
+  }
+
   async headOfSize(size: number): Promise<StoredTreeHead | undefined> {
     const row = await this.db
       .selectFrom('tree_heads')

@@ -4,7 +4,22 @@
 
 import { createHash, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { inclusionProof, leafHash, treeLevels, verifyInclusion } from '../../audit/merkle.ts';
+import { checkIntegrity, type IntegrityReport } from '../../audit/integrity.ts';
+import type { AuditLog } from '../../audit/log.ts';
+import {
+  consistencyPath,
+  consistencyProof,
+  emptyRoot,
+  inclusionPath,
+  inclusionProof,
+  leafHash,
+  rootFromLeafHashes,
+  treeLevels,
+  verifyConsistency,
+  verifyInclusion,
+} from '../../audit/merkle.ts';
+import type { AuditRepo } from '../../store/audit.repo.ts';
+import { sizeFor } from './audit.ts';
 import { parseP256PublicKey, signP256, verifyP256 } from '../../crypto/index.ts';
 import type { Keyring } from '../../crypto/keyring.ts';
 import { ApiError } from '../../errors.ts';
@@ -24,7 +39,13 @@ import {
   MerkleProofBody,
   MerkleProofReply,
   MerkleVerifyBody,
+  ConsistencyReply,
+  ConsistencyVerifyBody,
+  IntegrityReply,
+  MerkleConsistencyBody,
   PublicKeysReply,
+  StructureQuery,
+  StructureReply,
   SignBody,
   SignReply,
   ValidReply,
@@ -73,10 +94,40 @@ const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 const tags = ['crypto'];
 const security = [{ bearer: [] }];
 
+/** How many hashes an RFC 6962 proof has, to tell a wrong length from a wrong hash. */
+const UNUSED = emptyRoot();
+const inclusionLength = (index: number, size: number): number =>
+  inclusionPath(index, size, () => UNUSED).length;
+const consistencyLength = (first: number, second: number): number =>
+  consistencyPath(first, second, () => UNUSED).length;
+
+/** Why a proof failed, in words; the checks are the verifier's own, this only explains. */
+function inclusionReason(index: number, size: number, proofLength: number): string {
+  if (index >= size) return `index ${index} is outside a tree of ${size}`;
+  const expected = inclusionLength(index, size);
+  if (proofLength !== expected) {
+    return `the proof has ${proofLength} hashes; leaf ${index} of a tree of ${size} needs ${expected}`;
+  }
+  return 'the proof does not lead from the leaf to the root';
+}
+
+function consistencyReason(first: number, second: number, proofLength: number): string {
+  if (first > second) return `first (${first}) is larger than second (${second})`;
+  if (first === 0 && second > 0) return 'a proof from the empty tree proves nothing';
+  const expected = first === second ? 0 : consistencyLength(first, second);
+  if (proofLength !== expected) {
+    return `the proof has ${proofLength} hashes; sizes ${first} and ${second} need ${expected}`;
+  }
+  return 'the proof does not join the two roots';
+}
+
 export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   keys: KeyMaterial;
   keyring: Keyring;
-}> = (app, { keys, keyring }) => {
+  audit: AuditLog;
+  auditRepo: AuditRepo;
+  now: () => number;
+}> = (app, { keys, keyring, audit, auditRepo, now }) => {
   const signingJwk = keys.signing.publicKey.export({ format: 'jwk' });
   const keyId = thumbprint(signingJwk);
   /** With no key supplied, a signature verifies under the current or a retired signing key. */
@@ -298,7 +349,143 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
       }
       const path = proof.map((p) => Buffer.from(p, 'hex'));
       const valid = verifyInclusion(hash, index, tree_size, path, Buffer.from(root_hash, 'hex'));
-      return Promise.resolve({ valid });
+      return Promise.resolve(
+        valid ? { valid } : { valid, reason: inclusionReason(index, tree_size, path.length) },
+      );
+    },
+  );
+
+  app.post(
+    '/api/crypto/merkle/consistency',
+    {
+      config: { access: 'user' },
+      bodyLimit: MERKLE_BODY_LIMIT,
+      schema: {
+        tags,
+        security,
+        summary: 'A consistency proof (RFC 6962 PROOF) from the first `first` leaves to all',
+        body: MerkleConsistencyBody,
+        response: { 200: ConsistencyReply, ...AUTHENTICATED_ERRORS },
+      },
+    },
+    (request) => {
+      const { data, encoding, first } = request.body;
+      if (first > data.length) {
+        throw new ApiError('VALIDATION_FAILED', `first must be at most the ${data.length} leaves`);
+      }
+      const hashes = leafHashes(data, encoding);
+      return Promise.resolve({
+        first,
+        second: hashes.length,
+        first_root: hex(rootFromLeafHashes(hashes.slice(0, first))),
+        second_root: hex(rootFromLeafHashes(hashes)),
+        proof: consistencyProof(hashes, first).map(hex),
+      });
+    },
+  );
+
+  app.post(
+    '/api/crypto/merkle/consistency/verify',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags,
+        security,
+        summary: 'Check that the first tree is a prefix of the second (RFC 6962)',
+        body: ConsistencyVerifyBody,
+        response: { 200: ValidReply, ...AUTHENTICATED_ERRORS },
+      },
+    },
+    (request) => {
+      const { first, second, first_root, second_root, proof } = request.body;
+      const path = proof.map((p) => Buffer.from(p, 'hex'));
+      const root1 = Buffer.from(first_root, 'hex');
+      const root2 = Buffer.from(second_root, 'hex');
+      const valid = verifyConsistency(first, second, path, root1, root2);
+      return Promise.resolve(
+        valid ? { valid } : { valid, reason: consistencyReason(first, second, path.length) },
+      );
+    },
+  );
+
+  app.get(
+    '/api/crypto/merkle/structure',
+    {
+      config: { access: 'user' },
+      schema: {
+        tags,
+        security,
+        summary: "The audit log's tree, one level and range of nodes at a time, for drawing",
+        querystring: StructureQuery,
+        response: { 200: StructureReply, ...AUTHENTICATED_ERRORS },
+      },
+    },
+    async (request) => {
+      const { level, start, count } = request.query;
+      const size = await sizeFor(audit, request.query.tree_size);
+      const height = Math.ceil(Math.log2(size));
+      if (level > height) {
+        throw new ApiError('VALIDATION_FAILED', `level must be at most the height, ${height}`);
+      }
+      const below = level === 0 ? 0 : Math.ceil(size / 2 ** (level - 1));
+      const nodes = await audit.nodes(size, level, start, count);
+      return {
+        tree_size: size,
+        root_hash: hex(await audit.root(size)),
+        height,
+        level,
+        level_width: Math.ceil(size / 2 ** level),
+        start,
+        nodes: nodes.map((node, i) => {
+          const index = start + i;
+          const children =
+            level === 0 ? [] : 2 * index + 1 < below ? [2 * index, 2 * index + 1] : [2 * index];
+          return { index, hash: hex(node.hash), start: node.start, end: node.end, children };
+        }),
+      };
+    },
+  );
+
+  /** One integrity check at a time: it reads the whole log. */
+  let running: Promise<IntegrityReport & { durationMs: number }> | undefined;
+  app.get(
+    '/api/crypto/merkle/integrity',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        security,
+        summary:
+          'Recompute the audit log from the database and check it against the signed tree heads and the rows it records',
+        response: { 200: IntegrityReply, ...AUTHENTICATED_ERRORS },
+      },
+    },
+    async () => {
+      running ??= (async () => {
+        const started = now();
+        const report = await checkIntegrity(auditRepo, audit.publicKey);
+        return { ...report, durationMs: now() - started };
+      })().finally(() => {
+        running = undefined;
+      });
+      const report = await running;
+      return {
+        ok: report.ok,
+        tree_size: report.treeSize,
+        root_hash: hex(report.rootHash),
+        heads_checked: report.headsChecked,
+        latest_head_size: report.latestHead?.treeSize ?? null,
+        duration_ms: report.durationMs,
+        failure:
+          report.failure === undefined
+            ? null
+            : {
+                index: report.failure.index ?? null,
+                kind: report.failure.kind ?? null,
+                record: report.failure.record ?? null,
+                reason: report.failure.reason,
+              },
+      };
     },
   );
   return Promise.resolve();

@@ -87,7 +87,10 @@ export const VerifyBody = Type.Object(
   },
   closed,
 );
-export const ValidReply = Type.Object({ valid: Type.Boolean() });
+export const ValidReply = Type.Object({
+  valid: Type.Boolean(),
+  reason: Type.Optional(Type.String({ description: 'why a proof or signature is not valid' })),
+});
 
 export const PublicKeysReply = Type.Object({
   ecdsa: Type.Object({
@@ -141,3 +144,82 @@ export const MerkleVerifyBody = Type.Object(
   },
   closed,
 );
+
+const TreeSize = Type.Integer({ minimum: 0 });
+
+export const MerkleConsistencyBody = Type.Object(
+  {
+    data: Leaves,
+    encoding: Encoding,
+    first: Type.Integer({ minimum: 1, description: 'size of the older tree (a prefix of data)' }),
+  },
+  closed,
+);
+export const ConsistencyReply = Type.Object({
+  first: Type.Integer(),
+  second: Type.Integer(),
+  first_root: Type.String(),
+  second_root: Type.String(),
+  proof: Type.Array(Type.String()),
+});
+
+export const ConsistencyVerifyBody = Type.Object(
+  {
+    first: TreeSize,
+    second: TreeSize,
+    first_root: Hash,
+    second_root: Hash,
+    proof: Type.Array(Hash, { maxItems: 128 }),
+  },
+  closed,
+);
+
+export const MAX_STRUCTURE_NODES = 256;
+export const StructureQuery = Type.Object(
+  {
+    level: Type.Integer({ minimum: 0, maximum: 62, default: 0, description: '0 = leaves' }),
+    start: Type.Integer({ minimum: 0, default: 0, description: 'first node index at the level' }),
+    count: Type.Integer({ minimum: 1, maximum: MAX_STRUCTURE_NODES, default: 64 }),
+    tree_size: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'default: the latest signed tree head' }),
+    ),
+  },
+  closed,
+);
+export const StructureReply = Type.Object({
+  tree_size: Type.Integer(),
+  root_hash: Type.String(),
+  height: Type.Integer({ description: 'levels above the leaves; the root is at this level' }),
+  level: Type.Integer(),
+  level_width: Type.Integer({ description: 'nodes at this level' }),
+  start: Type.Integer(),
+  nodes: Type.Array(
+    Type.Object({
+      index: Type.Integer(),
+      hash: Type.String(),
+      start: Type.Integer({ description: 'first leaf under the node' }),
+      end: Type.Integer({ description: 'one past the last leaf under the node' }),
+      children: Type.Array(Type.Integer(), {
+        description: 'node indices one level down: two, or one for a node carried up',
+      }),
+    }),
+  ),
+});
+
+export const IntegrityReply = Type.Object({
+  ok: Type.Boolean(),
+  tree_size: Type.Integer(),
+  root_hash: Type.String(),
+  heads_checked: Type.Integer(),
+  latest_head_size: Type.Union([Type.Integer(), Type.Null()]),
+  duration_ms: Type.Integer(),
+  failure: Type.Union([
+    Type.Null(),
+    Type.Object({
+      index: Type.Union([Type.Integer(), Type.Null()]),
+      kind: Type.Union([Type.String(), Type.Null()]),
+      record: Type.Union([Type.String(), Type.Null()]),
+      reason: Type.String(),
+    }),
+  ]),
+});
