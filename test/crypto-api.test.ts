@@ -269,7 +269,10 @@ describe('crypto API on SQLite', () => {
           token: alice,
           body: { ...base, leaf_hash: proof.body.leaf_hash, root_hash: 'ab'.repeat(32) },
         });
-        expect(wrongRoot.body).toEqual({ valid: false });
+        expect(wrongRoot.body).toEqual({
+          valid: false,
+          reason: 'the proof does not lead from the leaf to the root',
+        });
       }
     });
 
