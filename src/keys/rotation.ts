@@ -203,7 +203,14 @@ export class KeyRotation {
   private async round(): Promise<void> {
     try {
       await this.rotateIfDue();
-      await this.reencrypt();
+      const { rewritten, skipped } = await this.reencrypt();
+      if (rewritten > 0 || skipped > 0) {
+        const keyId = this.deps.keyring.currentKeyId;
+        this.deps.log?.info(
+          { keyId, rewritten, skipped },
+          'values re-encrypted with the current data key',
+        );
+      }
       await this.retireUnused();
     } catch (error) {
       this.deps.log?.error({ err: error }, 'data key rotation round failed; retrying next round');
