@@ -3,7 +3,12 @@
 // check naming tampered rows; the database refusing edits of the log; recovery refusing to trade
 // on a log that no longer matches its signed head.
 
-import { verify } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync, verify } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkpointBody } from '../src/audit/tree-head.ts';
@@ -436,6 +441,71 @@ for (const factory of storeFactories()) {
     });
   });
 }
+
+describe('npm run audit:verify', () => {
+  const sqlite = storeFactories()[0];
+  if (sqlite === undefined) throw new Error('no SQLite factory');
+
+  function verifyCopy(db: string, key: string) {
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'src/audit-cli.ts', '--db', db, '--public-key', key],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    return { code: run.status, out: run.stdout + run.stderr };
+  }
+
+  it('verifies a copy of the database with only the public key, and names a tampered row', async () => {
+    const t = await openTestApp(sqlite);
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'sse-verify-'));
+      await t.exchange.venue.exchange.adjust(1, 'INR', 1000, 'a ledger transaction to audit');
+      await t.exchange.audit.signHead();
+      await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(t.store.db);
+      const copy = join(dir, 'copy.db');
+      copyFileSync(t.file ?? '', copy);
+      const key = join(dir, 'audit.pub');
+      writeFileSync(
+        key,
+        t.exchange.audit.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      );
+
+      const good = verifyCopy(copy, key);
+      expect(good.out).toMatch(/result: +OK/);
+      expect(good.code).toBe(0);
+
+      const tamper = new Database(copy);
+      tamper.prepare('update ledger_entries set amount = amount + 1 where id = 1').run();
+      const txId = (
+        tamper.prepare('select tx_id from ledger_entries where id = 1').get() as {
+          tx_id: number;
+        }
+      ).tx_id;
+      tamper.close();
+      const bad = verifyCopy(copy, key);
+      expect(bad.code).toBe(1);
+      expect(bad.out).toContain(`(ledger transaction ${txId})`);
+
+      const other = join(dir, 'other.pub');
+      writeFileSync(
+        other,
+        generateKeyPairSync('ec', { namedCurve: 'P-256' })
+          .publicKey.export({ type: 'spki', format: 'pem' })
+          .toString(),
+      );
+      copyFileSync(t.file ?? '', copy);
+      const wrongKey = verifyCopy(copy, other);
+      expect(wrongKey.code).toBe(1);
+      expect(wrongKey.out).toMatch(/does not verify with the audit public key/);
+
+      const usage = verifyCopy(join(dir, 'missing.db'), key);
+      expect(usage.code).toBe(2);
+      rmSync(dir, { recursive: true, force: true });
+    } finally {
+      await t.close();
+    }
+  });
+});
 
 /** What an attacker with owner rights on the database could do. */
 async function dropAppendOnlyGuard(t: TestApp): Promise<void> {

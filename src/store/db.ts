@@ -28,6 +28,8 @@ export interface OpenOptions {
   schema?: string;
   /** PostgreSQL only: pool size. */
   poolSize?: number;
+  /** SQLite only: open an existing file read-only. */
+  readonly?: boolean;
 }
 
 const PG_INT8 = 20;
@@ -50,14 +52,22 @@ function sqlitePath(url: string): string {
   return path === ':memory:' ? path : resolve(path);
 }
 
-function openSqlite(url: string): Store {
+function openSqlite(url: string, readonly: boolean): Store {
   const path = sqlitePath(url);
+  if (readonly) {
+    // For inspecting a copy: nothing is created or changed, not even the journal mode.
+    return sqliteStore(new SQLite(path, { readonly: true, fileMustExist: true }));
+  }
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new SQLite(path);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  return sqliteStore(database);
+}
+
+function sqliteStore(database: SQLite.Database): Store {
   database.defaultSafeIntegers(true);
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database }),
@@ -119,7 +129,9 @@ async function ping(db: Kysely<Database>): Promise<boolean> {
 
 /** Opens the store and proves it answers; connection failures reject. */
 export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
-  const store = url.startsWith('sqlite:') ? openSqlite(url) : await openPostgres(url, options);
+  const store = url.startsWith('sqlite:')
+    ? openSqlite(url, options.readonly === true)
+    : await openPostgres(url, options);
   try {
     await sql`select 1`.execute(store.db);
   } catch (error) {
