@@ -49,8 +49,7 @@ export interface RequestOptions {
 export class ApiClient {
   private accessToken: string | undefined;
   private refreshing: Promise<TokenPair | undefined> | undefined;
-  /** Told about every new token (the private WebSockets re-authenticate with it). */
-  onToken: (token: string | undefined) => void = () => {};
+  private readonly tokenWatchers = new Set<(token: string | undefined) => void>();
 
   get token(): string | undefined {
     return this.accessToken;
@@ -58,7 +57,13 @@ export class ApiClient {
 
   setToken(token: string | undefined): void {
     this.accessToken = token;
-    this.onToken(token);
+    for (const watcher of this.tokenWatchers) watcher(token);
+  }
+
+  /** Told about every new token (the private WebSockets re-authenticate with it). */
+  watchToken(watcher: (token: string | undefined) => void): () => void {
+    this.tokenWatchers.add(watcher);
+    return () => this.tokenWatchers.delete(watcher);
   }
 
   /** Spends the refresh cookie once (one tab at a time), or answers undefined. */

@@ -1,7 +1,9 @@
 // The API's shapes, taken from the server's own TypeBox schemas so the two cannot drift.
-// Market data and WebSocket messages, which have no reply schema, are described in live/.
+// Replies without a schema (market data, the portfolio) use the server's own view types.
 
 import type { Static } from 'typebox';
+import type { Holding, Portfolio } from '../../../src/exchange/trading.ts';
+import type { TickerView } from '../../../src/http/ticker-view.ts';
 import type {
   ApiKeyReply,
   LoginReply,
@@ -37,38 +39,6 @@ export type Order = Static<typeof OrderReply>;
 export type Placed = Static<typeof PlacedReply>;
 
 /** GET /api/market/stocks and the `ticker` message. */
-export interface Ticker {
-  symbol: string;
-  name: string;
-  status: string;
-  price: string;
-  change: string;
-  change_percent: string;
-  open: string;
-  high: string | null;
-  low: string | null;
-  volume: number;
-  trades: number;
-}
-
-/** GET /api/trading/portfolio (src/exchange/trading.ts Portfolio). */
-export interface Holding {
-  symbol: string;
-  quantity: number;
-  available: number;
-  held: number;
-  avg_price: string | null;
-  current_price: string | null;
-  market_value: string;
-  cost_basis: string;
-  unrealized_pnl: string;
-  unrealized_pnl_percent: string | null;
-}
-
-export interface Portfolio {
-  cash: { available: string; held: string; total: string };
-  holdings: Holding[];
-  realized_pnl: string;
-  unrealized_pnl: string;
-  total_value: string;
-}
+export type Ticker = TickerView;
+/** GET /api/trading/portfolio. */
+export type { Holding, Portfolio };

@@ -3,7 +3,7 @@
 // sent again, which also brings fresh book snapshots.
 
 import { LiveSocket, type SocketState } from './socket.ts';
-import type { MarketMessage } from './messages.ts';
+import type { ServerMessage } from './messages.ts';
 
 export type MarketChannel = 'ticker' | 'book' | 'trades' | 'candles';
 
@@ -32,15 +32,21 @@ function subscribeMessage(channel: MarketChannel, symbols: string[], interval?: 
 
 export class MarketFeed {
   private readonly counts = new Map<string, { sub: MarketSubscription; count: number }>();
-  private readonly handlers = new Set<(message: MarketMessage) => void>();
+  private readonly handlers = new Set<(message: ServerMessage) => void>();
   private readonly watchers = new Set<() => void>();
+  private readonly reopenedListeners = new Set<() => void>();
+  private opens = 0;
   readonly socket: LiveSocket;
 
   constructor() {
     this.socket = new LiveSocket('/ws/market', {
-      onOpen: () => this.resubscribeAll(),
+      onOpen: () => {
+        this.resubscribeAll();
+        this.opens += 1;
+        if (this.opens > 1) for (const listener of this.reopenedListeners) listener();
+      },
       onMessage: (message) => {
-        for (const handler of this.handlers) handler(message as unknown as MarketMessage);
+        for (const handler of this.handlers) handler(message as unknown as ServerMessage);
       },
       onState: () => {
         for (const watcher of this.watchers) watcher();
@@ -57,7 +63,13 @@ export class MarketFeed {
     return () => this.watchers.delete(watcher);
   }
 
-  listen(handler: (message: MarketMessage) => void): () => void {
+  /** Called after each reconnection (not the first connection): reload what REST gave. */
+  onReopen(listener: () => void): () => void {
+    this.reopenedListeners.add(listener);
+    return () => this.reopenedListeners.delete(listener);
+  }
+
+  listen(handler: (message: ServerMessage) => void): () => void {
     this.handlers.add(handler);
     return () => this.handlers.delete(handler);
   }

@@ -1,7 +1,70 @@
+// The trading screen: watchlist, chart, depth ladder, trades tape, order ticket and orders.
+
+import { useState } from 'react';
+import { DepthLadder } from '../components/depth-ladder.tsx';
+import { OrderTicket } from '../components/order-ticket.tsx';
+import { OrdersPanel } from '../components/orders-panel.tsx';
+import { PriceChart } from '../components/price-chart.tsx';
+import { TradesTape } from '../components/trades-tape.tsx';
+import { Watchlist } from '../components/watchlist.tsx';
+import { useRules, useTickSize } from '../live/market-info.ts';
+import { useBook, useTickers } from '../live/market-hooks.ts';
+import { useBalances, useOrders } from '../live/private-feed.ts';
+import { paiseOf } from '../money.ts';
+
+const FIRST_SYMBOL = 'TCS';
+
 export function TradePage() {
+  const tickers = useTickers();
+  const [chosen, setChosen] = useState<string>();
+  const symbol =
+    chosen ??
+    (tickers?.has(FIRST_SYMBOL) === false ? [...tickers.keys()][0] : undefined) ??
+    FIRST_SYMBOL;
+  const { book } = useBook(symbol);
+  const orders = useOrders();
+  const balances = useBalances();
+  const rules = useRules();
+  const tick = useTickSize(symbol);
+  const [picked, setPicked] = useState<{ price: string; at: number }>();
+  const last = tickers?.get(symbol)?.price;
+
   return (
-    <main className="p-4">
-      <h1 className="text-lg font-semibold">Trade</h1>
+    <main className="grid h-full grid-cols-[210px_minmax(0,1fr)_260px_290px] grid-rows-[minmax(0,55fr)_minmax(0,45fr)] gap-1.5 p-1.5">
+      <h1 className="sr-only">Trade {symbol}</h1>
+      <div className="row-span-2 min-h-0">
+        <Watchlist tickers={tickers} selected={symbol} onSelect={setChosen} />
+      </div>
+      <div className="min-h-0">
+        <PriceChart symbol={symbol} />
+      </div>
+      <div className="min-h-0">
+        <DepthLadder
+          symbol={symbol}
+          book={book}
+          onPick={(price) => setPicked({ price, at: Date.now() })}
+        />
+      </div>
+      <div className="row-span-2 min-h-0">
+        <OrderTicket
+          market={{
+            symbol,
+            tickPaise: tick,
+            bestBid: book.levels('BUY', 1)[0]?.paise,
+            bestAsk: book.levels('SELL', 1)[0]?.paise,
+            lastPaise: last === undefined ? undefined : paiseOf(last),
+          }}
+          rules={rules}
+          balances={balances}
+          pickedPrice={picked}
+        />
+      </div>
+      <div className="min-h-0">
+        <OrdersPanel orders={orders} />
+      </div>
+      <div className="min-h-0">
+        <TradesTape symbol={symbol} />
+      </div>
     </main>
   );
 }

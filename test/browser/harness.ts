@@ -1,0 +1,132 @@
+// One exchange (simulator on) and one headless Debian chromium per browser test file, plus the
+// page helpers the tests share: a signed-in page that records console errors and CSP
+// violations, and screenshots under test-artifacts/.
+
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { buildWeb, webBuildIsStale } from '../../tools/build-web.ts';
+import { ROOT, freePort, runServer, waitForHealth, type Running } from '../support/process.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const ARTIFACTS = join(ROOT, 'test-artifacts');
+export const PASSWORD = 'browser test passphrase';
+
+/**
+ * Why the browser tests cannot run here, or undefined when they can. Under CI a missing
+ * chromium is a failure, not a skip.
+ */
+export function browserUnavailable(): string | undefined {
+  if (existsSync(CHROMIUM)) return undefined;
+  const reason = `browser tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`;
+  if (process.env.CI) throw new Error(`CI requires ${CHROMIUM}: ${reason}`);
+  console.warn(reason);
+  return reason;
+}
+
+export interface Terminal {
+  url: string;
+  port: number;
+  browser: Browser;
+  server: Running;
+  close(): Promise<void>;
+}
+
+export async function openTerminal(env: Record<string, string> = {}): Promise<Terminal> {
+  if (webBuildIsStale()) await buildWeb();
+  const dir = mkdtempSync(join(tmpdir(), 'sse-browser-'));
+  const port = await freePort();
+  const server = runServer({
+    DATA_DIR: join(dir, 'data'),
+    PORT: String(port),
+    LOG_FILE: 'off',
+    SECURITY_LOG_FILE: 'off',
+    LOG_LEVEL: 'warn',
+    ADMIN_PASSWORD: 'admin browser passphrase',
+    // One address makes every request of the test: lift the limits as test/support does.
+    API_RATE_LIMIT: '10000000',
+    API_BURST_LIMIT: '100000',
+    LOGIN_RATE_LIMIT: '1000000',
+    BRUTE_FORCE_THRESHOLD: '1000000',
+    SIMULATOR: 'on',
+    SIMULATOR_INTERVAL_MS: '300',
+    WS_HEARTBEAT_INTERVAL: '5',
+    ...env,
+  });
+  await waitForHealth(port, server);
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox'],
+    headless: true,
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    browser,
+    server,
+    async close() {
+      await browser.close();
+      await server.stop('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Registers through the API (the browser test of registration is in the order flow). */
+export async function registerUser(t: Terminal, username: string, fullName: string): Promise<void> {
+  const res = await fetch(`${t.url}/api/auth/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      username,
+      email: `${username}@example.com`,
+      password: PASSWORD,
+      full_name: fullName,
+    }),
+  });
+  if (res.status !== 201)
+    throw new Error(`register ${username}: ${res.status} ${await res.text()}`);
+}
+
+export interface WatchedPage {
+  page: Page;
+  context: BrowserContext;
+  /** Console errors, uncaught exceptions and CSP violations seen so far. */
+  problems: string[];
+}
+
+export async function newPage(t: Terminal): Promise<WatchedPage> {
+  const context = await t.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  // Runs before the page's own scripts (injected by the browser, so CSP does not apply to it).
+  await page.addInitScript({
+    content: `window.__csp = [];
+      document.addEventListener('securitypolicyviolation', (e) =>
+        window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));`,
+  });
+  return { page, context, problems };
+}
+
+export async function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>('window.__csp ?? []');
+}
+
+export async function signIn(page: Page, t: Terminal, username: string): Promise<void> {
+  await page.goto(t.url + '/');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}

@@ -1,0 +1,306 @@
+// The order ticket: side, type, time in force, quantity, price and stop; shows the value, the
+// fee and what will be held before sending (integer paise, the ledger's own fee functions),
+// validates as you type, and shows the API's refusal in its own words.
+// Keys: B / S choose the side, Enter sends, Esc clears.
+
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { api, errorText } from '../api/client.ts';
+import type { MarketRules, NewOrder, Placed } from '../api/types.ts';
+import type { Balance } from '../live/private-feed.ts';
+import { buyHold, feeFor, paiseOf, parseRupees, rupees, shares } from '../money.ts';
+import { Button, ErrorLine, Field, Panel, Select } from './form.tsx';
+
+type Side = NewOrder['order_type'];
+type Mode = NewOrder['order_mode'];
+type Tif = NonNullable<NewOrder['time_in_force']>;
+
+const MODES: { value: Mode; label: string }[] = [
+  { value: 'LIMIT', label: 'Limit' },
+  { value: 'MARKET', label: 'Market' },
+  { value: 'STOP_LOSS', label: 'Stop loss' },
+  { value: 'STOP_LIMIT', label: 'Stop limit' },
+];
+const TIFS: Tif[] = ['GTC', 'DAY', 'IOC', 'FOK'];
+const MAX_QUANTITY = 10_000_000;
+
+export interface TicketMarket {
+  symbol: string;
+  tickPaise: number | undefined;
+  bestBid: number | undefined;
+  bestAsk: number | undefined;
+  lastPaise: number | undefined;
+}
+
+interface Draft {
+  quantity: string;
+  price: string;
+  stop: string;
+}
+
+const needsPrice = (mode: Mode) => mode === 'LIMIT' || mode === 'STOP_LIMIT';
+const needsStop = (mode: Mode) => mode === 'STOP_LOSS' || mode === 'STOP_LIMIT';
+
+function priceProblem(text: string, tick: number | undefined): string | undefined {
+  if (text.trim() === '') return 'required';
+  const paise = parseRupees(text);
+  if (paise === undefined || paise === 0) return 'a positive rupee amount, at most 2 decimals';
+  if (tick !== undefined && tick > 1 && paise % tick !== 0)
+    return `must be a multiple of the tick, ₹${rupees(tick, { symbol: false })}`;
+  return undefined;
+}
+
+export function OrderTicket(props: {
+  market: TicketMarket;
+  rules: MarketRules | undefined;
+  balances: Map<string, Balance> | undefined;
+  /** A price picked on the ladder. */
+  pickedPrice: { price: string; at: number } | undefined;
+}) {
+  const { market, rules } = props;
+  const [side, setSide] = useState<Side>('BUY');
+  const [mode, setMode] = useState<Mode>('LIMIT');
+  const [tif, setTif] = useState<Tif>('GTC');
+  const [draft, setDraft] = useState<Draft>({ quantity: '1', price: '', stop: '' });
+  const [touched, setTouched] = useState(false);
+  const [error, setError] = useState<string>();
+  const [placed, setPlaced] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+
+  useEffect(() => {
+    if (props.pickedPrice !== undefined)
+      setDraft((d) => ({ ...d, price: props.pickedPrice?.price ?? '' }));
+  }, [props.pickedPrice]);
+  useEffect(() => {
+    setDraft((d) => ({ ...d, price: '', stop: '' }));
+    setError(undefined);
+    setPlaced(undefined);
+  }, [market.symbol]);
+
+  const clear = () => {
+    setDraft({ quantity: '1', price: '', stop: '' });
+    setTouched(false);
+    setError(undefined);
+    setPlaced(undefined);
+  };
+
+  // B / S / Esc anywhere on the page except in a text field outside the ticket.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.ctrlKey || event.metaKey || event.altKey) return;
+      const target = event.target as HTMLElement | null;
+      const inTicket = target !== null && form.current?.contains(target) === true;
+      const typing = target?.closest('input, textarea, select, [contenteditable]') != null;
+      if (typing && !inTicket) return;
+      const key = event.key.toLowerCase();
+      if (key === 'b' || key === 's') {
+        event.preventDefault();
+        setSide(key === 'b' ? 'BUY' : 'SELL');
+      } else if (event.key === 'Escape' && inTicket) {
+        event.preventDefault();
+        clear();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  // Inline validation, in integers.
+  const quantity = /^\d{1,8}$/.test(draft.quantity.trim()) ? Number(draft.quantity) : undefined;
+  const problems: Partial<Record<keyof Draft, string>> = {};
+  if (quantity === undefined || quantity < 1 || quantity > MAX_QUANTITY)
+    problems.quantity = `whole shares, 1 to ${shares(MAX_QUANTITY)}`;
+  if (needsPrice(mode)) {
+    const p = priceProblem(draft.price, market.tickPaise);
+    if (p !== undefined) problems.price = p;
+  }
+  if (needsStop(mode)) {
+    const p = priceProblem(draft.stop, market.tickPaise);
+    if (p !== undefined) problems.stop = p;
+  }
+  const valid = Object.keys(problems).length === 0;
+
+  // What the order is worth and costs, before sending.
+  const limitPaise = needsPrice(mode) ? parseRupees(draft.price) : undefined;
+  const stopPaise = needsStop(mode) ? parseRupees(draft.stop) : undefined;
+  const reference =
+    limitPaise ??
+    stopPaise ??
+    (side === 'BUY' ? (market.bestAsk ?? market.lastPaise) : (market.bestBid ?? market.lastPaise));
+  const takerBps = rules?.taker_fee_bps ?? 0;
+  const feeBps = Math.max(takerBps, rules?.maker_fee_bps ?? 0);
+  let estimate: { value: number; fee: number; total: number; hold: number | undefined } | undefined;
+  if (valid && quantity !== undefined && reference !== undefined && reference > 0) {
+    const value = quantity * reference;
+    const fee = feeFor(value, feeBps);
+    const total = side === 'BUY' ? value + fee : value - fee;
+    let hold: number | undefined;
+    if (side === 'BUY' && rules !== undefined) {
+      // A market buy holds at its collar price; other buys at their limit (or stop) price.
+      const capBps = mode === 'MARKET' || mode === 'STOP_LOSS' ? rules.market_collar_bps : 0;
+      const raw = reference + Math.ceil((reference * capBps) / 10_000);
+      const tick = market.tickPaise ?? 1;
+      const cap = Math.ceil(raw / tick) * tick;
+      hold = buyHold(quantity, cap, rules.maker_fee_bps, rules.taker_fee_bps);
+    }
+    estimate = { value, fee, total, hold };
+  }
+  const cash = paiseOf(String(props.balances?.get('INR')?.available ?? '0'));
+  const ownShares = Number(props.balances?.get(market.symbol)?.available ?? 0);
+  let funds: string | undefined;
+  if (
+    side === 'BUY' &&
+    estimate?.hold !== undefined &&
+    props.balances !== undefined &&
+    estimate.hold > cash
+  )
+    funds = `needs up to ${rupees(estimate.hold)} held; ${rupees(cash)} available`;
+  if (
+    side === 'SELL' &&
+    quantity !== undefined &&
+    props.balances !== undefined &&
+    quantity > ownShares
+  )
+    funds = `you have ${shares(ownShares)} ${market.symbol} available`;
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setTouched(true);
+    if (!valid || quantity === undefined || busy) return;
+    const order: NewOrder = {
+      symbol: market.symbol,
+      order_type: side,
+      order_mode: mode,
+      quantity,
+      time_in_force: tif,
+      ...(needsPrice(mode) ? { price: draft.price.trim() } : {}),
+      ...(needsStop(mode) ? { stop_price: draft.stop.trim() } : {}),
+    };
+    setBusy(true);
+    setError(undefined);
+    setPlaced(undefined);
+    api
+      .post<Placed>('/api/trading/order', order)
+      .then((result) =>
+        setPlaced(`Order ${result.order_id}: ${result.status.toLowerCase().replaceAll('_', ' ')}`),
+      )
+      .catch((e: unknown) => setError(errorText(e)))
+      .finally(() => setBusy(false));
+  };
+
+  const show = (field: keyof Draft) =>
+    touched || draft[field] !== '' ? problems[field] : undefined;
+  const sideButton = (value: Side, label: string, colour: string) => (
+    <button
+      type="button"
+      aria-pressed={side === value}
+      onClick={() => setSide(value)}
+      className={`flex-1 rounded py-1.5 font-semibold ${side === value ? colour : 'border border-edge text-dim'}`}
+    >
+      {label}
+    </button>
+  );
+
+  return (
+    <Panel title={`Order ticket · ${market.symbol}`} className="h-full">
+      <form
+        ref={form}
+        onSubmit={submit}
+        className="flex flex-col gap-2 p-3"
+        aria-label="Order ticket"
+        noValidate
+      >
+        <div className="flex gap-2" role="group" aria-label="Side">
+          {sideButton('BUY', 'Buy (B)', 'bg-up text-page')}
+          {sideButton('SELL', 'Sell (S)', 'bg-down text-page')}
+        </div>
+        <div className="grid grid-cols-2 gap-2">
+          <Select label="Order type" value={mode} onChange={(e) => setMode(e.target.value as Mode)}>
+            {MODES.map((m) => (
+              <option key={m.value} value={m.value}>
+                {m.label}
+              </option>
+            ))}
+          </Select>
+          <Select label="Time in force" value={tif} onChange={(e) => setTif(e.target.value as Tif)}>
+            {TIFS.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </Select>
+        </div>
+        <Field
+          label="Quantity (shares)"
+          name="quantity"
+          inputMode="numeric"
+          autoComplete="off"
+          value={draft.quantity}
+          onChange={(e) => setDraft({ ...draft, quantity: e.target.value })}
+          error={show('quantity')}
+        />
+        {needsPrice(mode) && (
+          <Field
+            label="Limit price (₹)"
+            name="price"
+            inputMode="decimal"
+            autoComplete="off"
+            placeholder={
+              market.lastPaise === undefined
+                ? ''
+                : rupees(market.lastPaise, { symbol: false }).replaceAll(',', '')
+            }
+            value={draft.price}
+            onChange={(e) => setDraft({ ...draft, price: e.target.value })}
+            error={show('price')}
+          />
+        )}
+        {needsStop(mode) && (
+          <Field
+            label="Stop price (₹)"
+            name="stop"
+            inputMode="decimal"
+            autoComplete="off"
+            value={draft.stop}
+            onChange={(e) => setDraft({ ...draft, stop: e.target.value })}
+            error={show('stop')}
+          />
+        )}
+        <dl
+          className="grid grid-cols-2 gap-x-2 gap-y-0.5 rounded border border-edge p-2 text-sm"
+          data-testid="order-estimate"
+        >
+          <dt className="text-dim">{mode === 'LIMIT' ? 'Value' : 'Est. value'}</dt>
+          <dd className="num text-right">
+            {estimate === undefined ? '—' : rupees(estimate.value)}
+          </dd>
+          <dt className="text-dim">Fee (up to {feeBps} bp)</dt>
+          <dd className="num text-right">{estimate === undefined ? '—' : rupees(estimate.fee)}</dd>
+          <dt className="text-dim">{side === 'BUY' ? 'Total cost' : 'Proceeds'}</dt>
+          <dd className="num text-right font-semibold">
+            {estimate === undefined ? '—' : rupees(estimate.total)}
+          </dd>
+          {estimate?.hold !== undefined && (
+            <>
+              <dt className="text-dim">Cash held</dt>
+              <dd className="num text-right">{rupees(estimate.hold)}</dd>
+            </>
+          )}
+        </dl>
+        {funds !== undefined && <p className="text-xs text-yellow-300">{funds}</p>}
+        <ErrorLine message={error} />
+        {placed !== undefined && (
+          <p role="status" className="text-sm text-up" data-testid="order-placed">
+            {placed}
+          </p>
+        )}
+        <div className="flex gap-2">
+          <Button type="submit" tone="primary" className="flex-1" disabled={busy}>
+            {side === 'BUY' ? 'Buy' : 'Sell'} {market.symbol} (Enter)
+          </Button>
+          <Button onClick={clear}>Clear (Esc)</Button>
+        </div>
+      </form>
+    </Panel>
+  );
+}

@@ -1,0 +1,223 @@
+// The user's orders, live from /ws/orders: open orders with cancel and amend (quantity, price,
+// stop), and the order history.
+
+import { useState, type FormEvent } from 'react';
+import { api, errorText } from '../api/client.ts';
+import type { Order } from '../api/types.ts';
+import { isOpen } from '../live/private-feed.ts';
+import { price, shares } from '../money.ts';
+import { Button, ErrorLine, Panel } from './form.tsx';
+
+const TIME = new Intl.DateTimeFormat('en-IN', {
+  day: '2-digit',
+  month: 'short',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hour12: false,
+});
+
+function AmendRow({ order, onDone }: { order: Order; onDone: () => void }) {
+  const [error, setError] = useState<string>();
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const body: Record<string, string | number> = {};
+    const quantity = String(form.get('quantity')).trim();
+    if (quantity !== String(order.quantity)) body.quantity = Number(quantity);
+    const limit = String(form.get('price') ?? '').trim();
+    if (order.price !== null && limit !== order.price) body.price = limit;
+    const stop = String(form.get('stop_price') ?? '').trim();
+    if (order.stop_price !== null && stop !== order.stop_price) body.stop_price = stop;
+    api
+      .request('PATCH', `/api/trading/order/${order.order_id}`, { body })
+      .then(onDone)
+      .catch((e: unknown) => setError(errorText(e)));
+  };
+  const input = 'w-24 rounded border border-edge bg-page px-1 py-0.5 num';
+  return (
+    <tr>
+      <td colSpan={10} className="px-2 py-1">
+        <form
+          className="flex flex-wrap items-center gap-2"
+          onSubmit={submit}
+          aria-label={`Amend order ${order.order_id}`}
+        >
+          <label className="flex items-center gap-1 text-xs text-dim">
+            Quantity
+            <input
+              name="quantity"
+              defaultValue={order.quantity}
+              className={input}
+              inputMode="numeric"
+            />
+          </label>
+          {order.price !== null && (
+            <label className="flex items-center gap-1 text-xs text-dim">
+              Price ₹
+              <input
+                name="price"
+                defaultValue={order.price}
+                className={input}
+                inputMode="decimal"
+              />
+            </label>
+          )}
+          {order.stop_price !== null && (
+            <label className="flex items-center gap-1 text-xs text-dim">
+              Stop ₹
+              <input
+                name="stop_price"
+                defaultValue={order.stop_price}
+                className={input}
+                inputMode="decimal"
+              />
+            </label>
+          )}
+          <Button type="submit" tone="primary">
+            Save
+          </Button>
+          <Button onClick={onDone}>Keep</Button>
+          <ErrorLine message={error} />
+        </form>
+      </td>
+    </tr>
+  );
+}
+
+function OrderRow(props: { order: Order; actions: boolean; onAmend: () => void }) {
+  const { order } = props;
+  const [error, setError] = useState<string>();
+  const cancel = () =>
+    void api
+      .request('DELETE', `/api/trading/order/${order.order_id}`)
+      .catch((e: unknown) => setError(errorText(e)));
+  return (
+    <tr
+      className="border-t border-edge/60"
+      data-order-id={order.order_id}
+      data-status={order.status}
+    >
+      <td className="num px-3 py-1 text-dim">{TIME.format(new Date(order.created_at))}</td>
+      <td className="px-2 py-1 font-semibold">{order.symbol}</td>
+      <td className={`px-2 py-1 ${order.order_type === 'BUY' ? 'text-up' : 'text-down'}`}>
+        {order.order_type}
+      </td>
+      <td className="px-2 py-1">
+        {order.order_mode.replace('_', ' ')} · {order.time_in_force}
+      </td>
+      <td className="num px-3 py-1 text-right">
+        {shares(order.filled_quantity)}/{shares(order.quantity)}
+      </td>
+      <td className="num px-3 py-1 text-right">{price(order.price)}</td>
+      <td className="num px-3 py-1 text-right">{price(order.stop_price)}</td>
+      <td className="num px-3 py-1 text-right">{price(order.average_price)}</td>
+      <td className="px-2 py-1" title={order.cancel_reason ?? undefined}>
+        {order.status.replaceAll('_', ' ')}
+      </td>
+      <td className="px-2 py-1 text-right whitespace-nowrap">
+        {props.actions && (
+          <span className="flex justify-end gap-1">
+            <Button className="py-0.5 text-xs" onClick={props.onAmend}>
+              Amend
+            </Button>
+            <Button
+              tone="danger"
+              className="py-0.5 text-xs"
+              onClick={cancel}
+              aria-label={`Cancel order ${order.order_id}`}
+            >
+              Cancel
+            </Button>
+          </span>
+        )}
+        {error !== undefined && <span className="text-xs text-down">{error}</span>}
+      </td>
+    </tr>
+  );
+}
+
+export function OrdersPanel({ orders }: { orders: Map<number, Order> | undefined }) {
+  const [tab, setTab] = useState<'open' | 'history'>('open');
+  const [amending, setAmending] = useState<number>();
+  const all = [...(orders?.values() ?? [])].sort((a, b) => b.order_id - a.order_id);
+  const open = all.filter(isOpen);
+  const shown = tab === 'open' ? open : all.filter((o) => !isOpen(o));
+  const tabButton = (value: 'open' | 'history', label: string) => (
+    <button
+      type="button"
+      role="tab"
+      aria-selected={tab === value}
+      onClick={() => setTab(value)}
+      className="rounded px-2 text-xs text-dim hover:text-ink aria-[selected=true]:bg-edge aria-[selected=true]:text-ink"
+    >
+      {label}
+    </button>
+  );
+  return (
+    <Panel
+      title="Orders"
+      className="h-full"
+      actions={
+        <div role="tablist" aria-label="Orders" className="flex gap-1">
+          {tabButton('open', `Open (${open.length})`)}
+          {tabButton('history', 'History')}
+        </div>
+      }
+    >
+      <div className="h-full overflow-auto">
+        <table
+          className="w-full whitespace-nowrap text-sm"
+          data-testid={tab === 'open' ? 'open-orders' : 'order-history'}
+        >
+          <thead className="text-xs text-dim">
+            <tr>
+              {[
+                'Time',
+                'Symbol',
+                'Side',
+                'Type',
+                'Filled',
+                'Price ₹',
+                'Stop ₹',
+                'Avg ₹',
+                'Status',
+                '',
+              ].map((h, i) => (
+                <th
+                  key={i}
+                  className={`px-2 py-1 font-normal ${i >= 4 && i <= 7 ? 'text-right' : 'text-left'}`}
+                >
+                  {h}
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((order) =>
+              amending === order.order_id && isOpen(order) ? (
+                <AmendRow
+                  key={order.order_id}
+                  order={order}
+                  onDone={() => setAmending(undefined)}
+                />
+              ) : (
+                <OrderRow
+                  key={order.order_id}
+                  order={order}
+                  actions={tab === 'open'}
+                  onAmend={() => setAmending(order.order_id)}
+                />
+              ),
+            )}
+          </tbody>
+        </table>
+        {orders !== undefined && shown.length === 0 && (
+          <p className="px-3 py-2 text-dim">
+            {tab === 'open' ? 'No open orders.' : 'No finished orders yet.'}
+          </p>
+        )}
+      </div>
+    </Panel>
+  );
+}
