@@ -27,25 +27,55 @@ export interface AuditLeaf {
 
 /** Throws TypeError for anything outside the canonical domain (floats, undefined, bigint…). */
 export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') {
-    return JSON.stringify(value);
+  // JSON.stringify writes strings and safe integers exactly as RFC 8785 does, and object keys
+  // in insertion order: a value whose keys are already sorted (as the exchange builds its
+  // records) serializes canonically as it is, at native speed; any other is copied sorted.
+  return JSON.stringify(inCanonicalOrder(value) ? value : sortedCopy(value));
+}
+
+function isIndexLike(key: string): boolean {
+  const first = key.charCodeAt(0);
+  return first >= 48 && first <= 57 && /^(0|[1-9][0-9]*)$/.test(key);
+}
+
+function inCanonicalOrder(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) {
+    return typeof value !== 'number' || Number.isSafeInteger(value);
   }
+  if (Array.isArray(value)) return value.every(inCanonicalOrder);
+  let previous: string | undefined;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) return false;
+    if (previous !== undefined && key <= previous) return false;
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined || !inCanonicalOrder(item)) return false;
+    previous = key;
+  }
+  return true;
+}
+
+function sortedCopy(value: unknown): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) throw new TypeError(`not a safe integer: ${value}`);
-    return String(value);
+    return value;
   }
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) return value.map(sortedCopy);
   if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value).sort()) {
+      // The engine lists integer-like keys first, whatever order they were inserted in.
+      if (isIndexLike(key)) throw new TypeError(`cannot keep the order of key ${key}`);
+      const item = (value as Record<string, unknown>)[key];
+      if (item !== undefined) out[key] = sortedCopy(item);
+    }
+    return out;
   }
   throw new TypeError(`cannot canonicalize a ${typeof value}`);
 }
 
 export function leafPayload(entry: AuditEntry): string {
-  return canonicalJson({ kind: entry.kind, at: entry.at, data: entry.data });
+  return canonicalJson({ at: entry.at, data: entry.data, kind: entry.kind });
 }
 
 export function payloadHash(payload: string): Buffer {

@@ -32,21 +32,28 @@ export const SECURITY_EVENT_COLUMNS = [
   'created_at',
 ] as const;
 
+// Records are built with their keys in canonical (sorted) order, so that canonicalJson can
+// serialize them without copying.
+const ORDER_KEYS = [...ORDER_COLUMNS].sort();
+const TRADE_KEYS = [...TRADE_COLUMNS].sort();
+const ENTRY_KEYS = [...LEDGER_ENTRY_COLUMNS].sort();
+const EVENT_KEYS = [...SECURITY_EVENT_COLUMNS].sort();
+
 export function orderData(row: object): Record<string, Canonical> {
-  return completeRow(ORDER_COLUMNS, row);
+  return completeRow(ORDER_KEYS, row);
 }
 
 export function tradeData(row: object): Record<string, Canonical> {
-  return completeRow(TRADE_COLUMNS, row);
+  return completeRow(TRADE_KEYS, row);
 }
 
 /** A ledger transaction: its entries in the order written (their ids ascend the same way). */
 export function ledgerTxData(txId: number, entries: readonly object[]): Record<string, Canonical> {
-  return { tx_id: txId, entries: entries.map((e) => completeRow(LEDGER_ENTRY_COLUMNS, e)) };
+  return { entries: entries.map((e) => completeRow(ENTRY_KEYS, e)), tx_id: txId };
 }
 
 export function securityEventData(row: SecurityEventRow): Record<string, Canonical> {
-  return completeRow(SECURITY_EVENT_COLUMNS, row);
+  return completeRow(EVENT_KEYS, row);
 }
 
 /**
@@ -89,10 +96,10 @@ export function adminActionEntry(action: AdminAction, at: number): AuditEntry {
     kind: 'admin_action',
     at,
     data: {
-      actor: action.actor,
       action: action.action,
-      target: action.target,
+      actor: action.actor,
       details: action.details ?? {},
+      target: action.target,
     },
   };
 }

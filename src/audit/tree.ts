@@ -1,7 +1,7 @@
 // The audit log's Merkle tree, kept incrementally: O(1) amortized hashing per append, and the
-// roots of every perfect subtree of TILE_LEAVES leaves or more held in memory (32 bytes per 128
-// leaves), so roots and proofs for any past size need at most two tiles of leaves from storage.
-// Pure: the caller loads those tiles (`tilesFor*`) and passes them in.
+// roots of every perfect subtree of TILE_LEAVES leaves or more held in memory (about one byte
+// per leaf), so roots and proofs for any past size need at most three tiles of leaves from
+// storage. Pure: the caller loads those tiles (`tilesFor*`) and passes them in.
 
 import {
   CompactMerkleTree,
@@ -14,16 +14,37 @@ import {
   type RangeHash,
 } from './merkle.ts';
 
-export const TILE_HEIGHT = 8;
+export const TILE_HEIGHT = 6;
 export const TILE_LEAVES = 2 ** TILE_HEIGHT;
 
 /** Leaf hashes of whole tiles, by tile number: what a proof needs below the stored subtrees. */
 export type Tiles = ReadonlyMap<number, readonly Uint8Array[]>;
 
+/** Hashes end to end in one growing buffer: millions of them without an object each. */
+class HashList {
+  #bytes = Buffer.alloc(HASH_BYTES * 64);
+  length = 0;
+
+  push(hash: Uint8Array): void {
+    if ((this.length + 1) * HASH_BYTES > this.#bytes.length) {
+      const grown = Buffer.alloc(this.#bytes.length * 2);
+      this.#bytes.copy(grown);
+      this.#bytes = grown;
+    }
+    this.#bytes.set(hash, this.length * HASH_BYTES);
+    this.length += 1;
+  }
+
+  at(index: number): Buffer | undefined {
+    if (index < 0 || index >= this.length) return undefined;
+    return this.#bytes.subarray(index * HASH_BYTES, (index + 1) * HASH_BYTES);
+  }
+}
+
 export class AuditTree {
   #size = 0;
-  /** levels[k][j]: root of leaves [j·2^(TILE_HEIGHT+k), (j+1)·2^(TILE_HEIGHT+k)). */
-  readonly #levels: Buffer[][] = [];
+  /** levels[k] holds the root of leaves [j·2^(TILE_HEIGHT+k), (j+1)·2^(TILE_HEIGHT+k)) at j. */
+  readonly #levels: HashList[] = [];
   /** The leaves of the tile being filled, and its running root. */
   #edge: Buffer[] = [];
   #edgeTree = new CompactMerkleTree();
@@ -43,10 +64,10 @@ export class AuditTree {
     this.#edge = [];
     this.#edgeTree = new CompactMerkleTree();
     for (let k = 0; ; k += 1) {
-      const level = (this.#levels[k] ??= []);
+      const level = (this.#levels[k] ??= new HashList());
       level.push(carry);
       if (level.length % 2 === 1) break;
-      carry = nodeHash(level[level.length - 2] as Buffer, carry);
+      carry = nodeHash(level.at(level.length - 2) as Buffer, carry);
     }
   }
 
@@ -124,8 +145,8 @@ export class AuditTree {
       const n = end - start;
       if (n === 1) return Buffer.from(leaf(start));
       if (n >= TILE_LEAVES && start % n === 0 && Number.isInteger(Math.log2(n))) {
-        const stored = this.#levels[Math.log2(n) - TILE_HEIGHT]?.[start / n];
-        if (stored !== undefined) return stored;
+        const stored = this.#levels[Math.log2(n) - TILE_HEIGHT]?.at(start / n);
+        if (stored !== undefined) return Buffer.from(stored);
       }
       const k = largestPowerOfTwoBelow(n);
       return nodeHash(hash(start, start + k), hash(start + k, end));
