@@ -1,6 +1,8 @@
 // The terminal in a real browser against a real exchange with its market-simulator bots:
 // sign-up and sign-in, a limit order placed, seen and cancelled, a market order filling and
-// the portfolio following without a reload, and the depth ladder equal to the REST book.
+// the portfolio following without a reload, the depth ladder equal to the REST book at the same
+// sequence, a hostile full name rendered inert, and every page under the strict CSP with no
+// console errors (a screenshot of each goes to test-artifacts/).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,11 +20,12 @@ import {
 
 const skip = browserUnavailable();
 
-describe.skipIf(skip !== undefined)('trading terminal in chromium', () => {
+describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 60_000 }, () => {
   let t: Terminal;
 
   beforeAll(async () => {
-    t = await openTerminal();
+    // The XSS probe must reach the database to test output encoding: the IDS only logs here.
+    t = await openTerminal({ IDS_ACTION: 'log' });
   }, 90_000);
   afterAll(async () => {
     await t?.close();
@@ -97,6 +100,120 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', () => {
     expect(cash).not.toBe('₹1,00,000.00');
     await screenshot(page, 'portfolio');
     expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('shows the same depth ladder as GET /api/market/stock/TCS/orderbook at the same sequence', async () => {
+    await registerUser(t, 'book_watcher', 'Book Watcher');
+    const { page, problems } = await newPage(t);
+    await signIn(page, t, 'book_watcher');
+    const ladder = page.getByTestId('depth-ladder');
+    await ladder.locator('tr[data-price]').first().waitFor();
+    let compared = false;
+    for (let attempt = 0; attempt < 100 && !compared; attempt++) {
+      // One read of the DOM, so the sequence and the levels belong together.
+      const shown = await page.evaluate(`(() => {
+        const sequence = document.querySelector('[data-testid="book-sequence"]').dataset.sequence;
+        const side = (name) => [...document.querySelectorAll('[data-testid="depth-ladder"] tbody[data-side="' + name + '"] tr[data-price]')]
+          .map((row) => [row.dataset.price, Number(row.dataset.quantity)]);
+        return { sequence: Number(sequence), bids: side('BUY'), asks: side('SELL').reverse() };
+      })()`);
+      const view = shown as {
+        sequence: number;
+        bids: [string, number][];
+        asks: [string, number][];
+      };
+      const rest = (await (
+        await fetch(`${t.url}/api/market/stock/TCS/orderbook?depth=12`)
+      ).json()) as { sequence: number; bids: [string, number][]; asks: [string, number][] };
+      if (rest.sequence === view.sequence) {
+        expect(view.bids).toEqual(rest.bids);
+        expect(view.asks).toEqual(rest.asks);
+        expect(view.bids.length + view.asks.length).toBeGreaterThan(0);
+        compared = true;
+      } else await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(compared).toBe(true);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
+
+  it('renders a hostile full name as text on every page that shows it', async () => {
+    const probe = '<img src=x onerror="window.__xss=1">';
+    await registerUser(t, 'xss_probe', probe);
+    const { page, problems } = await newPage(t);
+    await signIn(page, t, 'xss_probe');
+    for (const name of ['Trade', 'Portfolio', 'System', 'Merkle', 'Account']) {
+      await page.getByRole('link', { name, exact: true }).click();
+      await page.getByRole('heading', { level: 1 }).first().waitFor({ state: 'attached' });
+      expect(await page.getByTestId('user-name').textContent()).toBe(probe);
+      if (name === 'Account')
+        expect(await page.getByTestId('profile-name').textContent()).toBe(probe);
+      expect(await page.evaluate('window.__xss')).toBeUndefined();
+      expect(await page.locator('img[src="x"]').count()).toBe(0);
+    }
+    expect(problems).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('loads every page under the strict CSP with no console errors, and survives a reload', async () => {
+    // The first admin login must change the password before anything else.
+    const { page, problems } = await newPage(t);
+    const response = await page.goto(t.url + '/');
+    const csp = response?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-(inline|eval)/);
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill('admin browser passphrase');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const change = page.getByRole('form', { name: 'Change password' });
+    await change.waitFor();
+    await screenshot(page, 'forced-password-change');
+    await change.getByLabel('Current password').fill('admin browser passphrase');
+    await change.getByLabel('New password', { exact: true }).fill('violet tractor umbrella 4172');
+    await change.getByLabel('Repeat the new password').fill('violet tractor umbrella 4172');
+    await change.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+
+    const pages: [string, string][] = [
+      ['Trade', 'trade'],
+      ['Portfolio', 'portfolio'],
+      ['System', 'system'],
+      ['Merkle', 'merkle'],
+      ['Security', 'security'],
+      ['Account', 'account'],
+    ];
+    for (const [name, file] of pages) {
+      await page.getByRole('link', { name, exact: true }).click();
+      await page.getByRole('heading', { level: 1 }).first().waitFor({ state: 'attached' });
+      if (name === 'Trade')
+        await page.getByTestId('depth-ladder').locator('tr[data-price]').first().waitFor();
+      if (name === 'System') {
+        await expect.poll(() => page.getByTestId('health-status').textContent()).toBe('ok');
+        await expect.poll(() => page.getByTestId('ws-state').textContent()).toBe('open');
+      }
+      await screenshot(page, file);
+    }
+    // A reload signs in again from the cookie: the page never shows the sign-in form.
+    await page.getByRole('link', { name: 'Portfolio', exact: true }).click();
+    await page.reload();
+    await page.getByTestId('cash-available').waitFor();
+    expect(await page.getByRole('form', { name: 'Sign in' }).count()).toBe(0);
+    expect(await page.evaluate('localStorage.length + sessionStorage.length')).toBe(0);
+    const cookies = await page.context().cookies();
+    expect(cookies.find((c) => c.name === 'sse_refresh')).toMatchObject({
+      httpOnly: true,
+      sameSite: 'Strict',
+    });
+    expect(await page.evaluate('document.cookie')).not.toContain('sse_refresh');
+
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('form', { name: 'Sign in' }).waitFor();
+    await page.reload();
+    await page.getByRole('form', { name: 'Sign in' }).waitFor();
+    expect(problems).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]);
     await page.context().close();
   });
 });

@@ -1,7 +1,220 @@
-export function PortfolioPage() {
+// The portfolio: cash available and held, holdings valued at the live last price with their
+// P&L, the allocation, and the ledger's transactions with a CSV export. Live: balances from
+// /ws/portfolio (a change reloads the cost basis), prices from the ticker stream.
+
+import { useEffect, useState } from 'react';
+import { api, errorText } from '../api/client.ts';
+import type { Portfolio } from '../api/types.ts';
+import { AllocationChart } from '../components/allocation-chart.tsx';
+import { saveFile } from '../components/download.ts';
+import { Button, ErrorLine, Panel } from '../components/form.tsx';
+import { useTickers } from '../live/market-hooks.ts';
+import { useBalances } from '../live/private-feed.ts';
+import { paiseOf, percent, price, rupees, shares, tone } from '../money.ts';
+
+interface Transaction {
+  id: number;
+  tx_id: number;
+  time: string;
+  kind: string;
+  asset: string;
+  bucket: string;
+  amount: string;
+  reference: string | null;
+}
+
+const TIME = new Intl.DateTimeFormat('en-IN', {
+  dateStyle: 'medium',
+  timeStyle: 'medium',
+  hour12: false,
+});
+
+function usePortfolio(balancesVersion: unknown): Portfolio | undefined {
+  const [portfolio, setPortfolio] = useState<Portfolio>();
+  useEffect(() => {
+    // Balance updates come in bursts (one per fill): reload once they settle.
+    const timer = window.setTimeout(() => {
+      void api.get<Portfolio>('/api/trading/portfolio').then(setPortfolio);
+    }, 150);
+    return () => window.clearTimeout(timer);
+  }, [balancesVersion]);
+  return portfolio;
+}
+
+function Transactions({ version }: { version: unknown }) {
+  const [rows, setRows] = useState<Transaction[]>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    void api
+      .get<{ transactions: Transaction[] }>('/api/trading/transactions?limit=100')
+      .then((page) => setRows(page.transactions));
+  }, [version]);
+
+  // The export needs the Authorization header, so it is fetched and saved as a Blob.
+  const download = () => {
+    setError(undefined);
+    api
+      .send('GET', '/api/trading/transactions?format=csv&limit=1000')
+      .then((response) => response.blob())
+      .then((blob) => saveFile('transactions.csv', blob))
+      .catch((e: unknown) => setError(errorText(e)));
+  };
+
   return (
-    <main className="p-4">
+    <Panel
+      title="Transactions"
+      actions={
+        <Button className="py-0.5 text-xs" onClick={download}>
+          Export CSV
+        </Button>
+      }
+    >
+      <ErrorLine message={error} />
+      <div className="max-h-96 overflow-auto">
+        <table className="w-full text-sm" data-testid="transactions">
+          <thead className="text-xs text-dim">
+            <tr>
+              <th className="px-3 py-1 text-left font-normal">Time</th>
+              <th className="px-3 py-1 text-left font-normal">Kind</th>
+              <th className="px-3 py-1 text-left font-normal">Asset</th>
+              <th className="px-3 py-1 text-left font-normal">Bucket</th>
+              <th className="px-3 py-1 text-right font-normal">Amount</th>
+              <th className="px-3 py-1 text-left font-normal">Reference</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows?.map((t) => {
+              const cash = t.asset === 'INR';
+              const amount = cash ? paiseOf(t.amount) : Number(t.amount);
+              return (
+                <tr key={t.id} className="border-t border-edge/60">
+                  <td className="num px-3 py-1 text-dim">{TIME.format(new Date(t.time))}</td>
+                  <td className="px-3 py-1">{t.kind.replaceAll('_', ' ')}</td>
+                  <td className="px-3 py-1">{t.asset}</td>
+                  <td className="px-3 py-1 text-dim">{t.bucket}</td>
+                  <td className={`num px-3 py-1 text-right ${tone(amount)}`}>
+                    {cash
+                      ? rupees(amount, { sign: true })
+                      : `${amount > 0 ? '+' : ''}${shares(amount)}`}
+                  </td>
+                  <td className="px-3 py-1 text-dim">{t.reference}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </Panel>
+  );
+}
+
+export function PortfolioPage() {
+  const balances = useBalances();
+  const portfolio = usePortfolio(balances);
+  const tickers = useTickers();
+
+  if (portfolio === undefined) {
+    return (
+      <main className="p-4 text-dim" role="status">
+        Loading portfolio…
+      </main>
+    );
+  }
+  // Cash straight from the live balances; holdings at the live last price.
+  const inr = balances?.get('INR');
+  const available =
+    inr === undefined ? paiseOf(portfolio.cash.available) : paiseOf(String(inr.available));
+  const held = inr === undefined ? paiseOf(portfolio.cash.held) : paiseOf(String(inr.held));
+  const holdings = portfolio.holdings.map((h) => {
+    const last = paiseOf(tickers?.get(h.symbol)?.price ?? h.current_price);
+    const value = last * h.quantity;
+    const cost = paiseOf(h.cost_basis);
+    return { ...h, last, value, cost, pnl: value - cost };
+  });
+  const invested = holdings.reduce((n, h) => n + h.value, 0);
+  const unrealized = holdings.reduce((n, h) => n + h.pnl, 0);
+  const realized = paiseOf(portfolio.realized_pnl);
+  const figure = (label: string, value: string, id: string, colour = '') => (
+    <div className="rounded border border-edge bg-panel px-4 py-3">
+      <div className="text-xs text-dim">{label}</div>
+      <div className={`num text-lg font-semibold ${colour}`} data-testid={id}>
+        {value}
+      </div>
+    </div>
+  );
+
+  return (
+    <main className="flex flex-col gap-3 p-3">
       <h1 className="text-lg font-semibold">Portfolio</h1>
+      <div className="grid grid-cols-5 gap-3">
+        {figure('Total value', rupees(available + held + invested), 'total-value')}
+        {figure('Cash available', rupees(available), 'cash-available')}
+        {figure('Cash held by open orders', rupees(held), 'cash-held')}
+        {figure(
+          'Unrealised P&L',
+          rupees(unrealized, { sign: true }),
+          'unrealized',
+          tone(unrealized),
+        )}
+        {figure('Realised P&L', rupees(realized, { sign: true }), 'realized', tone(realized))}
+      </div>
+      <div className="grid grid-cols-[minmax(0,2fr)_minmax(0,1fr)] gap-3">
+        <Panel title="Holdings">
+          <table className="w-full text-sm" data-testid="holdings">
+            <thead className="text-xs text-dim">
+              <tr>
+                {[
+                  'Symbol',
+                  'Quantity',
+                  'Held',
+                  'Avg price ₹',
+                  'Last ₹',
+                  'Value',
+                  'P&L',
+                  'P&L %',
+                ].map((h, i) => (
+                  <th
+                    key={h}
+                    className={`px-3 py-1 font-normal ${i === 0 ? 'text-left' : 'text-right'}`}
+                  >
+                    {h}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {holdings.map((h) => (
+                <tr key={h.symbol} className="border-t border-edge/60" data-symbol={h.symbol}>
+                  <td className="px-3 py-1 font-semibold">{h.symbol}</td>
+                  <td className="num px-3 py-1 text-right">{shares(h.quantity)}</td>
+                  <td className="num px-3 py-1 text-right text-dim">{shares(h.held)}</td>
+                  <td className="num px-3 py-1 text-right">{price(h.avg_price)}</td>
+                  <td className="num px-3 py-1 text-right">{rupees(h.last, { symbol: false })}</td>
+                  <td className="num px-3 py-1 text-right">{rupees(h.value)}</td>
+                  <td className={`num px-3 py-1 text-right ${tone(h.pnl)}`}>
+                    {rupees(h.pnl, { sign: true })}
+                  </td>
+                  <td className={`num px-3 py-1 text-right ${tone(h.pnl)}`}>
+                    {percent(h.pnl, h.cost)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {holdings.length === 0 && <p className="px-3 py-2 text-dim">No shares yet.</p>}
+        </Panel>
+        <Panel title="Allocation">
+          <div className="p-3">
+            <AllocationChart
+              slices={[
+                { label: 'Cash', paise: available + held },
+                ...holdings.map((h) => ({ label: h.symbol, paise: h.value })),
+              ]}
+            />
+          </div>
+        </Panel>
+      </div>
+      <Transactions version={balances} />
     </main>
   );
 }
