@@ -31,6 +31,8 @@ export interface Terminal {
   port: number;
   browser: Browser;
   server: Running;
+  /** Stops the exchange and starts it again on the same port and data. */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,7 +40,7 @@ export async function openTerminal(env: Record<string, string> = {}): Promise<Te
   if (webBuildIsStale()) await buildWeb();
   const dir = mkdtempSync(join(tmpdir(), 'sse-browser-'));
   const port = await freePort();
-  const server = runServer({
+  const serverEnv = {
     DATA_DIR: join(dir, 'data'),
     PORT: String(port),
     LOG_FILE: 'off',
@@ -54,7 +56,8 @@ export async function openTerminal(env: Record<string, string> = {}): Promise<Te
     SIMULATOR_INTERVAL_MS: '300',
     WS_HEARTBEAT_INTERVAL: '5',
     ...env,
-  });
+  };
+  let server = runServer(serverEnv);
   await waitForHealth(port, server);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -66,7 +69,14 @@ export async function openTerminal(env: Record<string, string> = {}): Promise<Te
     url: `http://127.0.0.1:${port}`,
     port,
     browser,
-    server,
+    get server() {
+      return server;
+    },
+    async restart() {
+      await server.stop('SIGTERM');
+      server = runServer(serverEnv);
+      await waitForHealth(port, server);
+    },
     async close() {
       await browser.close();
       await server.stop('SIGTERM');

@@ -93,11 +93,37 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
       .poll(() => page.getByTestId('order-placed').textContent(), { timeout: 10_000 })
       .toMatch(/filled/);
     await page.getByRole('link', { name: 'Portfolio' }).click();
-    await expect
-      .poll(() => page.locator('[data-testid="holdings"] [data-symbol="TCS"]').count())
-      .toBe(1);
+    const tcs = page.locator('[data-testid="holdings"] [data-symbol="TCS"]');
+    await expect.poll(() => tcs.count()).toBe(1);
     const cash = await page.getByTestId('cash-available').textContent();
     expect(cash).not.toBe('₹1,00,000.00');
+    // With the portfolio open, another market buy (by a bot of the same user, over the API)
+    // shows up live: shares and cash move without a reload.
+    const quantityBefore = await tcs.locator('td').nth(1).textContent();
+    const login = (await (
+      await fetch(`${t.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'market_trader', password: PASSWORD }),
+      })
+    ).json()) as { access_token: string };
+    const placed = await fetch(`${t.url}/api/trading/order`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${login.access_token}`,
+      },
+      body: JSON.stringify({
+        symbol: 'TCS',
+        order_type: 'BUY',
+        order_mode: 'MARKET',
+        quantity: 3,
+        time_in_force: 'IOC',
+      }),
+    });
+    expect(placed.status).toBe(201);
+    await expect.poll(() => tcs.locator('td').nth(1).textContent()).not.toBe(quantityBefore);
+    await expect.poll(() => page.getByTestId('cash-available').textContent()).not.toBe(cash);
     await screenshot(page, 'portfolio');
     expect(problems).toEqual([]);
     await page.context().close();
@@ -214,6 +240,31 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
     await page.getByRole('form', { name: 'Sign in' }).waitFor();
     expect(problems).toEqual([]);
     expect(await cspViolations(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('reconnects by itself after the server restarts: live again, book resynced, still signed in', async () => {
+    await registerUser(t, 'restart_watcher', 'Restart Watcher');
+    const { page } = await newPage(t);
+    await signIn(page, t, 'restart_watcher');
+    const sequence = page.getByTestId('book-sequence');
+    await page.getByTestId('depth-ladder').locator('tr[data-price]').first().waitFor();
+    const before = Number(await sequence.getAttribute('data-sequence'));
+    await t.restart();
+    await expect
+      .poll(() => page.getByTestId('connection').getAttribute('data-state'), { timeout: 20_000 })
+      .toBe('open');
+    // The bots trade again after the restart, so the resynced book moves past where it was.
+    await expect
+      .poll(async () => Number(await sequence.getAttribute('data-sequence')), { timeout: 20_000 })
+      .toBeGreaterThan(before);
+    await expect.poll(() => page.getByTestId('user-name').textContent()).toBe('Restart Watcher');
+    // The private stream is back too: a new order shows up in the open orders.
+    const ticket = page.getByRole('form', { name: 'Order ticket' });
+    await ticket.getByLabel('Quantity (shares)').fill('1');
+    await ticket.getByLabel('Limit price (₹)').fill('3600.00');
+    await ticket.getByLabel('Limit price (₹)').press('Enter');
+    await page.locator('[data-testid="open-orders"] tr[data-status="OPEN"]').first().waitFor();
     await page.context().close();
   });
 });
