@@ -1,0 +1,166 @@
+// The Merkle explorer in chromium against a real exchange whose simulator bots fill the audit
+// log: the log's tree drawn a window at a time, a clicked leaf's proof valid in the browser and
+// on the server and invalid in both once tampered, paging and jumping, the signed head and a
+// consistency proof checked in the browser, the same for a tree of typed data, and the admin's
+// integrity check; all under the strict CSP with no console errors (screenshots as artifacts).
+
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  browserUnavailable,
+  cspViolations,
+  newPage,
+  openTerminal,
+  registerUser,
+  screenshot,
+  signIn,
+  type Terminal,
+} from './harness.ts';
+import { ADMIN, FIRST_ADMIN_PASSWORD, readyAdmin } from './support-admin.ts';
+
+const skip = browserUnavailable();
+
+/** Waits until a signed tree head covers more than `leaves` leaves. */
+async function signedLeaves(t: Terminal, leaves: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const res = await fetch(`${t.url}/api/audit/tree-head`);
+    if (res.ok && ((await res.json()) as { tree_size: number }).tree_size > leaves) return;
+    if (Date.now() > deadline) throw new Error(`no signed head over ${leaves} leaves in 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+async function expectProof(page: Page, valid: boolean): Promise<void> {
+  for (const id of ['browser-check', 'server-check']) {
+    await expect.poll(() => page.getByTestId(id).getAttribute('data-valid')).toBe(String(valid));
+  }
+}
+
+describe.skipIf(skip !== undefined)('Merkle explorer in chromium', { timeout: 60_000 }, () => {
+  let t: Terminal;
+
+  beforeAll(async () => {
+    // A head a second, so the consistency check has several heads to choose from.
+    t = await openTerminal({ ADMIN_PASSWORD: FIRST_ADMIN_PASSWORD, AUDIT_TREE_HEAD_SECONDS: '1' });
+    await registerUser(t, 'auditor', 'Audit Reader');
+    // The bots' orders and trades are appended to the log: wait for more than one window.
+    await signedLeaves(t, 40);
+  }, 90_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('draws the audit log, verifies a clicked leaf twice and shows a tampered proof fail', async () => {
+    const { page, problems } = await newPage(t);
+    await signIn(page, t, 'auditor');
+    await page.getByRole('link', { name: 'Merkle' }).click();
+
+    await expect
+      .poll(() => page.getByTestId('head-signature').getAttribute('data-valid'))
+      .toBe('true');
+    const tree = page.getByTestId('merkle-tree');
+    await tree.waitFor();
+    await expect.poll(() => page.getByTestId('window-root').textContent()).toContain('✓');
+    const size = Number(await page.getByTestId('head-size').textContent());
+    // The newest window is drawn first: its leaves and the stub subtrees to its left.
+    const last = size - 1;
+    await tree.getByRole('button', { name: `leaf ${last}`, exact: true }).waitFor();
+    expect(await tree.locator('rect').count()).toBeGreaterThan(0);
+
+    await tree.getByRole('button', { name: `leaf ${last}`, exact: true }).click();
+    await expectProof(page, true);
+    expect(await tree.locator('[data-role="path"]').count()).toBeGreaterThan(2);
+    const proofLength = await page.getByTestId('proof-hashes').locator('li').count();
+    expect(await tree.locator('[data-role="sibling"]').count()).toBe(proofLength);
+
+    await page.getByLabel(/Flip one bit/).check();
+    await expectProof(page, false);
+    expect(await page.getByTestId('server-check').textContent()).toContain(
+      'the proof does not lead from the leaf to the root',
+    );
+    await screenshot(page, 'merkle-audit-tampered');
+    await page.getByLabel(/Flip one bit/).uncheck();
+    await expectProof(page, true);
+
+    // Paging back one window, then jumping to a leaf far from it.
+    const range = await page.getByTestId('window-range').textContent();
+    await page.getByRole('button', { name: '‹ Previous' }).click();
+    await expect.poll(() => page.getByTestId('window-range').textContent()).not.toBe(range);
+    await page.getByLabel('Jump to leaf').fill('3');
+    await page.getByRole('button', { name: 'Go' }).click();
+    await expect
+      .poll(() => page.getByTestId('window-range').textContent())
+      .toContain('leaves 0–31');
+    await expect
+      .poll(() =>
+        tree.getByRole('button', { name: 'leaf 3', exact: true }).getAttribute('aria-pressed'),
+      )
+      .toBe('true');
+    await expectProof(page, true);
+    await expect.poll(() => page.getByTestId('window-root').textContent()).toContain('✓');
+
+    await page.getByRole('button', { name: 'Check consistency' }).click();
+    await expect
+      .poll(() => page.getByTestId('consistency-result').textContent())
+      .toContain('✓ browser');
+    expect(await page.getByTestId('consistency-result').textContent()).toContain('✓ server');
+    await screenshot(page, 'merkle-audit');
+
+    expect(problems).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it('draws a tree of typed data and checks its proofs the same way', async () => {
+    const { page, problems } = await newPage(t);
+    await signIn(page, t, 'auditor');
+    const response = await page.goto(t.url + '/merkle');
+    expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+    await page.getByRole('tab', { name: 'Your data' }).click();
+    const items = Array.from({ length: 11 }, (_, i) => `<b>item ${i}</b>`).join('\n');
+    await page.getByLabel('Items, one per line').fill(items);
+    await page.getByRole('button', { name: 'Build tree' }).click();
+    await expect.poll(() => page.getByTestId('data-root').textContent()).toContain('11 leaves');
+    const tree = page.getByTestId('merkle-tree');
+    expect(await tree.getByRole('button', { name: /^leaf \d+$/ }).count()).toBe(11);
+
+    await tree.getByRole('button', { name: 'leaf 10', exact: true }).click();
+    await expectProof(page, true);
+    // User data is text: the markup in an item is shown, never parsed.
+    expect(await page.getByTestId('data-item').textContent()).toBe('<b>item 10</b>');
+    expect(await page.locator('b').count()).toBe(0);
+    await page.getByLabel(/Flip one bit/).check();
+    await expectProof(page, false);
+
+    // Hex items, one of which is not hex: refused before anything is sent.
+    await page.getByLabel('Encoding').selectOption('hex');
+    await page.getByLabel('Items, one per line').fill('00ff\nzz');
+    await page.getByRole('button', { name: 'Build tree' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('line 2 is not hex');
+    await page.getByLabel('Items, one per line').fill('00ff\n0a0b0c');
+    await page.getByRole('button', { name: 'Build tree' }).click();
+    await expect.poll(() => page.getByTestId('data-root').textContent()).toContain('2 leaves');
+    await tree.getByRole('button', { name: 'leaf 0', exact: true }).click();
+    await expectProof(page, true);
+    await screenshot(page, 'merkle-data');
+
+    expect(problems).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]);
+    await page.context().close();
+  });
+
+  it("runs the administrator's integrity check", async () => {
+    await readyAdmin(t);
+    const { page, problems } = await newPage(t);
+    await signIn(page, t, ADMIN);
+    await page.getByRole('link', { name: 'Merkle' }).click();
+    await page.getByRole('button', { name: 'Run integrity check' }).click();
+    await expect
+      .poll(() => page.getByTestId('integrity-result').getAttribute('data-ok'), { timeout: 20_000 })
+      .toBe('true');
+    expect(problems).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]);
+    await page.context().close();
+  });
+});
