@@ -1,9 +1,19 @@
-// Flat config: typescript-eslint with type information over the server, tools and tests.
+// Flat config: typescript-eslint with type information over the server, tools, tests and web/.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'dist/', 'web/', 'coverage/'] },
+  {
+    ignores: [
+      'node_modules/',
+      'data/',
+      'dist/',
+      'web/dist/',
+      'web/vite.config.ts',
+      'coverage/',
+      'test-artifacts/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

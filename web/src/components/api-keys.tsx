@@ -6,7 +6,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, errorText } from '../api/client.ts';
 import type { ApiKey } from '../api/types.ts';
 import { saveFile } from './download.ts';
-import { Button, ErrorLine, Field } from './form.tsx';
+import { Button, ErrorLine, Field, textOf } from './form.tsx';
 
 function pem(label: string, der: ArrayBuffer): string {
   const base64 = btoa(String.fromCharCode(...new Uint8Array(der)));
@@ -74,7 +74,7 @@ export function ApiKeys() {
     setError(undefined);
     api
       .post<ApiKey>('/api/auth/api-keys', {
-        label: String(form.get('label')),
+        label: textOf(form, 'label'),
         public_key: publicKey.trim(),
         scopes,
       })

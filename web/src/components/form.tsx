@@ -3,6 +3,12 @@
 
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
 
+/** A submitted form's text field ('' when absent; file inputs are not text). */
+export function textOf(form: FormData, name: string): string {
+  const value = form.get(name);
+  return typeof value === 'string' ? value : '';
+}
+
 export function Field(
   props: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; error?: string },
 ) {

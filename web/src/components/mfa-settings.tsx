@@ -5,7 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { api, errorText } from '../api/client.ts';
 import type { MfaEnrollment, RecoveryCodes } from '../api/types.ts';
 import { useProfile, useSession } from '../session/session.tsx';
-import { Button, ErrorLine, Field } from './form.tsx';
+import { Button, ErrorLine, Field, textOf } from './form.tsx';
 
 export function MfaSettings() {
   const profile = useProfile();
@@ -21,7 +21,7 @@ export function MfaSettings() {
   const enroll = () => run(api.post<MfaEnrollment>('/api/auth/mfa/enroll').then(setEnrollment));
   const confirm = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const code = String(new FormData(event.currentTarget).get('code')).trim();
+    const code = textOf(new FormData(event.currentTarget), 'code').trim();
     run(
       api.post<RecoveryCodes>('/api/auth/mfa/confirm', { code }).then(async (result) => {
         setCodes(result.recovery_codes);
@@ -36,8 +36,8 @@ export function MfaSettings() {
     run(
       api
         .post('/api/auth/mfa/disable', {
-          password: String(form.get('password')),
-          code: String(form.get('code')).trim(),
+          password: textOf(form, 'password'),
+          code: textOf(form, 'code').trim(),
         })
         .then(reloadProfile),
     );

@@ -90,7 +90,8 @@ export function OrderTicket(props: {
       if (event.ctrlKey || event.metaKey || event.altKey) return;
       const target = event.target as HTMLElement | null;
       const inTicket = target !== null && form.current?.contains(target) === true;
-      const typing = target?.closest('input, textarea, select, [contenteditable]') != null;
+      const typing =
+        (target?.closest('input, textarea, select, [contenteditable]') ?? null) !== null;
       if (typing && !inTicket) return;
       const key = event.key.toLowerCase();
       if (key === 'b' || key === 's') {

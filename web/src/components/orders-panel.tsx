@@ -6,7 +6,7 @@ import { api, errorText } from '../api/client.ts';
 import type { Order } from '../api/types.ts';
 import { isOpen } from '../live/private-feed.ts';
 import { price, shares } from '../money.ts';
-import { Button, ErrorLine, Panel } from './form.tsx';
+import { Button, ErrorLine, Panel, textOf } from './form.tsx';
 
 const TIME = new Intl.DateTimeFormat('en-IN', {
   day: '2-digit',
@@ -23,11 +23,11 @@ function AmendRow({ order, onDone }: { order: Order; onDone: () => void }) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const body: Record<string, string | number> = {};
-    const quantity = String(form.get('quantity')).trim();
+    const quantity = textOf(form, 'quantity').trim();
     if (quantity !== String(order.quantity)) body.quantity = Number(quantity);
-    const limit = String(form.get('price') ?? '').trim();
+    const limit = textOf(form, 'price').trim();
     if (order.price !== null && limit !== order.price) body.price = limit;
-    const stop = String(form.get('stop_price') ?? '').trim();
+    const stop = textOf(form, 'stop_price').trim();
     if (order.stop_price !== null && stop !== order.stop_price) body.stop_price = stop;
     api
       .request('PATCH', `/api/trading/order/${order.order_id}`, { body })

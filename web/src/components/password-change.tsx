@@ -5,7 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { api, errorText } from '../api/client.ts';
 import type { PasswordChanged } from '../api/types.ts';
 import { useSession } from '../session/session.tsx';
-import { Button, ErrorLine, Field } from './form.tsx';
+import { Button, ErrorLine, Field, textOf } from './form.tsx';
 
 export function PasswordChange({ onDone }: { onDone?: () => void }) {
   const { reloadProfile } = useSession();
@@ -17,8 +17,8 @@ export function PasswordChange({ onDone }: { onDone?: () => void }) {
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
-    const next = String(form.get('new_password'));
-    if (next !== String(form.get('repeat'))) {
+    const next = textOf(form, 'new_password');
+    if (next !== textOf(form, 'repeat')) {
       setError('The new passwords differ.');
       return;
     }
@@ -26,7 +26,7 @@ export function PasswordChange({ onDone }: { onDone?: () => void }) {
     setError(undefined);
     void api
       .post<PasswordChanged>('/api/auth/password', {
-        current_password: String(form.get('current_password')),
+        current_password: textOf(form, 'current_password'),
         new_password: next,
       })
       .then(async (result) => {

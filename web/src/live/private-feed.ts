@@ -71,9 +71,9 @@ export function useOrders(): Map<number, Order> | undefined {
     load();
     const close = openPrivateFeed('/ws/orders', (message) => {
       if (message.type === 'orders_snapshot') {
-        merge(message.orders as Order[]);
+        merge(message.orders);
         load();
-      } else if (message.type === 'order_status') merge([message.order as Order]);
+      } else if (message.type === 'order_status') merge([message.order]);
     });
     return () => {
       cancelled = true;

@@ -3,7 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, errorText } from '../api/client.ts';
 import type { LoginResult, TokenPair } from '../api/types.ts';
-import { Button, ErrorLine, Field } from '../components/form.tsx';
+import { Button, ErrorLine, Field, textOf } from '../components/form.tsx';
 import { useSession } from '../session/session.tsx';
 
 type Step = { kind: 'login' } | { kind: 'mfa'; token: string } | { kind: 'register' };
@@ -34,8 +34,8 @@ export function SignInPage() {
       const result = await api.post<LoginResult>(
         '/api/auth/login',
         {
-          username: String(form.get('username')),
-          password: String(form.get('password')),
+          username: textOf(form, 'username'),
+          password: textOf(form, 'password'),
           token_delivery: 'cookie',
         },
         true,
@@ -51,7 +51,7 @@ export function SignInPage() {
     void run(async () => {
       const pair = await api.post<TokenPair>(
         '/api/auth/mfa/verify',
-        { mfa_token: token, code: String(form.get('code')).trim(), token_delivery: 'cookie' },
+        { mfa_token: token, code: textOf(form, 'code').trim(), token_delivery: 'cookie' },
         true,
       );
       await signedIn(pair);
@@ -65,10 +65,10 @@ export function SignInPage() {
       await api.post(
         '/api/auth/register',
         {
-          username: String(form.get('username')),
-          email: String(form.get('email')),
-          full_name: String(form.get('full_name')),
-          password: String(form.get('password')),
+          username: textOf(form, 'username'),
+          email: textOf(form, 'email'),
+          full_name: textOf(form, 'full_name'),
+          password: textOf(form, 'password'),
         },
         true,
       );

@@ -12,9 +12,9 @@ export type SessionState =
 interface SessionApi {
   state: SessionState;
   /** After a login or MFA step that returned tokens. */
-  signedIn(pair: Pick<TokenPair, 'access_token' | 'expires_in'>): Promise<void>;
-  reloadProfile(): Promise<void>;
-  signOut(): Promise<void>;
+  signedIn: (pair: Pick<TokenPair, 'access_token' | 'expires_in'>) => Promise<void>;
+  reloadProfile: () => Promise<void>;
+  signOut: () => Promise<void>;
 }
 
 const SessionContext = createContext<SessionApi | undefined>(undefined);
