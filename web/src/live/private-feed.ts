@@ -1,6 +1,7 @@
-// The signed-in channels, /ws/orders and /ws/portfolio: authenticated with the in-memory
-// access token in the first message (never in the URL), re-authenticated with each renewed
-// token, and reconnected (with a fresh token after a 4401) like the market feed.
+// The signed-in channels, /ws/orders, /ws/portfolio and (administrators) /ws/security:
+// authenticated with the in-memory access token in the first message (never in the URL),
+// re-authenticated with each renewed token, and reconnected (with a fresh token after a 4401)
+// like the market feed.
 
 import { useEffect, useState } from 'react';
 import { api } from '../api/client.ts';
@@ -9,15 +10,15 @@ import type { OrderStatusName } from '../../../src/exchange/orders.ts';
 import type { MessageOf, ServerMessage } from './messages.ts';
 import { LiveSocket } from './socket.ts';
 
-export function openPrivateFeed(
-  path: '/ws/orders' | '/ws/portfolio',
-  onMessage: (message: ServerMessage) => void,
+export function openPrivateFeed<Message = ServerMessage>(
+  path: '/ws/orders' | '/ws/portfolio' | '/ws/security',
+  onMessage: (message: Message) => void,
 ): () => void {
   const socket = new LiveSocket(path, {
     onOpen: (s) => {
       if (api.token !== undefined) s.send({ op: 'auth', token: api.token });
     },
-    onMessage: (message) => onMessage(message as unknown as ServerMessage),
+    onMessage: (message) => onMessage(message as unknown as Message),
     onFatal: (code) => {
       // 4401: the token expired or the session changed; a renewed token may fix it.
       if (code === 4401)
