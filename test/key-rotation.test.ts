@@ -290,6 +290,19 @@ describe.each(storeFactories())('data key rotation on $name', (factory) => {
     const rotated = await call('POST', '/api/admin/keys/rotate', { token: admin });
     expect(rotated.status).toBe(200);
     expect(rotated.body.current_key_id).toBe(2);
+    const logged = await t.store.db
+      .selectFrom('audit_log')
+      .select('payload')
+      .where('kind', '=', 'admin_action')
+      .execute();
+    expect(logged.map((l) => (JSON.parse(l.payload) as { data: unknown }).data)).toEqual([
+      {
+        action: 'rotate_data_key',
+        actor: expect.any(Number) as number,
+        details: {},
+        target: 'data key 2',
+      },
+    ]);
     await t.exchange.keyRotation.tick();
     const view = await call('GET', '/api/admin/keys', { token: admin });
     expect(view.status).toBe(200);

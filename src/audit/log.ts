@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { AuditRepo, StoredTreeHead } from '../store/audit.repo.ts';
 import { payloadHash, sealLeaves, type AuditEntry, type AuditLeaf } from './leaf.ts';
 import { verifyConsistency } from './merkle.ts';
+import { adminActionEntry, type AdminAction } from './records.ts';
 import { signTreeHead, verifyTreeHead } from './tree-head.ts';
 import { AuditTree, TILE_LEAVES, type Tiles } from './tree.ts';
 
@@ -100,6 +101,12 @@ export class AuditLog {
     const result = this.writing.then(run);
     this.writing = result.catch(() => undefined);
     return result;
+  }
+
+  /** Appends an administrator's action that changes no row of its own. */
+  async recordAction(action: AdminAction): Promise<void> {
+    const entry = adminActionEntry(action, this.options.now());
+    await this.record((seal) => this.options.repo.append(seal([entry])));
   }
 
   /** Signs heads on a timer until {@link close}. */

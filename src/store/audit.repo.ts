@@ -73,6 +73,11 @@ export async function insertLeaves(
 export class AuditRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /** Leaves recording a change that has no row of its own (an administrator's action). */
+  async append(leaves: readonly AuditLeaf[]): Promise<void> {
+    await insertLeaves(this.db, leaves);
+  }
+
   async size(): Promise<number> {
     const row = await this.db
       .selectFrom('audit_log')

@@ -3,6 +3,7 @@
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import type { AuditLog } from '../../audit/log.ts';
 import type { KeyRotation, KeyStatus } from '../../keys/index.ts';
 import { principalOf } from '../access.ts';
 import { AUTHENTICATED_ERRORS } from '../schemas/common.ts';
@@ -54,9 +55,9 @@ function reply(status: KeyStatus) {
   };
 }
 
-export const keyRoutes: FastifyPluginAsyncTypebox<{ rotation: KeyRotation }> = (
+export const keyRoutes: FastifyPluginAsyncTypebox<{ rotation: KeyRotation; audit: AuditLog }> = (
   app,
-  { rotation },
+  { rotation, audit },
 ) => {
   app.get(
     '/api/admin/keys',
@@ -85,7 +86,13 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ rotation: KeyRotation }> = (
     },
     async (request) => {
       const keyId = await rotation.rotate();
-      request.log.warn({ keyId, admin: principalOf(request).userId }, 'data key rotated');
+      const admin = principalOf(request).userId;
+      await audit.recordAction({
+        actor: admin,
+        action: 'rotate_data_key',
+        target: `data key ${keyId}`,
+      });
+      request.log.warn({ keyId, admin }, 'data key rotated');
       void rotation.tick();
       return reply(await rotation.status());
     },
