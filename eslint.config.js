@@ -32,6 +32,11 @@ export default tseslint.config(
     },
   },
   {
+    // React components take callbacks as props and call them unbound by design.
+    files: ['web/**/*.{ts,tsx}'],
+    rules: { '@typescript-eslint/unbound-method': 'off' },
+  },
+  {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
