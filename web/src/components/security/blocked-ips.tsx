@@ -1,0 +1,114 @@
+// Blocked addresses with their reason and expiry; an administrator unblocks one, or blocks an
+// address for a number of minutes with a reason (POST /api/security/block-ip, unblock-ip).
+
+import { useState, type FormEvent } from 'react';
+import { api, errorText } from '../../api/client.ts';
+import type { BlockedIp } from '../../api/security-types.ts';
+import { Button, ErrorLine, Field } from '../form.tsx';
+
+export function BlockedIps(props: { blocked: BlockedIp[] | undefined; onChange(): void }) {
+  const [ip, setIp] = useState('');
+  const [minutes, setMinutes] = useState('60');
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  const act = async (path: string, body: object) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.post(path, body);
+      props.onChange();
+      return true;
+    } catch (failure) {
+      setError(errorText(failure));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const block = async (event: FormEvent) => {
+    event.preventDefault();
+    const ok = await act('/api/security/block-ip', {
+      ip: ip.trim(),
+      minutes: Number(minutes),
+      reason: reason.trim(),
+    });
+    if (ok) {
+      setIp('');
+      setReason('');
+    }
+  };
+
+  return (
+    <div className="flex flex-col gap-3 p-3 text-sm">
+      <ErrorLine message={error} />
+      {props.blocked === undefined ? (
+        <p className="text-dim">Loading…</p>
+      ) : props.blocked.length === 0 ? (
+        <p className="text-dim" data-testid="no-blocks">
+          No address is blocked.
+        </p>
+      ) : (
+        <ul className="flex flex-col divide-y divide-edge" data-testid="blocked-ips">
+          {props.blocked.map((b) => (
+            <li key={b.ip} className="flex items-start gap-3 py-1.5" data-ip={b.ip}>
+              <div className="min-w-0 flex-1">
+                <p className="num break-all">{b.ip}</p>
+                <p className="text-xs text-dim">
+                  {b.manual ? 'manual' : 'automatic'}: <span>{b.reason}</span>
+                </p>
+                <p className="num text-xs text-dim">until {b.until.slice(0, 19)}Z</p>
+              </div>
+              <Button
+                tone="danger"
+                disabled={busy}
+                aria-label={`Unblock ${b.ip}`}
+                onClick={() => void act('/api/security/unblock-ip', { ip: b.ip })}
+              >
+                Unblock
+              </Button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        className="flex flex-wrap items-end gap-2 border-t border-edge pt-3"
+        aria-label="Block an address"
+        onSubmit={(event) => void block(event)}
+      >
+        <Field
+          label="Address"
+          value={ip}
+          required
+          placeholder="203.0.113.7"
+          onChange={(event) => setIp(event.target.value)}
+          className="w-40"
+        />
+        <Field
+          label="Minutes"
+          type="number"
+          min={1}
+          max={525600}
+          required
+          value={minutes}
+          onChange={(event) => setMinutes(event.target.value)}
+          className="w-24"
+        />
+        <Field
+          label="Reason"
+          value={reason}
+          required
+          minLength={3}
+          maxLength={200}
+          onChange={(event) => setReason(event.target.value)}
+          className="min-w-40 flex-1"
+        />
+        <Button type="submit" tone="danger" disabled={busy}>
+          Block
+        </Button>
+      </form>
+    </div>
+  );
+}
