@@ -6,6 +6,7 @@
 import { api } from '../api/client.ts';
 import type { AuditLeaf, Structure } from '../api/audit-types.ts';
 import {
+  canonical,
   heightOf,
   keyOf,
   rangeOf,
@@ -22,10 +23,14 @@ export interface LoadedWindow {
   rootMatches: boolean;
 }
 
+/** A GET of the API answering parsed JSON (api.get; a fake in tests). */
+export type Get = <T>(path: string) => Promise<T>;
+
 export async function loadAuditWindow(
   size: number,
   root: string,
   window: LeafWindow,
+  get: Get = (path) => api.get(path),
 ): Promise<LoadedWindow> {
   const nodes = new Map<string, NodeData>();
   const top = windowLevel(size, window);
@@ -33,16 +38,14 @@ export async function loadAuditWindow(
   const levels = Array.from({ length: top + 1 }, (_, level) => {
     const first = Math.floor(window.start / 2 ** level);
     const count = Math.ceil(end / 2 ** level) - first;
-    return api.get<Structure>(
+    return get<Structure>(
       `/api/crypto/merkle/structure?level=${level}&start=${first}&count=${count}&tree_size=${size}`,
     );
   });
   const height = heightOf(size);
   const [replies, leaf] = await Promise.all([
     Promise.all(levels),
-    top < height
-      ? api.get<AuditLeaf>(`/api/audit/leaf/${window.start}?tree_size=${size}`)
-      : undefined,
+    top < height ? get<AuditLeaf>(`/api/audit/leaf/${window.start}?tree_size=${size}`) : undefined,
   ]);
   for (const level of replies) {
     for (const node of level.nodes) nodes.set(keyOf(level.level, node.index), node);
@@ -64,8 +67,10 @@ export async function loadAuditWindow(
       let parent = hash;
       if (s < widthAt(size, level)) {
         const sibling = path[at++] ?? '';
-        const [start, stop] = rangeOf(size, level, s);
-        nodes.set(keyOf(level, s), { hash: sibling, start, end: stop });
+        // Drawn under the node it is a carried-up copy of, if it is one.
+        const own = canonical(size, level, s);
+        const [start, stop] = rangeOf(size, own.level, own.index);
+        nodes.set(keyOf(own.level, own.index), { hash: sibling, start, end: stop });
         const a = fromHex(hash) ?? new Uint8Array();
         const b = fromHex(sibling) ?? new Uint8Array();
         parent = toHex(await (p % 2 === 1 ? nodeHash(b, a) : nodeHash(a, b)));
