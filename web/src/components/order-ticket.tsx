@@ -207,7 +207,7 @@ export function OrderTicket(props: {
       <form
         ref={form}
         onSubmit={submit}
-        className="flex flex-col gap-2 p-3"
+        className="flex h-full flex-col gap-2 overflow-auto p-3"
         aria-label="Order ticket"
         noValidate
       >

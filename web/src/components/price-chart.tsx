@@ -42,7 +42,12 @@ export function PriceChart({ symbol }: { symbol: string }) {
       },
       grid: { vertLines: { color: '#1c2533' }, horzLines: { color: '#1c2533' } },
       rightPriceScale: { borderColor: '#243042' },
-      timeScale: { borderColor: '#243042', timeVisible: true, secondsVisible: false },
+      timeScale: {
+        borderColor: '#243042',
+        timeVisible: true,
+        secondsVisible: false,
+        maxBarSpacing: 24,
+      },
       localization: { locale: 'en-IN' },
     });
     const series = chart.addSeries(CandlestickSeries, {
@@ -59,7 +64,9 @@ export function PriceChart({ symbol }: { symbol: string }) {
       (candles) => {
         series.setData(candles.map(bar));
         last = candles.at(-1)?.time ?? 0;
-        chart.timeScale().scrollToRealTime();
+        // A young market has few bars: spread them out rather than leave the chart empty.
+        if (candles.length < 60) chart.timeScale().fitContent();
+        else chart.timeScale().scrollToRealTime();
       },
       (candle) => {
         // An update older than the last bar cannot be drawn; the next history load has it.

@@ -30,7 +30,7 @@ export function TradePage() {
   const last = tickers?.get(symbol)?.price;
 
   return (
-    <main className="grid h-full grid-cols-[210px_minmax(0,1fr)_260px_290px] grid-rows-[minmax(0,55fr)_minmax(0,45fr)] gap-1.5 p-1.5">
+    <main className="grid h-full grid-cols-[210px_minmax(0,1fr)_260px_290px] grid-rows-[minmax(0,60fr)_minmax(0,40fr)] gap-1.5 p-1.5">
       <h1 className="sr-only">Trade {symbol}</h1>
       <div className="row-span-2 min-h-0">
         <Watchlist tickers={tickers} selected={symbol} onSelect={setChosen} />
@@ -45,7 +45,7 @@ export function TradePage() {
           onPick={(price) => setPicked({ price, at: Date.now() })}
         />
       </div>
-      <div className="row-span-2 min-h-0">
+      <div className="min-h-0">
         <OrderTicket
           market={{
             symbol,
@@ -59,7 +59,7 @@ export function TradePage() {
           pickedPrice={picked}
         />
       </div>
-      <div className="min-h-0">
+      <div className="col-span-2 min-h-0">
         <OrdersPanel orders={orders} />
       </div>
       <div className="min-h-0">
