@@ -326,7 +326,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     auditRepo,
     now,
   });
-  await app.register(auditRoutes, { audit, repo: auditRepo });
+  await app.register(auditRoutes, { audit, repo: auditRepo, now });
   await app.register(websocketRoutes, {
     venue,
     identity,

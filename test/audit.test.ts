@@ -433,6 +433,23 @@ for (const factory of storeFactories()) {
       expect(tooLarge.status).toBe(400);
     });
 
+    it('signs a head for a new leaf on demand at most once a second', async () => {
+      let clock = Date.UTC(2026, 10, 22, 12);
+      const t = await openTestApp(factory, {}, { now: () => clock });
+      open.push(t);
+      const { token } = await user(t, 'frank');
+      const head = await t.exchange.audit.signHead();
+      await user(t, 'grace');
+      const fresh = t.exchange.audit.size - 1;
+      expect(fresh).toBeGreaterThanOrEqual(head?.treeSize ?? 0);
+      const early = await call(t, 'GET', `/api/audit/leaf/${fresh}`, token);
+      expect(early.status).toBe(409);
+      clock += 1000;
+      const later = await call(t, 'GET', `/api/audit/leaf/${fresh}`, token);
+      expect(later.status).toBe(200);
+      expect(later.body.tree_size).toBe(fresh + 1);
+    });
+
     it('keeps only integrity checks for administrators', async () => {
       const t = await start();
       const { token } = await user(t, 'erin');

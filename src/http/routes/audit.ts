@@ -18,10 +18,25 @@ const tags = ['audit'];
 const security = [{ bearer: [] }];
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
+/** Readers may ask for a head over new leaves at most this often; the timer signs the rest. */
+const ON_DEMAND_HEAD_MS = 1000;
+
 /** The newest signed head, signing one first if none covers `size` leaves yet. */
-export async function headCovering(audit: AuditLog, size = 1): Promise<StoredTreeHead> {
+export async function headCovering(
+  audit: AuditLog,
+  now: () => number,
+  size = 1,
+): Promise<StoredTreeHead> {
   let head = audit.latestHead;
-  if (head === undefined || head.treeSize < size) head = (await audit.signHead()) ?? head;
+  if (head === undefined || head.treeSize < size) {
+    if (head !== undefined && now() - head.timestamp < ON_DEMAND_HEAD_MS) {
+      throw new ApiError(
+        'CONFLICT',
+        `no signed tree head covers ${size} leaves yet; ask again in a second`,
+      );
+    }
+    head = (await audit.signHead()) ?? head;
+  }
   if (head === undefined || head.treeSize < size) {
     throw new ApiError('NOT_FOUND', 'the audit log has no leaves yet');
   }
@@ -29,18 +44,23 @@ export async function headCovering(audit: AuditLog, size = 1): Promise<StoredTre
 }
 
 /** A tree size for reading: the latest head's by default; never beyond the log. */
-export async function sizeFor(audit: AuditLog, requested: number | undefined): Promise<number> {
-  if (requested === undefined) return (await headCovering(audit)).treeSize;
+export async function sizeFor(
+  audit: AuditLog,
+  now: () => number,
+  requested: number | undefined,
+): Promise<number> {
+  if (requested === undefined) return (await headCovering(audit, now)).treeSize;
   if (requested > audit.size) {
     throw new ApiError('VALIDATION_FAILED', `tree_size must be at most ${audit.size}`);
   }
   return requested;
 }
 
-export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditLog; repo: AuditRepo }> = (
-  app,
-  { audit, repo },
-) => {
+export const auditRoutes: FastifyPluginAsyncTypebox<{
+  audit: AuditLog;
+  repo: AuditRepo;
+  now: () => number;
+}> = (app, { audit, repo, now }) => {
   const publicKey = audit.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const view = (head: StoredTreeHead) => ({
     tree_size: head.treeSize,
@@ -63,7 +83,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditLog; repo: Aud
         response: { 200: TreeHeadReply, 404: ErrorReply },
       },
     },
-    async () => view(await headCovering(audit)),
+    async () => view(await headCovering(audit, now)),
   );
 
   app.get(
@@ -115,7 +135,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditLog; repo: Aud
       if (index >= audit.size) {
         throw new ApiError('NOT_FOUND', `the audit log has ${audit.size} leaves`);
       }
-      const size = request.query.tree_size ?? (await headCovering(audit, index + 1)).treeSize;
+      const size = request.query.tree_size ?? (await headCovering(audit, now, index + 1)).treeSize;
       if (size > audit.size || index >= size) {
         throw new ApiError(
           'VALIDATION_FAILED',
@@ -162,7 +182,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditLog; repo: Aud
     },
     async (request) => {
       const { first } = request.query;
-      const second = await sizeFor(audit, request.query.second);
+      const second = await sizeFor(audit, now, request.query.second);
       if (first > second) {
         throw new ApiError('VALIDATION_FAILED', `first must be at most second (${second})`);
       }

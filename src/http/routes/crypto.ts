@@ -422,7 +422,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const { level, start, count } = request.query;
-      const size = await sizeFor(audit, request.query.tree_size);
+      const size = await sizeFor(audit, now, request.query.tree_size);
       const height = Math.ceil(Math.log2(size));
       if (level > height) {
         throw new ApiError('VALIDATION_FAILED', `level must be at most the height, ${height}`);
