@@ -78,25 +78,6 @@ export class AuditRepo {
     await insertLeaves(this.db, leaves);
   }
 
-  async size(): Promise<number> {
-    const row = await this.db
-      .selectFrom('audit_log')
-      .select((eb) => eb.fn.max('seq').as('m'))
-      .executeTakeFirst();
-    return row?.m === null || row?.m === undefined ? 0 : Number(row.m) + 1;
-  }
-
-  /** Leaves with start <= seq < end, in order. */
-  async leaves(start: number, end: number): Promise<StoredLeaf[]> {
-    return this.db
-      .selectFrom('audit_log')
-      .selectAll()
-      .where('seq', '>=', start)
-      .where('seq', '<', end)
-      .orderBy('seq')
-      .execute();
-  }
-
   async leafHashes(start: number, end: number): Promise<{ seq: number; hash: Buffer }[]> {
     const rows = await this.db
       .selectFrom('audit_log')
@@ -169,15 +150,6 @@ export class AuditRepo {
   async allHeads(): Promise<StoredTreeHead[]> {
     const rows = await this.db.selectFrom('tree_heads').selectAll().orderBy('tree_size').execute();
     return rows.map(headOf);
-  }
-
-  async headOfSize(size: number): Promise<StoredTreeHead | undefined> {
-    const row = await this.db
-      .selectFrom('tree_heads')
-      .selectAll()
-      .where('tree_size', '=', size)
-      .executeTakeFirst();
-    return row === undefined ? undefined : headOf(row);
   }
 
   // --- the rows leaves vouch for, for the integrity check --------------------------------
