@@ -2,8 +2,13 @@
 // log: the log's tree drawn a window at a time, a clicked leaf's proof valid in the browser and
 // on the server and invalid in both once tampered, paging and jumping, the signed head and a
 // consistency proof checked in the browser, the same for a tree of typed data, and the admin's
-// integrity check; all under the strict CSP with no console errors (screenshots as artifacts).
+// integrity check, ok and then naming a forged row; all under the strict CSP with no console
+// errors (screenshots as artifacts).
 
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -38,16 +43,24 @@ async function expectProof(page: Page, valid: boolean): Promise<void> {
 
 describe.skipIf(skip !== undefined)('Merkle explorer in chromium', { timeout: 60_000 }, () => {
   let t: Terminal;
+  // Our own database file, so the integrity test can forge a row in it from outside.
+  const dbDir = mkdtempSync(join(tmpdir(), 'sse-merkle-db-'));
+  const dbFile = join(dbDir, 'exchange.db');
 
   beforeAll(async () => {
     // A head a second, so the consistency check has several heads to choose from.
-    t = await openTerminal({ ADMIN_PASSWORD: FIRST_ADMIN_PASSWORD, AUDIT_TREE_HEAD_SECONDS: '1' });
+    t = await openTerminal({
+      ADMIN_PASSWORD: FIRST_ADMIN_PASSWORD,
+      AUDIT_TREE_HEAD_SECONDS: '1',
+      DATABASE_URL: `sqlite:${dbFile}`,
+    });
     await registerUser(t, 'auditor', 'Audit Reader');
     // The bots' orders and trades are appended to the log: wait for more than one window.
     await signedLeaves(t, 40);
   }, 90_000);
   afterAll(async () => {
     await t?.close();
+    rmSync(dbDir, { recursive: true, force: true });
   });
 
   it('draws the audit log, verifies a clicked leaf twice and shows a tampered proof fail', async () => {
@@ -147,16 +160,31 @@ describe.skipIf(skip !== undefined)('Merkle explorer in chromium', { timeout: 60
     await expectCleanAndClose(watched);
   });
 
-  it("runs the administrator's integrity check", async () => {
+  it("runs the administrator's integrity check, which names a row forged behind the log", async () => {
     await readyAdmin(t);
     const watched = await newPage(t);
     const { page } = watched;
     await signIn(page, t, ADMIN);
     await page.getByRole('link', { name: 'Merkle' }).click();
-    await page.getByRole('button', { name: 'Run integrity check' }).click();
-    await expect
-      .poll(() => page.getByTestId('integrity-result').getAttribute('data-ok'), { timeout: 20_000 })
-      .toBe('true');
+    const run = page.getByRole('button', { name: 'Run integrity check' });
+    const result = page.getByTestId('integrity-result');
+    await run.click();
+    await expect.poll(() => result.getAttribute('data-ok'), { timeout: 20_000 }).toBe('true');
+
+    // A security event written straight into the database, with no audit leaf for it.
+    const db = new Database(dbFile);
+    const forged = db
+      .prepare(
+        'INSERT INTO security_events (event_type, severity, description, created_at) VALUES (?, ?, ?, ?)',
+      )
+      .run('ip_blocked', 'LOW', 'forged', Date.now());
+    db.close();
+    await run.click();
+    await expect.poll(() => result.getAttribute('data-ok'), { timeout: 20_000 }).toBe('false');
+    expect(await result.textContent()).toContain(
+      `security event ${forged.lastInsertRowid} has no audit leaf`,
+    );
+    await screenshot(page, 'merkle-integrity-failure');
     await expectCleanAndClose(watched);
   });
 });

@@ -144,7 +144,7 @@ export function AuditExplorer({ head }: { head: TreeHead }) {
       )}
       {leaf !== undefined && subject !== undefined && (
         <div className="grid items-start gap-4 lg:grid-cols-2">
-          <LeafDetails leaf={leaf} />
+          <LeafDetails key={leaf.index} leaf={leaf} />
           <ProofPanel key={`${leaf.index}:${leaf.tree_size}`} subject={subject} />
         </div>
       )}

@@ -1,9 +1,10 @@
-// One window of a Merkle tree as SVG: d3-hierarchy lays the nodes out, React draws them (no
-// markup from strings). Rows are tree levels, so an edge past carried-up copies spans levels.
+// One window of a Merkle tree as SVG: d3-hierarchy's cluster layout gives every leaf and stub
+// its own column, React draws them (no markup from strings). Rows are tree levels, so an edge
+// past carried-up copies spans levels.
 // The selected leaf's inclusion path and the siblings its proof hashes in are marked by shape
 // and stroke as well as colour, and named in the legend.
 
-import { hierarchy, tree } from 'd3-hierarchy';
+import { cluster, hierarchy } from 'd3-hierarchy';
 import { useMemo, type KeyboardEvent } from 'react';
 import type { DrawNode } from '../../merkle/tree-shape.ts';
 
@@ -55,7 +56,7 @@ export function TreeView(props: {
   const { root, height, highlight, selected, onSelectLeaf } = props;
   const row = Math.max(30, Math.min(56, 480 / Math.max(1, height)));
   const layout = useMemo(() => {
-    const laid = tree<DrawNode>()
+    const laid = cluster<DrawNode>()
       .nodeSize([COLUMN, row])
       .separation(() => 1)(hierarchy(root, (n) => (n.children.length > 0 ? n.children : null)));
     const nodes = laid.descendants();
