@@ -4,7 +4,11 @@
 // sequence, a hostile full name rendered inert, and every page under the strict CSP with no
 // console errors (a screenshot of each goes to test-artifacts/).
 
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromBase32, totpCode } from '../../src/auth/totp.ts';
+import { signRequest } from '../../tools/api-client.ts';
 import {
   PASSWORD,
   browserUnavailable,
@@ -221,6 +225,12 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
       }
       await screenshot(page, file);
     }
+    // The same screen at 1920x1080.
+    await page.setViewportSize({ width: 1920, height: 1080 });
+    await page.getByRole('link', { name: 'Trade', exact: true }).click();
+    await page.getByTestId('depth-ladder').locator('tr[data-price]').first().waitFor();
+    await screenshot(page, 'trade-1920x1080');
+    await page.setViewportSize({ width: 1280, height: 800 });
     // A reload signs in again from the cookie: the page never shows the sign-in form.
     await page.getByRole('link', { name: 'Portfolio', exact: true }).click();
     await page.reload();
@@ -265,6 +275,73 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
     await ticket.getByLabel('Limit price (₹)').fill('3600.00');
     await ticket.getByLabel('Limit price (₹)').press('Enter');
     await page.locator('[data-testid="open-orders"] tr[data-status="OPEN"]').first().waitFor();
+    await page.context().close();
+  });
+
+  it('enrols MFA, signs in with a recovery code, and makes, uses and revokes a browser-made API key', async () => {
+    await registerUser(t, 'mfa_user', 'Mfa User');
+    const { page, problems } = await newPage(t);
+    await signIn(page, t, 'mfa_user');
+    await page.getByRole('link', { name: 'Account', exact: true }).click();
+    await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+    const confirm = page.getByRole('form', { name: 'Confirm two-factor code' });
+    await confirm.waitFor();
+    expect(await page.getByRole('img', { name: /QR code/ }).getAttribute('src')).toMatch(
+      /^data:image\/png;base64,/,
+    );
+    const secret = (await confirm.locator('code').textContent()) ?? '';
+    await confirm
+      .getByLabel('Code from the app')
+      .fill(totpCode({ secret: fromBase32(secret) }, Date.now()));
+    await confirm.getByRole('button', { name: 'Turn on' }).click();
+    await page.getByTestId('recovery-codes').waitFor();
+    const codes = await page.getByTestId('recovery-codes').locator('li').allTextContents();
+    expect(codes).toHaveLength(10);
+
+    // A key pair made in the browser: the private key is downloaded, the public key registered.
+    const keys = page.getByRole('form', { name: 'New API key' });
+    const download = page.waitForEvent('download');
+    await keys.getByRole('button', { name: 'Generate a key pair in the browser' }).click();
+    const pemPath = await (await download).path();
+    const privatePem = readFileSync(pemPath, 'utf8');
+    expect(privatePem).toContain('-----BEGIN PRIVATE KEY-----');
+    expect(await keys.getByLabel(/Public key/).inputValue()).toContain(
+      '-----BEGIN PUBLIC KEY-----',
+    );
+    await keys.getByLabel('Label').fill('browser bot');
+    await keys.getByRole('button', { name: 'Register the public key' }).click();
+    const keyId =
+      (await page
+        .getByText(/^Key ak_/)
+        .locator('code')
+        .textContent()) ?? '';
+    expect(keyId).toMatch(/^ak_/);
+    expect(await page.getByTestId('signing-example').textContent()).toContain(keyId);
+    const signedMe = async () => {
+      const headers = signRequest(
+        { keyId, privateKey: createPrivateKey(privatePem) },
+        { method: 'GET', url: '/api/auth/me' },
+      );
+      return fetch(`${t.url}/api/auth/me`, { headers });
+    };
+    const me = await signedMe();
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { username: string }).username).toBe('mfa_user');
+    await page.getByRole('button', { name: 'Revoke browser bot' }).click();
+    await page.getByTestId('api-keys').getByText('revoked').waitFor();
+    expect((await signedMe()).status).toBe(401);
+
+    // Signing in again takes the second step; a recovery code passes it.
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByRole('form', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Username').fill('mfa_user');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const step = page.getByRole('form', { name: 'Two-factor code' });
+    await step.getByLabel('Authenticator code or recovery code').fill(codes[0] ?? '');
+    await step.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => page.getByTestId('user-name').textContent()).toBe('Mfa User');
+    expect(problems).toEqual([]);
     await page.context().close();
   });
 });
