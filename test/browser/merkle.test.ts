@@ -23,6 +23,8 @@ import {
 import { ADMIN, FIRST_ADMIN_PASSWORD, expectCleanAndClose, readyAdmin } from './support-admin.ts';
 
 const skip = browserUnavailable();
+/** The machine may be busy: UI checks get more than expect.poll's default second. */
+const POLL = { timeout: 15_000 };
 
 /** Waits until a signed tree head covers more than `leaves` leaves. */
 async function signedLeaves(t: Terminal, leaves: number): Promise<void> {
@@ -37,7 +39,9 @@ async function signedLeaves(t: Terminal, leaves: number): Promise<void> {
 
 async function expectProof(page: Page, valid: boolean): Promise<void> {
   for (const id of ['browser-check', 'server-check']) {
-    await expect.poll(() => page.getByTestId(id).getAttribute('data-valid')).toBe(String(valid));
+    await expect
+      .poll(() => page.getByTestId(id).getAttribute('data-valid'), POLL)
+      .toBe(String(valid));
   }
 }
 
@@ -70,11 +74,11 @@ describe.skipIf(skip !== undefined)('Merkle explorer in chromium', { timeout: 60
     await page.getByRole('link', { name: 'Merkle' }).click();
 
     await expect
-      .poll(() => page.getByTestId('head-signature').getAttribute('data-valid'))
+      .poll(() => page.getByTestId('head-signature').getAttribute('data-valid'), POLL)
       .toBe('true');
     const tree = page.getByTestId('merkle-tree');
     await tree.waitFor();
-    await expect.poll(() => page.getByTestId('window-root').textContent()).toContain('✓');
+    await expect.poll(() => page.getByTestId('window-root').textContent(), POLL).toContain('✓');
     const size = Number(await page.getByTestId('head-size').textContent());
     // The newest window is drawn first: its leaves and the stub subtrees to its left.
     const last = size - 1;
@@ -99,23 +103,25 @@ describe.skipIf(skip !== undefined)('Merkle explorer in chromium', { timeout: 60
     // Paging back one window, then jumping to a leaf far from it.
     const range = await page.getByTestId('window-range').textContent();
     await page.getByRole('button', { name: '‹ Previous' }).click();
-    await expect.poll(() => page.getByTestId('window-range').textContent()).not.toBe(range);
+    await expect.poll(() => page.getByTestId('window-range').textContent(), POLL).not.toBe(range);
     await page.getByLabel('Jump to leaf').fill('3');
     await page.getByRole('button', { name: 'Go' }).click();
     await expect
-      .poll(() => page.getByTestId('window-range').textContent())
+      .poll(() => page.getByTestId('window-range').textContent(), POLL)
       .toContain('leaves 0–31');
     await expect
-      .poll(() =>
-        tree.getByRole('button', { name: 'leaf 3', exact: true }).getAttribute('aria-pressed'),
+      .poll(
+        () =>
+          tree.getByRole('button', { name: 'leaf 3', exact: true }).getAttribute('aria-pressed'),
+        POLL,
       )
       .toBe('true');
     await expectProof(page, true);
-    await expect.poll(() => page.getByTestId('window-root').textContent()).toContain('✓');
+    await expect.poll(() => page.getByTestId('window-root').textContent(), POLL).toContain('✓');
 
     await page.getByRole('button', { name: 'Check consistency' }).click();
     await expect
-      .poll(() => page.getByTestId('consistency-result').textContent())
+      .poll(() => page.getByTestId('consistency-result').textContent(), POLL)
       .toContain('✓ browser');
     expect(await page.getByTestId('consistency-result').textContent()).toContain('✓ server');
     await screenshot(page, 'merkle-audit');
@@ -133,7 +139,9 @@ describe.skipIf(skip !== undefined)('Merkle explorer in chromium', { timeout: 60
     const items = Array.from({ length: 11 }, (_, i) => `<b>item ${i}</b>`).join('\n');
     await page.getByLabel('Items, one per line').fill(items);
     await page.getByRole('button', { name: 'Build tree' }).click();
-    await expect.poll(() => page.getByTestId('data-root').textContent()).toContain('11 leaves');
+    await expect
+      .poll(() => page.getByTestId('data-root').textContent(), POLL)
+      .toContain('11 leaves');
     const tree = page.getByTestId('merkle-tree');
     expect(await tree.getByRole('button', { name: /^leaf \d+$/ }).count()).toBe(11);
 
@@ -149,10 +157,14 @@ describe.skipIf(skip !== undefined)('Merkle explorer in chromium', { timeout: 60
     await page.getByLabel('Encoding').selectOption('hex');
     await page.getByLabel('Items, one per line').fill('00ff\nzz');
     await page.getByRole('button', { name: 'Build tree' }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('line 2 is not hex');
+    await expect
+      .poll(() => page.getByRole('alert').textContent(), POLL)
+      .toContain('line 2 is not hex');
     await page.getByLabel('Items, one per line').fill('00ff\n0a0b0c');
     await page.getByRole('button', { name: 'Build tree' }).click();
-    await expect.poll(() => page.getByTestId('data-root').textContent()).toContain('2 leaves');
+    await expect
+      .poll(() => page.getByTestId('data-root').textContent(), POLL)
+      .toContain('2 leaves');
     await tree.getByRole('button', { name: 'leaf 0', exact: true }).click();
     await expectProof(page, true);
     await screenshot(page, 'merkle-data');

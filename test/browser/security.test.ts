@@ -18,6 +18,8 @@ import {
 import { ADMIN, FIRST_ADMIN_PASSWORD, expectCleanAndClose, readyAdmin } from './support-admin.ts';
 
 const skip = browserUnavailable();
+/** The machine may be busy: UI checks get more than expect.poll's default second. */
+const POLL = { timeout: 15_000 };
 const ATTACKER = '203.0.113.7';
 const PROBE = '<img src=x onerror="window.__xss=1">';
 
@@ -63,7 +65,9 @@ describe.skipIf(skip !== undefined)('security dashboard in chromium', { timeout:
     const { page } = watched;
     await signIn(page, t, ADMIN);
     await page.getByRole('link', { name: 'Security' }).click();
-    await expect.poll(() => page.getByTestId('posture').getAttribute('data-status')).toBe('SECURE');
+    await expect
+      .poll(() => page.getByTestId('posture').getAttribute('data-status'), POLL)
+      .toBe('SECURE');
     await page.getByTestId('no-blocks').waitFor();
 
     // The burst, from another address, while the page stays open (no reload).
@@ -78,7 +82,7 @@ describe.skipIf(skip !== undefined)('security dashboard in chromium', { timeout:
     await blockEvent.first().waitFor({ timeout: 10_000 });
     expect(await blockEvent.first().textContent()).toContain('HIGH');
     await expect
-      .poll(() => page.getByTestId('posture').getAttribute('data-status'))
+      .poll(() => page.getByTestId('posture').getAttribute('data-status'), POLL)
       .not.toBe('SECURE');
     const listed = page.getByTestId('blocked-ips').locator(`li[data-ip="${ATTACKER}"]`);
     await listed.waitFor();
@@ -92,7 +96,7 @@ describe.skipIf(skip !== undefined)('security dashboard in chromium', { timeout:
 
     // Filters: by text and by type.
     await page.getByLabel('Text').fill('mallory');
-    await expect.poll(() => feed.locator('tbody tr').count()).toBeGreaterThan(0);
+    await expect.poll(() => feed.locator('tbody tr').count(), POLL).toBeGreaterThan(0);
     for (const row of await feed.locator('tbody tr').all()) {
       expect((await row.textContent())?.toLowerCase()).toContain('mallory');
     }

@@ -18,18 +18,24 @@ export interface ProofSubject {
   item?: { text: string; encoding: Encoding };
 }
 
-type Check = { state: 'checking' } | { state: 'done'; valid: boolean; reason?: string };
+type Check =
+  | { state: 'checking' }
+  | { state: 'done'; valid: boolean; reason?: string }
+  | { state: 'failed'; message: string };
 
 function CheckLine(props: { name: string; check: Check; testId: string }) {
   const { check } = props;
-  const text =
+  const [text, tone] =
     check.state === 'checking'
-      ? 'checking…'
-      : check.valid
-        ? '✓ valid'
-        : `✗ invalid${check.reason === undefined ? '' : `: ${check.reason}`}`;
-  const tone =
-    check.state === 'checking' ? 'text-dim' : check.valid ? 'text-up' : 'text-down font-semibold';
+      ? ['checking…', 'text-dim']
+      : check.state === 'failed'
+        ? [`could not check: ${check.message}`, 'text-amber-300']
+        : check.valid
+          ? ['✓ valid', 'text-up']
+          : [
+              `✗ invalid${check.reason === undefined ? '' : `: ${check.reason}`}`,
+              'text-down font-semibold',
+            ];
   return (
     <div
       className="flex gap-2"
@@ -77,8 +83,7 @@ export function ProofPanel({ subject }: { subject: ProofSubject }) {
       })
       .then(
         (reply) => live && setServer({ state: 'done', ...reply }),
-        (error: unknown) =>
-          live && setServer({ state: 'done', valid: false, reason: errorText(error) }),
+        (error: unknown) => live && setServer({ state: 'failed', message: errorText(error) }),
       );
     return () => {
       live = false;
