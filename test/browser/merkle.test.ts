@@ -119,6 +119,9 @@ describe.skipIf(skip !== undefined)('Merkle explorer in chromium', { timeout: 60
     await expectProof(page, true);
     await expect.poll(() => page.getByTestId('window-root').textContent(), POLL).toContain('✓');
 
+    await expect
+      .poll(() => page.getByTestId('head-chain').getAttribute('data-ok'), POLL)
+      .toBe('true');
     await page.getByRole('button', { name: 'Check consistency' }).click();
     await expect
       .poll(() => page.getByTestId('consistency-result').textContent(), POLL)

@@ -1,10 +1,12 @@
 // Consistency between two signed tree heads chosen from the list: the proof is fetched
 // (GET /api/audit/consistency) and checked in this browser against the two heads' own signed
-// roots (RFC 9162 §2.1.4.2), and by the server as well.
+// roots (RFC 9162 §2.1.4.2), and by the server as well. The listed heads are also checked as a
+// chain: every signature, and each head's proof from the one before it.
 
 import { useEffect, useState } from 'react';
 import { api, errorText } from '../../api/client.ts';
 import type { Consistency, TreeHead, TreeHeads, Validity } from '../../api/audit-types.ts';
+import { checkHeadChain, type ChainCheck } from '../../merkle/head-chain.ts';
 import { verifyConsistency } from '../../merkle/verify.ts';
 import { Button, ErrorLine, Select } from '../form.tsx';
 
@@ -45,6 +47,7 @@ export function ConsistencyPanel({ latest }: { latest: TreeHead }) {
   const [newer, setNewer] = useState<number>();
   const [result, setResult] = useState<Result>();
   const [error, setError] = useState<string>();
+  const [chain, setChain] = useState<ChainCheck>();
 
   useEffect(() => {
     let live = true;
@@ -54,6 +57,7 @@ export function ConsistencyPanel({ latest }: { latest: TreeHead }) {
         setHeads(list);
         setNewer(0);
         setOlder(Math.max(0, list.length - 1));
+        void checkHeadChain(list).then((result) => live && setChain(result));
       },
       (failure: unknown) => live && setError(errorText(failure)),
     );
@@ -107,6 +111,17 @@ export function ConsistencyPanel({ latest }: { latest: TreeHead }) {
           Check consistency
         </Button>
       </div>
+      {chain !== undefined && (
+        <p
+          className={chain.problem === undefined ? 'text-up' : 'text-down'}
+          data-testid="head-chain"
+          data-ok={String(chain.problem === undefined)}
+        >
+          {chain.problem === undefined
+            ? `✓ the ${chain.heads} newest heads: every signature, and each one's consistency with the one before, checked in this browser`
+            : `✗ ${chain.problem}`}
+        </p>
+      )}
       <ErrorLine message={error} />
       {result !== undefined && (
         <ul className="flex flex-col gap-0.5" data-testid="consistency-result">
