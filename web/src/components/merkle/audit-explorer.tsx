@@ -65,6 +65,7 @@ export function AuditExplorer({ head }: { head: TreeHead }) {
   useEffect(() => {
     let live = true;
     setLoaded(undefined);
+    setError(undefined);
     loadAuditWindow(size, head.root_hash, view).then(
       (result) => live && setLoaded(result),
       (failure: unknown) => live && setError(errorText(failure)),
@@ -78,6 +79,7 @@ export function AuditExplorer({ head }: { head: TreeHead }) {
     if (selected === undefined) return;
     let live = true;
     setLeaf(undefined);
+    setError(undefined);
     api.get<AuditLeaf>(`/api/audit/leaf/${selected}?tree_size=${size}`).then(
       (reply) => live && setLeaf(reply),
       (failure: unknown) => live && setError(errorText(failure)),
@@ -104,9 +106,10 @@ export function AuditExplorer({ head }: { head: TreeHead }) {
         treeSize: leaf.tree_size,
         leafHash: leaf.leaf_hash,
         proof: leaf.proof,
-        root: leaf.root_hash,
+        // Checked against the signed root (whose signature this page verified), not the reply's.
+        root: head.root_hash,
       },
-    [leaf],
+    [leaf, head.root_hash],
   );
 
   const jump = (index: number) => {
