@@ -8,9 +8,8 @@ import { isOpen } from '../live/private-feed.ts';
 import { price, shares } from '../money.ts';
 import { Button, ErrorLine, Panel, textOf } from './form.tsx';
 
+const DATE = new Intl.DateTimeFormat('en-IN', { dateStyle: 'medium', timeStyle: 'medium' });
 const TIME = new Intl.DateTimeFormat('en-IN', {
-  day: '2-digit',
-  month: 'short',
   hour: '2-digit',
   minute: '2-digit',
   second: '2-digit',
@@ -98,7 +97,9 @@ function OrderRow(props: { order: Order; actions: boolean; onAmend: () => void }
       data-order-id={order.order_id}
       data-status={order.status}
     >
-      <td className="num px-3 py-1 text-dim">{TIME.format(new Date(order.created_at))}</td>
+      <td className="num px-2 py-1 text-dim" title={DATE.format(new Date(order.created_at))}>
+        {TIME.format(new Date(order.created_at))}
+      </td>
       <td className="px-2 py-1 font-semibold">{order.symbol}</td>
       <td className={`px-2 py-1 ${order.order_type === 'BUY' ? 'text-up' : 'text-down'}`}>
         {order.order_type}
