@@ -107,12 +107,12 @@ function OrderRow(props: { order: Order; actions: boolean; onAmend: () => void }
       <td className="px-2 py-1">
         {order.order_mode.replace('_', ' ')} · {order.time_in_force}
       </td>
-      <td className="num px-3 py-1 text-right">
+      <td className="num px-2 py-1 text-right">
         {shares(order.filled_quantity)}/{shares(order.quantity)}
       </td>
-      <td className="num px-3 py-1 text-right">{price(order.price)}</td>
-      <td className="num px-3 py-1 text-right">{price(order.stop_price)}</td>
-      <td className="num px-3 py-1 text-right">{price(order.average_price)}</td>
+      <td className="num px-2 py-1 text-right">{price(order.price)}</td>
+      <td className="num px-2 py-1 text-right">{price(order.stop_price)}</td>
+      <td className="num px-2 py-1 text-right">{price(order.average_price)}</td>
       <td className="px-2 py-1" title={order.cancel_reason ?? undefined}>
         {order.status.replaceAll('_', ' ')}
       </td>
