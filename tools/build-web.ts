@@ -9,12 +9,14 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const WEB = join(ROOT, 'web');
 const BUILT = join(WEB, 'dist', 'index.html');
-/** What the bundle is made of: the web app and the server modules it imports. */
+/** What the bundle is made of: the web app and the server modules it bundles (not type-only). */
 const SOURCES = [
   join(WEB, 'src'),
+  join(WEB, 'public'),
   join(WEB, 'index.html'),
   join(WEB, 'vite.config.ts'),
-  join(ROOT, 'src', 'http', 'schemas'),
+  join(ROOT, 'src', 'money.ts'),
+  join(ROOT, 'src', 'ledger', 'fees.ts'),
 ];
 
 function newest(path: string): number {
