@@ -27,8 +27,7 @@ function Side(props: {
       {rows.map(({ level, running: total }) => (
         <tr
           key={level.paise}
-          className="relative cursor-pointer hover:bg-edge/50"
-          onClick={() => props.onPick(level.price)}
+          className="relative hover:bg-edge/50"
           data-price={level.price}
           data-quantity={level.quantity}
         >
@@ -38,7 +37,14 @@ function Side(props: {
               style={{ width: `${Math.round((total * 100) / Math.max(1, props.max))}%` }}
               aria-hidden="true"
             />
-            {price(level.price)}
+            <button
+              type="button"
+              className="relative"
+              onClick={() => props.onPick(level.price)}
+              aria-label={`Use price ${level.price}`}
+            >
+              {price(level.price)}
+            </button>
           </td>
           <td className="num px-3 py-0.5 text-right">{shares(level.quantity)}</td>
           <td className="num px-3 py-0.5 text-right text-dim">{shares(total)}</td>

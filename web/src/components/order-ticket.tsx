@@ -120,6 +120,19 @@ export function OrderTicket(props: {
     if (p !== undefined) problems.stop = p;
   }
   const valid = Object.keys(problems).length === 0;
+  // The exchange refuses limit and stop prices too far from the last price; say so first.
+  let band: string | undefined;
+  const bandBps = rules?.price_band_bps;
+  if (bandBps !== undefined && market.lastPaise !== undefined) {
+    const last = market.lastPaise;
+    const outside = [draft.price, draft.stop].some((text, i) => {
+      if (i === 0 ? !needsPrice(mode) : !needsStop(mode)) return false;
+      const paise = parseRupees(text);
+      return paise !== undefined && Math.abs(paise - last) * 10_000 > last * bandBps;
+    });
+    if (outside)
+      band = `more than ${bandBps / 100}% from the last price ${rupees(last)}: the exchange will refuse it`;
+  }
 
   // What the order is worth and costs, before sending.
   const limitPaise = needsPrice(mode) ? parseRupees(draft.price) : undefined;
@@ -289,6 +302,7 @@ export function OrderTicket(props: {
           )}
         </dl>
         {funds !== undefined && <p className="text-xs text-yellow-300">{funds}</p>}
+        {band !== undefined && <p className="text-xs text-yellow-300">{band}</p>}
         <ErrorLine message={error} />
         {placed !== undefined && (
           <p role="status" className="text-sm text-up" data-testid="order-placed">

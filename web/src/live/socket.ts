@@ -29,10 +29,16 @@ export class LiveSocket {
   state: SocketState = 'connecting';
   latencyMs: number | undefined;
 
+  /** Back online: try at once instead of waiting out the backoff. */
+  private readonly online = () => {
+    if (this.state !== 'open') this.reconnect();
+  };
+
   constructor(
     private readonly path: string,
     private readonly events: SocketEvents,
   ) {
+    window.addEventListener('online', this.online);
     this.connect();
   }
 
@@ -124,6 +130,7 @@ export class LiveSocket {
 
   close(): void {
     this.stopped = true;
+    window.removeEventListener('online', this.online);
     window.clearTimeout(this.retry);
     window.clearInterval(this.pinger);
     const ws = this.ws;
