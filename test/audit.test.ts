@@ -388,6 +388,68 @@ for (const factory of storeFactories()) {
       );
     });
 
+    it('restarts from stored tile roots, and a forged tile root is caught at start and by the check', async () => {
+      const t = await start();
+      const admin = await user(t, 'root', true);
+      for (let i = 0; i < 70; i += 1) {
+        expect(
+          (await t.exchange.venue.exchange.adjust(admin.id, 'INR', 100, `deposit ${i}`)).ok,
+        ).toBe(true);
+      }
+      await t.exchange.audit.signHead();
+      const tiles = await t.store.db
+        .selectFrom('audit_tiles')
+        .selectAll()
+        .orderBy('tile')
+        .execute();
+      expect(tiles.length).toBe(Math.floor(t.exchange.audit.size / 64));
+      expect(tiles.length).toBeGreaterThanOrEqual(1);
+
+      // A clean restart rebuilds the same tree from the tiles.
+      const root = t.exchange.audit.latestHead?.rootHash.toString('hex');
+      let current = await t.reopen();
+      open.splice(0, open.length, current);
+      expect(current.exchange.venue.exchange.stoppedReason).toBeUndefined();
+      expect((await current.exchange.audit.root(current.exchange.audit.size)).toString('hex')).toBe(
+        root,
+      );
+
+      // A leaf rewritten inside a complete tile: the integrity check finds it.
+      await dropAppendOnlyGuard(current);
+      const inTile = await current.store.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('seq', '=', 10)
+        .executeTakeFirstOrThrow();
+      await current.store.db
+        .updateTable('audit_log')
+        .set({ payload: inTile.payload.replace('"amount":', '"amount":1') })
+        .where('seq', '=', 10)
+        .execute();
+      const token = (
+        await call(current, 'POST', '/api/auth/login', undefined, {
+          username: 'root',
+          password: PASSWORD,
+        })
+      ).body.access_token as string;
+      const rewritten = await integrity(current, token);
+      expect(rewritten.failure?.index).toBe(10);
+      expect(rewritten.failure?.reason).toMatch(/does not hash/);
+
+      // A forged tile root: caught at the next start, against the signed head.
+      await dropAppendOnlyGuard(current, 'audit_tiles');
+      await current.store.db
+        .updateTable('audit_tiles')
+        .set({ hash: '00'.repeat(32) })
+        .where('tile', '=', 0)
+        .execute();
+      current = await current.reopen();
+      open.splice(0, open.length, current);
+      expect(current.exchange.venue.exchange.stoppedReason).toMatch(
+        /differs from its signed tree head/,
+      );
+    });
+
     it('verifies consistency between user-supplied trees and explains a failure', async () => {
       const t = await start();
       const { token } = await user(t, 'dave');
@@ -525,12 +587,12 @@ describe('npm run audit:verify', () => {
 });
 
 /** What an attacker with owner rights on the database could do. */
-async function dropAppendOnlyGuard(t: TestApp): Promise<void> {
+async function dropAppendOnlyGuard(t: TestApp, table = 'audit_log'): Promise<void> {
   const { db } = t.store;
   if (t.store.dialect === 'postgres') {
-    await sql`alter table audit_log disable trigger user`.execute(db);
+    await sql`alter table ${sql.table(table)} disable trigger user`.execute(db);
   } else {
-    await sql`drop trigger audit_log_no_delete`.execute(db);
-    await sql`drop trigger audit_log_no_update`.execute(db);
+    await sql`drop trigger ${sql.raw(`${table}_no_delete`)}`.execute(db);
+    await sql`drop trigger ${sql.raw(`${table}_no_update`)}`.execute(db);
   }
 }

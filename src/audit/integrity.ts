@@ -1,6 +1,7 @@
 // The integrity check: recomputes the audit log from its rows and holds it against everything
-// that vouches for it. Each leaf must hash to its stored hash and sit at its index; the tree must
-// reach every signed head's root, each head's signature and consistency proof must verify; and
+// that vouches for it. Each leaf must hash to its stored hash and sit at its index, each stored
+// tile root must be the root of its 64 leaves; the tree must reach every signed head's root,
+// each head's signature and consistency proof must verify; and
 // every trade, ledger transaction, security event and order must match the last leaf about it,
 // with no such row left without a leaf. Reports the first failure by leaf index.
 // Used by the API and by `npm run audit:verify`, which needs only the public key.
@@ -11,6 +12,7 @@ import { canonicalJson, payloadHash, type AuditKind } from './leaf.ts';
 import { CompactMerkleTree, verifyConsistency } from './merkle.ts';
 import { ledgerTxData, orderData, securityEventData, tradeData } from './records.ts';
 import { verifyTreeHead } from './tree-head.ts';
+import { TILE_LEAVES } from './tree.ts';
 
 export interface IntegrityFailure {
   /** The leaf that does not match, when one does not. */
@@ -52,7 +54,9 @@ export async function checkIntegrity(
   publicKey: KeyObject,
 ): Promise<IntegrityReport> {
   const heads = await repo.allHeads();
+  const tiles = await repo.tiles();
   const tree = new CompactMerkleTree();
+  let tile = new CompactMerkleTree();
   let headIndex = 0;
   let headsChecked = 0;
   let failure: IntegrityFailure | undefined;
@@ -85,7 +89,13 @@ export async function checkIntegrity(
     for (const leaf of page) {
       failure ??= leafFailure(leaf, tree.size);
       if (failure !== undefined) break scan;
-      tree.append(Buffer.from(leaf.leaf_hash, 'hex'));
+      const hash = Buffer.from(leaf.leaf_hash, 'hex');
+      tree.append(hash);
+      tile.append(hash);
+      if (tile.size === TILE_LEAVES) {
+        failure ??= tileFailure(tiles, tree.size / TILE_LEAVES - 1, tile.root());
+        tile = new CompactMerkleTree();
+      }
       checkHeadsAt(tree.size);
       const parsed = parse(leaf);
       if (parsed === undefined) continue;
@@ -104,6 +114,10 @@ export async function checkIntegrity(
       index: tree.size,
       reason: `the signed tree head at size ${unreached.treeSize} covers leaves the log no longer has (it has ${tree.size})`,
     };
+  }
+  const stray = tiles.find((t) => t.tile >= Math.floor(tree.size / TILE_LEAVES));
+  if (failure === undefined && stray !== undefined) {
+    failure = { reason: `audit tile ${stray.tile} is stored but the log has no such leaves` };
   }
   failure ??= await orderFailure(repo, [...lastOrderLeaf.values()]);
   failure ??= await unauditedRow(repo, seen);
@@ -130,6 +144,22 @@ function leafFailure(leaf: StoredLeaf, expected: number): IntegrityFailure | und
       kind: leaf.kind,
       reason: 'the leaf payload does not hash to its stored leaf hash',
     };
+  }
+  return undefined;
+}
+
+function tileFailure(
+  tiles: readonly { tile: number; hash: Buffer }[],
+  index: number,
+  root: Buffer,
+): IntegrityFailure | undefined {
+  const stored = tiles[index];
+  const last = (index + 1) * TILE_LEAVES - 1;
+  if (stored?.tile !== index) {
+    return { index: last, reason: `audit tile ${index} (leaves up to ${last}) is not stored` };
+  }
+  if (!stored.hash.equals(root)) {
+    return { index: last, reason: `audit tile ${index} does not match its leaves` };
   }
   return undefined;
 }

@@ -25,6 +25,18 @@ export interface AuditLeaf {
   readonly createdAt: number;
 }
 
+/** The root of one complete tile of leaves, stored with the leaf that completes it. */
+export interface AuditTile {
+  readonly tile: number;
+  readonly hash: Buffer;
+}
+
+/** What one write adds to the log's tables. */
+export interface AuditRows {
+  readonly leaves: readonly AuditLeaf[];
+  readonly tiles: readonly AuditTile[];
+}
+
 /** Throws TypeError for anything outside the canonical domain (floats, undefined, bigint…). */
 export function canonicalJson(value: unknown): string {
   // JSON.stringify writes strings and safe integers exactly as RFC 8785 does, and object keys

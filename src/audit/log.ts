@@ -6,8 +6,15 @@
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { AuditRepo, StoredTreeHead } from '../store/audit.repo.ts';
-import { payloadHash, sealLeaves, type AuditEntry, type AuditLeaf } from './leaf.ts';
-import { verifyConsistency } from './merkle.ts';
+import {
+  payloadHash,
+  sealLeaves,
+  type AuditEntry,
+  type AuditLeaf,
+  type AuditRows,
+  type AuditTile,
+} from './leaf.ts';
+import { rootFromLeafHashes, verifyConsistency } from './merkle.ts';
 import { adminActionEntry, type AdminAction } from './records.ts';
 import { signTreeHead, verifyTreeHead } from './tree-head.ts';
 import { AuditTree, TILE_LEAVES, type Tiles } from './tree.ts';
@@ -23,13 +30,16 @@ export interface AuditLogOptions {
   log?: Logger | undefined;
 }
 
-/** Seals entries as leaves numbered after everything appended so far in this write. */
-export type Seal = (entries: readonly AuditEntry[]) => AuditLeaf[];
+/**
+ * Seals entries as leaves numbered after everything appended so far in this write, with the
+ * roots of the tiles they complete: the rows to store in the write's transaction.
+ */
+export type Seal = (entries: readonly AuditEntry[]) => AuditRows;
 
 const SCAN_PAGE = 10_000;
 
 export class AuditLog {
-  private readonly tree = new AuditTree();
+  private tree = new AuditTree();
   private head: StoredTreeHead | undefined;
   private writing: Promise<unknown> = Promise.resolve();
   private signing: Promise<StoredTreeHead | undefined> | undefined;
@@ -40,26 +50,45 @@ export class AuditLog {
   private constructor(private readonly options: AuditLogOptions) {}
 
   /**
-   * Rebuilds the tree from the stored leaves, rehashing each payload, and checks the result
-   * against the last signed tree head. Problems are reported, not thrown: the caller decides.
+   * Rebuilds the tree from the stored tile roots and the leaves after the last tile (rehashing
+   * those), then checks it against the last signed tree head. Rehashing every leaf and every
+   * row is the integrity check's job. Problems are reported, not thrown: the caller decides.
    */
   static async open(options: AuditLogOptions): Promise<AuditLog> {
     const log = new AuditLog(options);
-    const { tree, problems } = log;
-    for await (const page of options.repo.scan(SCAN_PAGE)) {
+    const { problems } = log;
+    const tiles = await options.repo.tiles();
+    const roots: Buffer[] = [];
+    for (const { tile, hash } of tiles) {
+      if (tile !== roots.length) {
+        problems.push(`audit tile ${roots.length} is missing (the next stored is ${tile})`);
+        break;
+      }
+      roots.push(hash);
+    }
+    const edge: Buffer[] = [];
+    const start = roots.length * TILE_LEAVES;
+    for await (const page of options.repo.scan(SCAN_PAGE, start)) {
       for (const leaf of page) {
-        if (leaf.seq !== tree.size) {
-          problems.push(`audit leaf ${tree.size} is missing (the next stored is ${leaf.seq})`);
+        if (leaf.seq !== start + edge.length) {
+          problems.push(
+            `audit leaf ${start + edge.length} is missing (the next stored is ${leaf.seq})`,
+          );
           break;
         }
         if (problems.length === 0 && payloadHash(leaf.payload).toString('hex') !== leaf.leaf_hash) {
           problems.push(`audit leaf ${leaf.seq} (${leaf.kind}) does not hash to its stored hash`);
         }
-        // Kept in step with the table either way, so later appends do not collide.
-        tree.append(Buffer.from(leaf.leaf_hash, 'hex'));
+        edge.push(Buffer.from(leaf.leaf_hash, 'hex'));
       }
-      if (tree.size !== (page[page.length - 1]?.seq ?? -1) + 1) break;
+      if (edge.length >= TILE_LEAVES) {
+        problems.push(`audit tile ${roots.length} was not stored with its last leaf`);
+        break;
+      }
+      if (problems.length > 0) break;
     }
+    // Kept in step with the tables even when broken, so later appends do not collide.
+    log.tree = AuditTree.restore(roots, edge.slice(0, TILE_LEAVES - 1));
     log.head = await options.repo.latestHead();
     if (problems.length === 0 && log.head !== undefined) {
       const problem = await log.checkHead(log.head);
@@ -87,10 +116,23 @@ export class AuditLog {
   record<T>(write: (seal: Seal) => Promise<T> | T): Promise<T> {
     const run = async (): Promise<T> => {
       const sealed: AuditLeaf[] = [];
+      // The leaves of the tile being filled: each 64th completes it and its root is stored.
+      const filling: Buffer[] = [...this.tree.edge];
       const seal: Seal = (entries) => {
         const leaves = sealLeaves(this.tree.size + sealed.length, entries);
+        const tiles: AuditTile[] = [];
+        for (const leaf of leaves) {
+          filling.push(leaf.leafHash);
+          if (filling.length === TILE_LEAVES) {
+            tiles.push({
+              tile: Math.floor(leaf.seq / TILE_LEAVES),
+              hash: rootFromLeafHashes(filling),
+            });
+            filling.length = 0;
+          }
+        }
         sealed.push(...leaves);
-        return leaves;
+        return { leaves, tiles };
       };
       const result = await write(seal);
       for (const leaf of sealed) this.tree.append(leaf.leafHash);

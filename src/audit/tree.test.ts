@@ -80,6 +80,20 @@ describe('AuditTree', () => {
     }
   });
 
+  it('restores from tile roots and the leaves after them to the same tree', () => {
+    const tiles = Math.floor(MAX / TILE_LEAVES);
+    const roots = Array.from({ length: tiles }, (_, t) =>
+      rootFromLeafHashes(all.slice(t * TILE_LEAVES, (t + 1) * TILE_LEAVES)),
+    );
+    const restored = AuditTree.restore(roots, all.slice(tiles * TILE_LEAVES));
+    expect(restored.size).toBe(MAX);
+    expect(restored.root().equals(tree.root())).toBe(true);
+    const index = 5;
+    const proofTiles = load(all, restored.tilesForInclusion(index, MAX));
+    expect(restored.inclusionProof(index, MAX, proofTiles)).toEqual(inclusionProof(all, index));
+    expect(() => AuditTree.restore([], all.slice(0, TILE_LEAVES))).toThrow(RangeError);
+  });
+
   it('says which tile is missing instead of guessing', () => {
     expect(() => tree.inclusionProof(3, MAX, new Map())).toThrow(/tile of leaf/);
   });

@@ -49,8 +49,28 @@ export class AuditTree {
   #edge: Buffer[] = [];
   #edgeTree = new CompactMerkleTree();
 
+  /**
+   * Rebuilds a tree from the roots of its complete tiles and the leaves after them, without
+   * rehashing the tiles' leaves. Throws RangeError if `edge` would complete a tile.
+   */
+  static restore(tileRoots: readonly Uint8Array[], edge: readonly Uint8Array[]): AuditTree {
+    if (edge.length >= TILE_LEAVES) {
+      throw new RangeError(`the leaves after the last tile must be fewer than ${TILE_LEAVES}`);
+    }
+    const tree = new AuditTree();
+    for (const root of tileRoots) tree.addTile(Buffer.from(root));
+    tree.#size = tileRoots.length * TILE_LEAVES;
+    for (const leaf of edge) tree.append(leaf);
+    return tree;
+  }
+
   get size(): number {
     return this.#size;
+  }
+
+  /** The leaves of the tile being filled (fewer than TILE_LEAVES). */
+  get edge(): readonly Buffer[] {
+    return this.#edge;
   }
 
   append(hash: Uint8Array): void {
@@ -60,9 +80,14 @@ export class AuditTree {
     this.#edgeTree.append(leaf);
     this.#size += 1;
     if (this.#edge.length < TILE_LEAVES) return;
-    let carry = this.#edgeTree.root();
+    const root = this.#edgeTree.root();
     this.#edge = [];
     this.#edgeTree = new CompactMerkleTree();
+    this.addTile(root);
+  }
+
+  private addTile(root: Buffer): void {
+    let carry = root;
     for (let k = 0; ; k += 1) {
       const level = (this.#levels[k] ??= new HashList());
       level.push(carry);

@@ -3,7 +3,7 @@
 
 import type SQLite from 'better-sqlite3';
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import type { AuditKind, AuditLeaf } from '../audit/leaf.ts';
+import type { AuditKind, AuditLeaf, AuditRows } from '../audit/leaf.ts';
 import type { SignedTreeHead } from '../audit/tree-head.ts';
 import type { Database, TreeHeadsTable } from './schema.ts';
 
@@ -46,26 +46,37 @@ function headOf(row: Selectable<TreeHeadsTable>): StoredTreeHead {
 /** Rows per statement: five bound values each, well under SQLite's 32,766. */
 const CHUNK = 1000;
 
-/** For the SQLite journal: a prepared insert to run inside its synchronous transaction. */
-export function sqliteLeafWriter(native: SQLite.Database): (leaves: readonly AuditLeaf[]) => void {
-  const insert = native.prepare(
+/** For the SQLite journal: prepared inserts to run inside its synchronous transaction. */
+export function sqliteAuditWriter(native: SQLite.Database): (rows: AuditRows) => void {
+  const insertLeaf = native.prepare(
     'insert into audit_log (seq, kind, payload, leaf_hash, created_at) values (?, ?, ?, ?, ?)',
   );
-  return (leaves) => {
+  const insertTile = native.prepare('insert into audit_tiles (tile, hash) values (?, ?)');
+  return ({ leaves, tiles }) => {
     for (const leaf of leaves) {
-      insert.run(leaf.seq, leaf.kind, leaf.payload, leaf.leafHash.toString('hex'), leaf.createdAt);
+      const hash = leaf.leafHash.toString('hex');
+      insertLeaf.run(leaf.seq, leaf.kind, leaf.payload, hash, leaf.createdAt);
     }
+    for (const t of tiles) insertTile.run(t.tile, t.hash.toString('hex'));
   };
 }
 
-export async function insertLeaves(
+export async function insertAuditRows(
   tx: Kysely<Database> | Transaction<Database>,
-  leaves: readonly AuditLeaf[],
+  { leaves, tiles }: AuditRows,
 ): Promise<void> {
   for (let i = 0; i < leaves.length; i += CHUNK) {
     await tx
       .insertInto('audit_log')
       .values(leaves.slice(i, i + CHUNK).map(leafRow))
+      .execute();
+  }
+  for (let i = 0; i < tiles.length; i += CHUNK) {
+    await tx
+      .insertInto('audit_tiles')
+      .values(
+        tiles.slice(i, i + CHUNK).map((t) => ({ tile: t.tile, hash: t.hash.toString('hex') })),
+      )
       .execute();
   }
 }
@@ -74,8 +85,31 @@ export class AuditRepo {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** Leaves recording a change that has no row of its own (an administrator's action). */
-  async append(leaves: readonly AuditLeaf[]): Promise<void> {
-    await insertLeaves(this.db, leaves);
+  async append(rows: AuditRows): Promise<void> {
+    await insertAuditRows(this.db, rows);
+  }
+
+  /** Every stored tile root, in tile order. */
+  async tiles(): Promise<{ tile: number; hash: Buffer }[]> {
+    const rows = await this.db.selectFrom('audit_tiles').selectAll().orderBy('tile').execute();
+    return rows.map((r) => ({ tile: r.tile, hash: Buffer.from(r.hash, 'hex') }));
+  }
+
+  /** Leaves from `start` on, a page at a time. */
+  async *scan(pageSize: number, start = 0): AsyncGenerator<StoredLeaf[]> {
+    let from = start;
+    for (;;) {
+      const page = await this.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('seq', '>=', from)
+        .orderBy('seq')
+        .limit(pageSize)
+        .execute();
+      if (page.length === 0) return;
+      yield page;
+      from = (page[page.length - 1] as StoredLeaf).seq + 1;
+    }
   }
 
   async leafHashes(start: number, end: number): Promise<{ seq: number; hash: Buffer }[]> {
@@ -91,23 +125,6 @@ export class AuditRepo {
 
   async leaf(seq: number): Promise<StoredLeaf | undefined> {
     return this.db.selectFrom('audit_log').selectAll().where('seq', '=', seq).executeTakeFirst();
-  }
-
-  /** Every leaf in order, a page at a time (keyset paging: seq is the primary key). */
-  async *scan(pageSize: number): AsyncGenerator<StoredLeaf[]> {
-    let from = 0;
-    for (;;) {
-      const page = await this.db
-        .selectFrom('audit_log')
-        .selectAll()
-        .where('seq', '>=', from)
-        .orderBy('seq')
-        .limit(pageSize)
-        .execute();
-      if (page.length === 0) return;
-      yield page;
-      from = (page[page.length - 1] as StoredLeaf).seq + 1;
-    }
   }
 
   async insertHead(head: SignedTreeHead, consistencyProof: readonly Buffer[]): Promise<void> {

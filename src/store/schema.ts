@@ -114,6 +114,12 @@ export interface AuditLogTable {
   created_at: number;
 }
 
+/** The root of leaves [64·tile, 64·tile + 64), hex, written with the leaf that completes it. */
+export interface AuditTilesTable {
+  tile: number;
+  hash: string;
+}
+
 export interface TreeHeadsTable {
   tree_size: number;
   root_hash: string;
@@ -195,6 +201,7 @@ export interface Database {
   trades: TradesTable;
   ledger_entries: LedgerEntriesTable;
   audit_log: AuditLogTable;
+  audit_tiles: AuditTilesTable;
   tree_heads: TreeHeadsTable;
   security_events: SecurityEventsTable;
   sessions: SessionsTable;

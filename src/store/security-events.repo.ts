@@ -1,8 +1,8 @@
 // All SQL about security events.
 
 import type { Insertable, Kysely } from 'kysely';
-import type { AuditLeaf } from '../audit/leaf.ts';
-import { insertLeaves } from './audit.repo.ts';
+import type { AuditRows } from '../audit/leaf.ts';
+import { insertAuditRows } from './audit.repo.ts';
 import type { Database, SecurityEventRow, SecurityEventsTable, Severity } from './schema.ts';
 
 export class SecurityEventsRepo {
@@ -11,7 +11,7 @@ export class SecurityEventsRepo {
   /** Stores the event and, in the same transaction, the audit leaves `audit` makes for it. */
   async insert(
     event: Insertable<SecurityEventsTable>,
-    audit: (id: number) => readonly AuditLeaf[],
+    audit: (id: number) => AuditRows,
   ): Promise<number> {
     return this.db.transaction().execute(async (tx) => {
       const row = await tx
@@ -19,7 +19,7 @@ export class SecurityEventsRepo {
         .values(event)
         .returning('id')
         .executeTakeFirstOrThrow();
-      await insertLeaves(tx, audit(row.id));
+      await insertAuditRows(tx, audit(row.id));
       return row.id;
     });
   }

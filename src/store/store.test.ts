@@ -68,9 +68,11 @@ describe.each(storeFactories())('store on $name', (factory) => {
     expect(rows.map((r) => r.symbol)).toEqual(listings.map((l) => l.symbol).sort());
     const aapl = await symbols.find('AAPL');
     expect(aapl).toMatchObject({ tick_size: 5, reference_price: 1_523_450, status: 'ACTIVE' });
-    expect(await symbols.setStatus('AAPL', 'HALTED', () => [])).toBe(true);
+    expect(await symbols.setStatus('AAPL', 'HALTED', () => ({ leaves: [], tiles: [] }))).toBe(true);
     expect((await symbols.find('AAPL'))?.status).toBe('HALTED');
-    expect(await symbols.setStatus('NOPE', 'HALTED', () => [])).toBe(false);
+    expect(await symbols.setStatus('NOPE', 'HALTED', () => ({ leaves: [], tiles: [] }))).toBe(
+      false,
+    );
   });
 
   it('backs the money invariants with CHECK constraints', async () => {

@@ -1,7 +1,7 @@
 // All SQL about listed symbols.
 
-import type { AuditLeaf } from '../audit/leaf.ts';
-import { insertLeaves } from './audit.repo.ts';
+import type { AuditRows } from '../audit/leaf.ts';
+import { insertAuditRows } from './audit.repo.ts';
 import type { Kysely } from 'kysely';
 import type { Database, NewSymbol, SymbolRow, SymbolStatus } from './schema.ts';
 
@@ -32,11 +32,7 @@ export class SymbolsRepo {
   }
 
   /** Changes the status and stores the audit leaves `audit` makes for it, in one transaction. */
-  async setStatus(
-    symbol: string,
-    status: SymbolStatus,
-    audit: () => readonly AuditLeaf[],
-  ): Promise<boolean> {
+  async setStatus(symbol: string, status: SymbolStatus, audit: () => AuditRows): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
       const result = await tx
         .updateTable('symbols')
@@ -44,7 +40,7 @@ export class SymbolsRepo {
         .where('symbol', '=', symbol)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) return false;
-      await insertLeaves(tx, audit());
+      await insertAuditRows(tx, audit());
       return true;
     });
   }

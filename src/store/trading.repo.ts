@@ -3,8 +3,8 @@
 
 import type SQLite from 'better-sqlite3';
 import type { Insertable, Kysely, Transaction } from 'kysely';
-import type { AuditLeaf } from '../audit/leaf.ts';
-import { insertLeaves, sqliteLeafWriter } from './audit.repo.ts';
+import type { AuditRows } from '../audit/leaf.ts';
+import { insertAuditRows, sqliteAuditWriter } from './audit.repo.ts';
 import type { Store } from './db.ts';
 import type {
   BalancesTable,
@@ -124,9 +124,7 @@ export function completeRow(
  * The journal's write on SQLite, as prepared statements run in one transaction: the same
  * statements as the Kysely path below, without building SQL text for every batch.
  */
-function sqliteWriter(
-  native: SQLite.Database,
-): (batch: WriteBatch, leaves: readonly AuditLeaf[]) => void {
+function sqliteWriter(native: SQLite.Database): (batch: WriteBatch, audit: AuditRows) => void {
   const orderColumns = ORDER_COLUMNS;
   const mutable = [
     'quantity',
@@ -163,8 +161,8 @@ function sqliteWriter(
   const updateSymbol = native.prepare(
     'update symbols set last_sequence = ?, last_price = ? where symbol = ?',
   );
-  const insertLeaves = sqliteLeafWriter(native);
-  return native.transaction((batch: WriteBatch, leaves: readonly AuditLeaf[]) => {
+  const insertAudit = sqliteAuditWriter(native);
+  return native.transaction((batch: WriteBatch, audit: AuditRows) => {
     for (const o of batch.orders) {
       upsertOrder.run(Object.values(completeRow(orderColumns, o)));
     }
@@ -187,15 +185,14 @@ function sqliteWriter(
       upsertBalance.run(b.user_id, b.asset, b.available, b.held, b.updated_at);
     }
     for (const s of batch.symbols) updateSymbol.run(s.last_sequence, s.last_price, s.symbol);
-    insertLeaves(leaves);
+    insertAudit(audit);
   });
 }
 
 export class TradingRepo {
   private readonly db: Kysely<Database>;
   private readonly sqlite:
-    | { handle: SQLite.Database; write: (batch: WriteBatch, leaves: readonly AuditLeaf[]) => void }
-    | undefined;
+    { handle: SQLite.Database; write: (batch: WriteBatch, audit: AuditRows) => void } | undefined;
 
   constructor(store: Store) {
     this.db = store.db;
@@ -209,13 +206,13 @@ export class TradingRepo {
    * Writes one batch and the audit leaves that record it in one transaction. Upserts make a
    * retried batch harmless.
    */
-  async write(batch: WriteBatch, leaves: readonly AuditLeaf[]): Promise<void> {
+  async write(batch: WriteBatch, audit: AuditRows): Promise<void> {
     if (this.sqlite !== undefined) {
       // The connection is shared with Kysely: never nest inside a transaction it has open
       // (a rollback there would take the journal's rows with it). The write itself is
       // synchronous, so nothing can start in between.
       while (this.sqlite.handle.inTransaction) await new Promise((r) => setImmediate(r));
-      this.sqlite.write(batch, leaves);
+      this.sqlite.write(batch, audit);
       return;
     }
     await this.db.transaction().execute(async (tx) => {
@@ -249,7 +246,7 @@ export class TradingRepo {
           .where('symbol', '=', s.symbol)
           .execute();
       }
-      await insertLeaves(tx, leaves);
+      await insertAuditRows(tx, audit);
     });
   }
 

@@ -122,7 +122,7 @@ async function main(): Promise<void> {
     // Baseline: the journal writing the same trades with no audit leaves.
     const base = await fixture(dir, 'baseline.db');
     let started = performance.now();
-    for (const make of base.batches) await base.trading.write(make(), []);
+    for (const make of base.batches) await base.trading.write(make(), { leaves: [], tiles: [] });
     const baseMs = performance.now() - started;
     await base.store.close();
     out(`baseline  trades written without leaves    ${rate(LEAVES, baseMs)}`);

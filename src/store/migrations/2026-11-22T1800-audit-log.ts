@@ -1,14 +1,20 @@
 // The audit log becomes append-only in the database itself: UPDATE, DELETE (and on PostgreSQL
-// TRUNCATE) of a leaf or a signed tree head are refused by triggers. Tree heads keep the
-// consistency proof from the head before them.
+// TRUNCATE) of a leaf, a tile or a signed tree head are refused by triggers. Tree heads keep the
+// consistency proof from the head before them; tiles keep the root of each 64 leaves, so a
+// restart rebuilds the tree without rehashing every leaf.
 
 import { sql } from 'kysely';
 import { isPostgres, type MigrationDb } from './schema-builder.ts';
 
-const TABLES = ['audit_log', 'tree_heads'] as const;
+const TABLES = ['audit_log', 'tree_heads', 'audit_tiles'] as const;
 
 export async function up(db: MigrationDb): Promise<void> {
   await db.schema.alterTable('tree_heads').addColumn('consistency_proof', 'text').execute();
+  await db.schema
+    .createTable('audit_tiles')
+    .addColumn('tile', 'bigint', (c) => c.primaryKey())
+    .addColumn('hash', 'text', (c) => c.notNull())
+    .execute();
   if (isPostgres(db)) {
     await sql`
       create function audit_append_only() returns trigger language plpgsql as $$
@@ -51,5 +57,6 @@ export async function down(db: MigrationDb): Promise<void> {
       }
     }
   }
+  await db.schema.dropTable('audit_tiles').execute();
   await db.schema.alterTable('tree_heads').dropColumn('consistency_proof').execute();
 }
