@@ -315,7 +315,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   await app.register(apiKeyRoutes, { identity });
   await app.register(adminRoutes, { identity, venue });
   await app.register(keyRoutes, { rotation: keyRotation, audit });
-  await app.register(securityRoutes, { repo: eventsRepo, events, blocks, now });
+  await app.register(securityRoutes, { repo: eventsRepo, events, blocks, guard, now });
   await app.register(marketRoutes, { venue, rules: deps.config });
   await app.register(systemRoutes, { venue, startedAt, now });
   await app.register(tradingRoutes, { venue });

@@ -177,6 +177,27 @@ describe('defense', () => {
     expect((await call(app, 'GET', '/api/market/stocks', { ip: attacker })).status).toBe(200);
   });
 
+  it('an address an administrator unblocks starts afresh instead of falling back at once', async () => {
+    const app = await open({ LOGIN_RATE_LIMIT: '100', BRUTE_FORCE_THRESHOLD: '3' });
+    const adminId = await register(app, 'secops');
+    await new UsersRepo(app.store.db).update(adminId, { role: 'admin' });
+    const admin = (await login(app, 'secops', PASSWORD, '198.51.100.2')).body
+      .access_token as string;
+    await register(app, 'victim');
+    const attacker = '203.0.113.67';
+    for (let i = 0; i < 3; i++) await login(app, 'victim', `wrong guess ${i}`, attacker);
+    expect((await login(app, 'victim', PASSWORD, attacker)).status).toBe(403);
+    const lift = await call(app, 'POST', '/api/security/unblock-ip', {
+      ip: '198.51.100.2',
+      token: admin,
+      body: { ip: attacker },
+    });
+    expect(lift.status).toBe(200);
+    // One more mistake is a mistake, not a new block; the threshold counts from zero again.
+    expect((await login(app, 'victim', 'one more typo', attacker)).status).toBe(401);
+    expect((await login(app, 'victim', PASSWORD, attacker)).status).toBe(200);
+  });
+
   it('counts failures per account across addresses, reports it, and never locks the owner', async () => {
     const app = await open({ LOGIN_RATE_LIMIT: '100', BRUTE_FORCE_THRESHOLD: '4' });
     await register(app, 'target');

@@ -134,6 +134,17 @@ export class Guard {
     if (!decision.allowed) throw new RateLimited(decision);
   }
 
+  /**
+   * Lifts a block and forgets what led to it (failed logins, attack hits), so the address starts
+   * afresh. False if the address was not blocked.
+   */
+  async unblock(address: string): Promise<boolean> {
+    if (!this.blocks.unblock(address)) return false;
+    this.hits.delete(address);
+    await this.limits.forgive(address);
+    return true;
+  }
+
   /** After a failed login: blocks the address once it has failed too often. */
   async loginFailed(address: string, username: string): Promise<void> {
     const over = await this.limits.loginFailed(address, username);

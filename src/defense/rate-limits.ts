@@ -109,6 +109,11 @@ export class RateLimits {
     return take(this.loginByAccount, `${username.toLowerCase()}|${address}`, limit);
   }
 
+  /** Forgets an address's failed logins, so a lifted block does not fall again at once. */
+  async forgive(address: string): Promise<void> {
+    await this.failures.delete(address);
+  }
+
   /**
    * Counts a failed login against the address and the account. Says whether the address has
    * now failed BRUTE_FORCE_THRESHOLD times (it gets blocked) and whether the account has (it is

@@ -2,6 +2,7 @@
 // addresses. Reports are bounded in time range and size, and their CSV is safe to open in a
 // spreadsheet.
 
+import type { Guard } from '../../defense/guard.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { isIP } from 'node:net';
@@ -50,6 +51,8 @@ export interface SecurityStatusDeps {
 
 export interface SecurityRouteOptions extends SecurityStatusDeps {
   events: SecurityEvents;
+  /** Lifts blocks, with what led to them. */
+  guard: Guard;
 }
 
 export interface SecurityStatus {
@@ -147,7 +150,7 @@ function keyOf(ip: string): string {
 }
 
 export const securityRoutes: FastifyPluginAsyncTypebox<SecurityRouteOptions> = (app, options) => {
-  const { repo, events, blocks, now } = options;
+  const { repo, events, blocks, guard, now } = options;
 
   app.get('/api/security/status', { config: { access: 'admin' }, schema: { tags, security } }, () =>
     securityStatus({ repo, blocks, now }),
@@ -280,7 +283,7 @@ export const securityRoutes: FastifyPluginAsyncTypebox<SecurityRouteOptions> = (
     },
     async (request) => {
       const key = keyOf(request.body.ip);
-      if (!blocks.unblock(key)) throw new ApiError('NOT_FOUND', `${key} is not blocked`);
+      if (!(await guard.unblock(key))) throw new ApiError('NOT_FOUND', `${key} is not blocked`);
       await events.record({
         type: 'ip_unblocked',
         severity: 'LOW',
