@@ -2,7 +2,7 @@
 // (RFC 8785 for the values used here: sorted keys, no whitespace, safe integers, no floats).
 // The leaf's data is the UTF-8 of that text; its hash is RFC 6962's SHA-256(0x00 ‖ data).
 
-import { leafHash } from './merkle.ts';
+import { hash } from 'node:crypto';
 
 export type AuditKind = 'order' | 'trade' | 'ledger_tx' | 'security_event' | 'admin_action';
 
@@ -90,8 +90,9 @@ export function leafPayload(entry: AuditEntry): string {
   return canonicalJson({ at: entry.at, data: entry.data, kind: entry.kind });
 }
 
+/** leafHash of the payload's UTF-8 bytes; U+0000 encodes as the single byte 0x00. */
 export function payloadHash(payload: string): Buffer {
-  return leafHash(Buffer.from(payload, 'utf8'));
+  return hash('sha256', `\u0000${payload}`, 'buffer');
 }
 
 /** Numbers the entries from `firstSeq` and hashes them, ready to store. */

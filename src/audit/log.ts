@@ -116,6 +116,7 @@ export class AuditLog {
   record<T>(write: (seal: Seal) => Promise<T> | T): Promise<T> {
     const run = async (): Promise<T> => {
       const sealed: AuditLeaf[] = [];
+      const tileRoots = new Map<number, Buffer>();
       // The leaves of the tile being filled: each 64th completes it and its root is stored.
       const filling: Buffer[] = [...this.tree.edge];
       const seal: Seal = (entries) => {
@@ -124,10 +125,12 @@ export class AuditLog {
         for (const leaf of leaves) {
           filling.push(leaf.leafHash);
           if (filling.length === TILE_LEAVES) {
-            tiles.push({
+            const tile = {
               tile: Math.floor(leaf.seq / TILE_LEAVES),
               hash: rootFromLeafHashes(filling),
-            });
+            };
+            tiles.push(tile);
+            tileRoots.set(leaf.seq, tile.hash);
             filling.length = 0;
           }
         }
@@ -135,7 +138,7 @@ export class AuditLog {
         return { leaves, tiles };
       };
       const result = await write(seal);
-      for (const leaf of sealed) this.tree.append(leaf.leafHash);
+      for (const leaf of sealed) this.tree.append(leaf.leafHash, tileRoots.get(leaf.seq));
       const covered = this.head?.treeSize ?? 0;
       if (this.tree.size - covered >= this.options.headEveryLeaves) void this.signSoon();
       return result;

@@ -4,13 +4,13 @@
 // storage. Pure: the caller loads those tiles (`tilesFor*`) and passes them in.
 
 import {
-  CompactMerkleTree,
   HASH_BYTES,
   consistencyPath,
   emptyRoot,
   inclusionPath,
   largestPowerOfTwoBelow,
   nodeHash,
+  rootFromLeafHashes,
   type RangeHash,
 } from './merkle.ts';
 
@@ -45,9 +45,8 @@ export class AuditTree {
   #size = 0;
   /** levels[k] holds the root of leaves [j·2^(TILE_HEIGHT+k), (j+1)·2^(TILE_HEIGHT+k)) at j. */
   readonly #levels: HashList[] = [];
-  /** The leaves of the tile being filled, and its running root. */
+  /** The leaves of the tile being filled. */
   #edge: Buffer[] = [];
-  #edgeTree = new CompactMerkleTree();
 
   /**
    * Rebuilds a tree from the roots of its complete tiles and the leaves after them, without
@@ -73,16 +72,17 @@ export class AuditTree {
     return this.#edge;
   }
 
-  append(hash: Uint8Array): void {
+  /**
+   * Appends a leaf hash. When it completes a tile, the tile's root is computed here unless the
+   * caller already has it (`tileRoot`, as the log does when it stores tiles).
+   */
+  append(hash: Uint8Array, tileRoot?: Buffer): void {
     if (hash.length !== HASH_BYTES) throw new RangeError(`leaf hash must be ${HASH_BYTES} bytes`);
-    const leaf = Buffer.from(hash);
-    this.#edge.push(leaf);
-    this.#edgeTree.append(leaf);
+    this.#edge.push(Buffer.from(hash));
     this.#size += 1;
     if (this.#edge.length < TILE_LEAVES) return;
-    const root = this.#edgeTree.root();
+    const root = tileRoot ?? rootFromLeafHashes(this.#edge);
     this.#edge = [];
-    this.#edgeTree = new CompactMerkleTree();
     this.addTile(root);
   }
 
