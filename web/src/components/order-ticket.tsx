@@ -21,6 +21,8 @@ const MODES: { value: Mode; label: string }[] = [
   { value: 'STOP_LIMIT', label: 'Stop limit' },
 ];
 const TIFS: Tif[] = ['GTC', 'DAY', 'IOC', 'FOK'];
+/** A market order cannot rest, so the exchange takes it only as IOC or FOK. */
+const tifsFor = (mode: Mode): Tif[] => (mode === 'MARKET' ? ['IOC', 'FOK'] : TIFS);
 const MAX_QUANTITY = 10_000_000;
 
 export interface TicketMarket {
@@ -229,7 +231,18 @@ export function OrderTicket(props: {
           {sideButton('SELL', 'Sell (S)', 'bg-down text-page')}
         </div>
         <div className="grid grid-cols-2 gap-2">
-          <Select label="Order type" value={mode} onChange={(e) => setMode(e.target.value as Mode)}>
+          <Select
+            label="Order type"
+            value={mode}
+            onChange={(e) => {
+              const next = e.target.value as Mode;
+              setMode(next);
+              // The exchange's defaults: IOC for a market order, GTC for the others.
+              if (!tifsFor(next).includes(tif) || (mode === 'MARKET' && next !== 'MARKET')) {
+                setTif(next === 'MARKET' ? 'IOC' : 'GTC');
+              }
+            }}
+          >
             {MODES.map((m) => (
               <option key={m.value} value={m.value}>
                 {m.label}
@@ -237,7 +250,7 @@ export function OrderTicket(props: {
             ))}
           </Select>
           <Select label="Time in force" value={tif} onChange={(e) => setTif(e.target.value as Tif)}>
-            {TIFS.map((t) => (
+            {tifsFor(mode).map((t) => (
               <option key={t} value={t}>
                 {t}
               </option>
