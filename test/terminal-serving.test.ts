@@ -131,10 +131,15 @@ describe('terminal API', () => {
       open_orders: 3,
       trading_available: true,
       order_latency_ms: { samples: 3 },
+      matching_latency_ms: { samples: 3 },
     });
     const latency = stats.order_latency_ms as { p50: number; p99: number; max: number };
     expect(latency.p50).toBeGreaterThan(0);
     expect(latency.p99).toBeGreaterThanOrEqual(latency.p50);
     expect(latency.max).toBeGreaterThanOrEqual(latency.p99);
+    // Matching is the synchronous part of the order's path, so it takes less than the whole.
+    const matching = stats.matching_latency_ms as { p50: number; max: number };
+    expect(matching.p50).toBeGreaterThan(0);
+    expect(matching.max).toBeLessThanOrEqual(latency.max);
   });
 });

@@ -22,6 +22,7 @@ import { NO_FEES_ACCRUED, accrueFee, buyHoldRemaining } from '../ledger/fees.ts'
 import type { LedgerResult } from '../ledger/types.ts';
 import type { OrderMode, Side, SymbolStatus, TimeInForce } from '../store/schema.ts';
 import type { TradeWrite, WriteBatch } from '../store/trading.repo.ts';
+import { LatencySamples } from './latency-samples.ts';
 import { emptyBatch, type Journal } from './journal.ts';
 import {
   boundingPrice,
@@ -168,6 +169,8 @@ export class Exchange {
   private nextOrderId = 1;
   private nextTradeId = 1;
   private stopped: string | undefined;
+  /** How long placing an order holds the sequencer (risk, match, settle), for the System page. */
+  readonly matching = new LatencySamples();
 
   constructor(
     readonly ledger: Ledger,
@@ -271,7 +274,10 @@ export class Exchange {
   // --- commands ---------------------------------------------------------------------------
 
   async placeOrder(userId: number, request: OrderRequest): Promise<OrderOutcome> {
-    return this.run(this.place(userId, request));
+    const started = performance.now();
+    const step = this.place(userId, request);
+    this.matching.record(performance.now() - started);
+    return this.run(step);
   }
 
   async cancelOrder(userId: number, orderId: number): Promise<OrderOutcome> {

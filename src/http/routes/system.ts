@@ -1,18 +1,18 @@
 // GET /api/system/stats: what the terminal's System page shows. Orders and trades per second are
 // counted from the exchange's durable event stream (bots included); the order latency is the
-// time from receiving POST /api/trading/order to sending its reply (risk, match and journal).
+// time from receiving POST /api/trading/order to sending its reply (risk, match and journal),
+// the matching latency the sequencer's synchronous step alone (risk, match, settle).
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import fastifyPlugin from 'fastify-plugin';
 import type { Venue } from '../../exchange/venue.ts';
+import { LatencySamples } from '../../exchange/latency-samples.ts';
 import { AUTHENTICATED_ERRORS } from '../schemas/common.ts';
 import { SystemStatsReply } from '../schemas/system.ts';
 
 /** Seconds of history the rates are averaged over. */
 const WINDOW_SECONDS = 60;
-/** Order latencies kept for the percentiles. */
-const LATENCY_SAMPLES = 1000;
 
 /** Counts per whole second over a sliding window. */
 class SecondCounts {
@@ -37,13 +37,7 @@ class SecondCounts {
   }
 }
 
-function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] ?? null;
-}
-
-const round3 = (ms: number | null) => (ms === null ? null : Math.round(ms * 1000) / 1000);
+const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 
 export interface SystemOptions {
   venue: Venue;
@@ -54,7 +48,7 @@ export interface SystemOptions {
 const system: FastifyPluginAsyncTypebox<SystemOptions> = (app, { venue, startedAt, now }) => {
   const orders = new SecondCounts();
   const trades = new SecondCounts();
-  const latencies: number[] = [];
+  const latencies = new LatencySamples();
   let highestOrderId = 0;
   const loopDelay = monitorEventLoopDelay({ resolution: 20 });
   loopDelay.enable();
@@ -76,8 +70,7 @@ const system: FastifyPluginAsyncTypebox<SystemOptions> = (app, { venue, startedA
 
   app.addHook('onResponse', (request, reply, done) => {
     if (request.method === 'POST' && request.routeOptions.url === '/api/trading/order') {
-      latencies.push(reply.elapsedTime);
-      if (latencies.length > LATENCY_SAMPLES) latencies.shift();
+      latencies.record(reply.elapsedTime);
     }
     done();
   });
@@ -101,7 +94,6 @@ const system: FastifyPluginAsyncTypebox<SystemOptions> = (app, { venue, startedA
     () => {
       const at = now();
       const second = Math.floor(at / 1000);
-      const sorted = [...latencies].sort((a, b) => a - b);
       const memory = process.memoryUsage();
       return {
         time: new Date(at).toISOString(),
@@ -110,12 +102,8 @@ const system: FastifyPluginAsyncTypebox<SystemOptions> = (app, { venue, startedA
         orders_per_second: Math.round(orders.rate(second) * 100) / 100,
         orders_last_second: orders.last(second),
         trades_per_second: Math.round(trades.rate(second) * 100) / 100,
-        order_latency_ms: {
-          samples: sorted.length,
-          p50: round3(percentile(sorted, 50)),
-          p99: round3(percentile(sorted, 99)),
-          max: round3(sorted.at(-1) ?? null),
-        },
+        order_latency_ms: latencies.summary(),
+        matching_latency_ms: venue.exchange.matching.summary(),
         event_loop_delay_ms: {
           p50: round3(loopDelay.percentile(50) / 1e6),
           p99: round3(loopDelay.percentile(99) / 1e6),

@@ -3,6 +3,7 @@
 import { Type } from 'typebox';
 
 const Ms = Type.Union([Type.Number(), Type.Null()]);
+const Latency = Type.Object({ samples: Type.Integer(), p50: Ms, p99: Ms, max: Ms });
 
 export const SystemStatsReply = Type.Object({
   time: Type.String(),
@@ -13,7 +14,9 @@ export const SystemStatsReply = Type.Object({
   orders_last_second: Type.Integer(),
   trades_per_second: Type.Number(),
   /** POST /api/trading/order, received to replied: risk check, match and journal commit. */
-  order_latency_ms: Type.Object({ samples: Type.Integer(), p50: Ms, p99: Ms, max: Ms }),
+  order_latency_ms: Latency,
+  /** The sequencer's synchronous step for each order, command or bot: risk, match, settle. */
+  matching_latency_ms: Latency,
   event_loop_delay_ms: Type.Object({ p50: Ms, p99: Ms }),
   memory_rss_bytes: Type.Integer(),
   open_orders: Type.Integer(),

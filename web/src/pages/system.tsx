@@ -137,6 +137,8 @@ export function SystemPage() {
               testId="latency-p50"
             />
             <Row label="Order latency p99" value={ms(s?.order_latency_ms.p99)} />
+            <Row label="Matching latency p50" value={ms(s?.matching_latency_ms.p50)} />
+            <Row label="Matching latency p99" value={ms(s?.matching_latency_ms.p99)} />
             <Row label="Event loop delay p99" value={ms(s?.event_loop_delay_ms.p99)} />
             <Row label="Open orders" value={s === undefined ? '—' : String(s.open_orders)} />
             <Row
@@ -151,8 +153,9 @@ export function SystemPage() {
       </div>
       <p className="text-xs text-dim">
         Order latency is measured on the server from receiving POST /api/trading/order to replying:
-        risk check, matching and the journal commit. Orders per second count every accepted order,
-        the simulator's bots included.
+        risk check, matching and the journal commit. Matching latency is the sequencer's step alone
+        (risk check, match, settlement) for every order, the bots' included. Orders per second count
+        every accepted order, the simulator's bots included.
       </p>
     </main>
   );
