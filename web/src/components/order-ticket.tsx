@@ -301,7 +301,7 @@ export function OrderTicket(props: {
           <dd className="num text-right">
             {estimate === undefined ? '—' : rupees(estimate.value)}
           </dd>
-          <dt className="text-dim">Fee (up to {feeBps} bp)</dt>
+          <dt className="text-dim">{feeBps === 0 ? 'Fee (none)' : `Fee (up to ${feeBps} bp)`}</dt>
           <dd className="num text-right">{estimate === undefined ? '—' : rupees(estimate.fee)}</dd>
           <dt className="text-dim">{side === 'BUY' ? 'Total cost' : 'Proceeds'}</dt>
           <dd className="num text-right font-semibold">
