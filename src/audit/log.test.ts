@@ -43,9 +43,9 @@ describe('AuditLog', () => {
     const log = await open();
     await log.record((seal) => repo.append(seal([entry(1)])));
     await expect(
-      log.record(async (seal) => {
+      log.record((seal) => {
         seal([entry(2), entry(3)]);
-        throw new Error('the transaction rolled back');
+        return Promise.reject(new Error('the transaction rolled back'));
       }),
     ).rejects.toThrow('rolled back');
     expect(log.size).toBe(1);
