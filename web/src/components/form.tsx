@@ -1,5 +1,5 @@
-// Labelled form controls and the error line: every input has a visible label, and API errors
-// are shown as the API worded them (as text, never as markup).
+// The page's controls: labelled inputs, buttons, tabs, panels and the error line. Every input
+// has a visible label, and API errors are shown as the API worded them (as text, never markup).
 
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
 
@@ -74,6 +74,26 @@ export function Button(
       className={`rounded px-3 py-1.5 disabled:cursor-not-allowed disabled:opacity-50 ${colours} ${className ?? ''}`}
       {...button}
     />
+  );
+}
+
+/** One tab of a `role="tablist"`: the styles key on aria-selected, as assistive technology does. */
+export function Tab(props: {
+  selected: boolean;
+  onSelect: () => void;
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      role="tab"
+      aria-selected={props.selected}
+      onClick={props.onSelect}
+      className={`rounded text-dim hover:text-ink aria-selected:bg-edge aria-selected:text-ink ${props.className ?? ''}`}
+    >
+      {props.children}
+    </button>
   );
 }
 

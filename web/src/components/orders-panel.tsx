@@ -6,7 +6,7 @@ import { api, errorText } from '../api/client.ts';
 import type { Order } from '../api/types.ts';
 import { isOpen } from '../live/private-feed.ts';
 import { price, shares } from '../money.ts';
-import { Button, ErrorLine, Panel, textOf } from './form.tsx';
+import { Button, ErrorLine, Panel, Tab, textOf } from './form.tsx';
 
 const DATE = new Intl.DateTimeFormat('en-IN', { dateStyle: 'medium', timeStyle: 'medium' });
 const TIME = new Intl.DateTimeFormat('en-IN', {
@@ -145,15 +145,9 @@ export function OrdersPanel({ orders }: { orders: Map<number, Order> | undefined
   const open = all.filter(isOpen);
   const shown = tab === 'open' ? open : all.filter((o) => !isOpen(o));
   const tabButton = (value: 'open' | 'history', label: string) => (
-    <button
-      type="button"
-      role="tab"
-      aria-selected={tab === value}
-      onClick={() => setTab(value)}
-      className="rounded px-2 text-xs text-dim hover:text-ink aria-[selected=true]:bg-edge aria-[selected=true]:text-ink"
-    >
+    <Tab selected={tab === value} onSelect={() => setTab(value)} className="px-2 text-xs">
       {label}
-    </button>
+    </Tab>
   );
   return (
     <Panel

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorText } from '../api/client.ts';
 import type { TreeHead } from '../api/audit-types.ts';
-import { Button, ErrorLine, Panel } from '../components/form.tsx';
+import { Button, ErrorLine, Panel, Tab } from '../components/form.tsx';
 import { AuditExplorer } from '../components/merkle/audit-explorer.tsx';
 import { ConsistencyPanel } from '../components/merkle/consistency-panel.tsx';
 import { DataExplorer } from '../components/merkle/data-explorer.tsx';
@@ -30,15 +30,9 @@ export function MerklePage() {
   useEffect(loadHead, [loadHead]);
 
   const tab = (value: Source, title: string) => (
-    <button
-      type="button"
-      role="tab"
-      aria-selected={source === value}
-      onClick={() => setSource(value)}
-      className="rounded px-3 py-1 text-dim hover:text-ink aria-selected:bg-edge aria-selected:text-ink"
-    >
+    <Tab selected={source === value} onSelect={() => setSource(value)} className="px-3 py-1">
       {title}
-    </button>
+    </Tab>
   );
 
   return (
