@@ -8,11 +8,11 @@
 
 import type { KeyObject } from 'node:crypto';
 import type { AuditRepo, StoredLeaf, StoredTreeHead } from '../store/audit.repo.ts';
-import { canonicalJson, payloadHash, type AuditKind } from './leaf.ts';
+import { canonicalJson, payloadHash, type AuditKind, type AuditTile } from './leaf.ts';
 import { CompactMerkleTree, verifyConsistency } from './merkle.ts';
 import { ledgerTxData, orderData, securityEventData, tradeData } from './records.ts';
 import { verifyTreeHead } from './tree-head.ts';
-import { TILE_LEAVES } from './tree.ts';
+import { TILE_LEAVES, TileFiller } from './tree.ts';
 
 export interface IntegrityFailure {
   /** The leaf that does not match, when one does not. */
@@ -56,7 +56,7 @@ export async function checkIntegrity(
   const heads = await repo.allHeads();
   const tiles = await repo.tiles();
   const tree = new CompactMerkleTree();
-  let tile = new CompactMerkleTree();
+  const filler = new TileFiller();
   let headIndex = 0;
   let headsChecked = 0;
   let failure: IntegrityFailure | undefined;
@@ -91,11 +91,8 @@ export async function checkIntegrity(
       if (failure !== undefined) break scan;
       const hash = Buffer.from(leaf.leaf_hash, 'hex');
       tree.append(hash);
-      tile.append(hash);
-      if (tile.size === TILE_LEAVES) {
-        failure ??= tileFailure(tiles, tree.size / TILE_LEAVES - 1, tile.root());
-        tile = new CompactMerkleTree();
-      }
+      const tile = filler.add(hash);
+      if (tile !== undefined) failure ??= tileFailure(tiles, tile);
       checkHeadsAt(tree.size);
       const parsed = parse(leaf);
       if (parsed === undefined) continue;
@@ -148,18 +145,21 @@ function leafFailure(leaf: StoredLeaf, expected: number): IntegrityFailure | und
   return undefined;
 }
 
+/** Whether the stored tiles hold `computed` (recomputed from its leaves) at its place. */
 function tileFailure(
-  tiles: readonly { tile: number; hash: Buffer }[],
-  index: number,
-  root: Buffer,
+  tiles: readonly AuditTile[],
+  computed: AuditTile,
 ): IntegrityFailure | undefined {
-  const stored = tiles[index];
-  const last = (index + 1) * TILE_LEAVES - 1;
-  if (stored?.tile !== index) {
-    return { index: last, reason: `audit tile ${index} (leaves up to ${last}) is not stored` };
+  const stored = tiles[computed.tile];
+  const last = (computed.tile + 1) * TILE_LEAVES - 1;
+  if (stored?.tile !== computed.tile) {
+    return {
+      index: last,
+      reason: `audit tile ${computed.tile} (leaves up to ${last}) is not stored`,
+    };
   }
-  if (!stored.hash.equals(root)) {
-    return { index: last, reason: `audit tile ${index} does not match its leaves` };
+  if (!stored.hash.equals(computed.hash)) {
+    return { index: last, reason: `audit tile ${computed.tile} does not match its leaves` };
   }
   return undefined;
 }

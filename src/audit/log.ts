@@ -14,7 +14,7 @@ import {
   type AuditRows,
   type AuditTile,
 } from './leaf.ts';
-import { rootFromLeafHashes, verifyConsistency } from './merkle.ts';
+import { verifyConsistency } from './merkle.ts';
 import { adminActionEntry, type AdminAction } from './records.ts';
 import { signTreeHead, verifyTreeHead } from './tree-head.ts';
 import { AuditTree, TILE_LEAVES, type Tiles } from './tree.ts';
@@ -117,22 +117,15 @@ export class AuditLog {
     const run = async (): Promise<T> => {
       const sealed: AuditLeaf[] = [];
       const tileRoots = new Map<number, Buffer>();
-      // The leaves of the tile being filled: each 64th completes it and its root is stored.
-      const filling: Buffer[] = [...this.tree.edge];
+      const filler = this.tree.filler();
       const seal: Seal = (entries) => {
         const leaves = sealLeaves(this.tree.size + sealed.length, entries);
         const tiles: AuditTile[] = [];
         for (const leaf of leaves) {
-          filling.push(leaf.leafHash);
-          if (filling.length === TILE_LEAVES) {
-            const tile = {
-              tile: Math.floor(leaf.seq / TILE_LEAVES),
-              hash: rootFromLeafHashes(filling),
-            };
-            tiles.push(tile);
-            tileRoots.set(leaf.seq, tile.hash);
-            filling.length = 0;
-          }
+          const tile = filler.add(leaf.leafHash);
+          if (tile === undefined) continue;
+          tiles.push(tile);
+          tileRoots.set(leaf.seq, tile.hash);
         }
         sealed.push(...leaves);
         return { leaves, tiles };

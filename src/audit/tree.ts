@@ -13,6 +13,7 @@ import {
   rootFromLeafHashes,
   type RangeHash,
 } from './merkle.ts';
+import type { AuditTile } from './leaf.ts';
 
 export const TILE_HEIGHT = 6;
 export const TILE_LEAVES = 2 ** TILE_HEIGHT;
@@ -41,12 +42,50 @@ class HashList {
   }
 }
 
+/** Gathers leaf hashes into tiles and gives each tile's root as its last leaf arrives. */
+export class TileFiller {
+  #leaves: Buffer[];
+
+  /** `next` is the index the next leaf will have; `leaves` those already in its tile. */
+  constructor(
+    private next = 0,
+    leaves: readonly Uint8Array[] = [],
+  ) {
+    if (leaves.length !== next % TILE_LEAVES) {
+      throw new RangeError(`leaf ${next} follows ${next % TILE_LEAVES} leaves in its tile`);
+    }
+    this.#leaves = leaves.map((leaf) => Buffer.from(leaf));
+  }
+
+  /** The leaves of the tile being filled (fewer than TILE_LEAVES). */
+  get leaves(): readonly Buffer[] {
+    return this.#leaves;
+  }
+
+  /** Another filler from the same point, to seal leaves ahead without touching this one. */
+  copy(): TileFiller {
+    return new TileFiller(this.next, this.#leaves);
+  }
+
+  /** Adds the next leaf; the tile it completes, with `root` if the caller already has it. */
+  add(hash: Uint8Array, root?: Buffer): AuditTile | undefined {
+    this.#leaves.push(Buffer.from(hash));
+    this.next += 1;
+    if (this.#leaves.length < TILE_LEAVES) return undefined;
+    const tile = {
+      tile: this.next / TILE_LEAVES - 1,
+      hash: root ?? rootFromLeafHashes(this.#leaves),
+    };
+    this.#leaves = [];
+    return tile;
+  }
+}
+
 export class AuditTree {
   #size = 0;
   /** levels[k] holds the root of leaves [j·2^(TILE_HEIGHT+k), (j+1)·2^(TILE_HEIGHT+k)) at j. */
   readonly #levels: HashList[] = [];
-  /** The leaves of the tile being filled. */
-  #edge: Buffer[] = [];
+  #edge = new TileFiller();
 
   /**
    * Rebuilds a tree from the roots of its complete tiles and the leaves after them, without
@@ -59,6 +98,7 @@ export class AuditTree {
     const tree = new AuditTree();
     for (const root of tileRoots) tree.addTile(Buffer.from(root));
     tree.#size = tileRoots.length * TILE_LEAVES;
+    tree.#edge = new TileFiller(tree.#size);
     for (const leaf of edge) tree.append(leaf);
     return tree;
   }
@@ -67,9 +107,9 @@ export class AuditTree {
     return this.#size;
   }
 
-  /** The leaves of the tile being filled (fewer than TILE_LEAVES). */
-  get edge(): readonly Buffer[] {
-    return this.#edge;
+  /** A filler at the tree's edge, for sealing the next leaves before they are appended. */
+  filler(): TileFiller {
+    return this.#edge.copy();
   }
 
   /**
@@ -78,12 +118,9 @@ export class AuditTree {
    */
   append(hash: Uint8Array, tileRoot?: Buffer): void {
     if (hash.length !== HASH_BYTES) throw new RangeError(`leaf hash must be ${HASH_BYTES} bytes`);
-    this.#edge.push(Buffer.from(hash));
+    const tile = this.#edge.add(hash, tileRoot);
     this.#size += 1;
-    if (this.#edge.length < TILE_LEAVES) return;
-    const root = tileRoot ?? rootFromLeafHashes(this.#edge);
-    this.#edge = [];
-    this.addTile(root);
+    if (tile !== undefined) this.addTile(tile.hash);
   }
 
   private addTile(root: Buffer): void {
@@ -159,9 +196,10 @@ export class AuditTree {
   }
 
   private rangeHash(tiles: Tiles): RangeHash {
-    const edgeStart = this.#size - this.#edge.length;
+    const edge = this.#edge.leaves;
+    const edgeStart = this.#size - edge.length;
     const leaf = (index: number): Uint8Array => {
-      if (index >= edgeStart) return this.#edge[index - edgeStart] as Buffer;
+      if (index >= edgeStart) return edge[index - edgeStart] as Buffer;
       const hash = tiles.get(Math.floor(index / TILE_LEAVES))?.[index % TILE_LEAVES];
       if (hash === undefined) throw new RangeError(`tile of leaf ${index} was not loaded`);
       return hash;
