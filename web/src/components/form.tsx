@@ -9,32 +9,51 @@ export function textOf(form: FormData, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** A control with its visible label above it; `control` gets the id the label points at. */
+function Labelled(props: {
+  label: string;
+  className: string | undefined;
+  control: (id: string) => ReactNode;
+}) {
+  const id = useId();
+  return (
+    <div className={`flex flex-col gap-1 ${props.className ?? ''}`}>
+      <label htmlFor={id} className="text-xs text-dim">
+        {props.label}
+      </label>
+      {props.control(id)}
+    </div>
+  );
+}
+
 export function Field(
   props: InputHTMLAttributes<HTMLInputElement> & { label: string; hint?: string; error?: string },
 ) {
   const { label, hint, error, className, ...input } = props;
-  const id = useId();
   return (
-    <div className={`flex flex-col gap-1 ${className ?? ''}`}>
-      <label htmlFor={id} className="text-xs text-dim">
-        {label}
-      </label>
-      <input
-        id={id}
-        aria-invalid={error === undefined ? undefined : true}
-        aria-describedby={error === undefined ? undefined : `${id}-error`}
-        className="rounded border border-edge bg-page px-2 py-1.5 text-ink placeholder:text-dim/60 aria-[invalid]:border-down"
-        {...input}
-      />
-      {hint !== undefined && error === undefined && (
-        <span className="text-xs text-dim">{hint}</span>
+    <Labelled
+      label={label}
+      className={className}
+      control={(id) => (
+        <>
+          <input
+            id={id}
+            aria-invalid={error === undefined ? undefined : true}
+            aria-describedby={error === undefined ? undefined : `${id}-error`}
+            className="rounded border border-edge bg-page px-2 py-1.5 text-ink placeholder:text-dim/60 aria-[invalid]:border-down"
+            {...input}
+          />
+          {hint !== undefined && error === undefined && (
+            <span className="text-xs text-dim">{hint}</span>
+          )}
+          {error !== undefined && (
+            <span id={`${id}-error`} className="text-xs text-down">
+              {error}
+            </span>
+          )}
+        </>
       )}
-      {error !== undefined && (
-        <span id={`${id}-error`} className="text-xs text-down">
-          {error}
-        </span>
-      )}
-    </div>
+    />
   );
 }
 
@@ -42,20 +61,20 @@ export function Select(
   props: SelectHTMLAttributes<HTMLSelectElement> & { label: string; children: ReactNode },
 ) {
   const { label, className, children, ...select } = props;
-  const id = useId();
   return (
-    <div className={`flex flex-col gap-1 ${className ?? ''}`}>
-      <label htmlFor={id} className="text-xs text-dim">
-        {label}
-      </label>
-      <select
-        id={id}
-        className="rounded border border-edge bg-page px-2 py-1.5 text-ink"
-        {...select}
-      >
-        {children}
-      </select>
-    </div>
+    <Labelled
+      label={label}
+      className={className}
+      control={(id) => (
+        <select
+          id={id}
+          className="rounded border border-edge bg-page px-2 py-1.5 text-ink"
+          {...select}
+        >
+          {children}
+        </select>
+      )}
+    />
   );
 }
 
