@@ -1,8 +1,8 @@
 // The API's shapes, taken from the server's own TypeBox schemas so the two cannot drift.
-// Replies without a schema (market data, the portfolio) use the server's own view types.
+// Replies without a schema (market data, the portfolio, transactions) use the server's own types.
 
 import type { Static } from 'typebox';
-import type { Holding, Portfolio } from '../../../src/exchange/trading.ts';
+import type { Holding, Portfolio, Trading } from '../../../src/exchange/trading.ts';
 import type { TickerView } from '../../../src/http/ticker-view.ts';
 import type {
   ApiKeyReply,
@@ -42,3 +42,6 @@ export type Placed = Static<typeof PlacedReply>;
 export type Ticker = TickerView;
 /** GET /api/trading/portfolio. */
 export type { Holding, Portfolio };
+/** GET /api/trading/transactions: the ledger entries of the caller, newest first. */
+export type TransactionPage = Awaited<ReturnType<Trading['transactions']>>;
+export type Transaction = TransactionPage['transactions'][number];

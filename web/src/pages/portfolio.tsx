@@ -4,24 +4,13 @@
 
 import { useEffect, useState } from 'react';
 import { api, errorText } from '../api/client.ts';
-import type { Portfolio } from '../api/types.ts';
+import type { Portfolio, Transaction, TransactionPage } from '../api/types.ts';
 import { AllocationChart } from '../components/allocation-chart.tsx';
 import { saveFile } from '../components/download.ts';
 import { Button, ErrorLine, Panel } from '../components/form.tsx';
 import { useTickers } from '../live/market-hooks.ts';
 import { useBalances } from '../live/private-feed.ts';
 import { paiseOf, percent, price, rupees, shares, tone } from '../money.ts';
-
-interface Transaction {
-  id: number;
-  tx_id: number;
-  time: string;
-  kind: string;
-  asset: string;
-  bucket: string;
-  amount: string;
-  reference: string | null;
-}
 
 const TIME = new Intl.DateTimeFormat('en-IN', {
   dateStyle: 'medium',
@@ -46,7 +35,7 @@ function Transactions({ version }: { version: unknown }) {
   const [error, setError] = useState<string>();
   useEffect(() => {
     void api
-      .get<{ transactions: Transaction[] }>('/api/trading/transactions?limit=100')
+      .get<TransactionPage>('/api/trading/transactions?limit=100')
       .then((page) => setRows(page.transactions));
   }, [version]);
 
