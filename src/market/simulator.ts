@@ -487,10 +487,3 @@ export class MarketSimulator {
     );
   }
 }
-
-/** Sets the bots up and starts ticking; call `stop()` on shutdown. */
-export async function startSimulator(deps: SimulatorDeps): Promise<MarketSimulator> {
-  const simulator = new MarketSimulator(deps);
-  await simulator.start();
-  return simulator;
-}

@@ -8,7 +8,7 @@ import { pathTraversal } from './path-traversal.ts';
 import { requestFields } from './request-fields.ts';
 import { escapeForLog } from './sample.ts';
 import { sqli } from './sqli.ts';
-import type { DetectorName, Finding, InspectedRequest, Severity } from './types.ts';
+import type { Finding, InspectedRequest, Severity } from './types.ts';
 import { xss } from './xss.ts';
 
 export type { DetectorName, Finding, InspectedRequest, Severity } from './types.ts';
@@ -55,9 +55,4 @@ export function inspect(request: InspectedRequest): Finding[] {
     }
   }
   return [...findings.values()];
-}
-
-/** The detectors that fired, for callers that only need a yes or no per kind of attack. */
-export function detectorsIn(findings: readonly Finding[]): Set<DetectorName> {
-  return new Set(findings.map((finding) => finding.detector));
 }
