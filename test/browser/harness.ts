@@ -1,18 +1,21 @@
 // One exchange (simulator on) and one headless Debian chromium per browser test file, plus the
 // page helpers the tests share: a signed-in page that records console errors and CSP
-// violations, and screenshots under test-artifacts/.
+// violations, the clean end every page test checks, and screenshots under test-artifacts/.
 
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { buildWeb, webBuildIsStale } from '../../tools/build-web.ts';
 import { ROOT, freePort, runServer, waitForHealth, type Running } from '../support/process.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 export const PASSWORD = 'browser test passphrase';
+/** The machine may be busy: UI checks get more than expect.poll's default second. */
+export const POLL = { timeout: 15_000 };
 
 /**
  * Why the browser tests cannot run here, or undefined when they can. Under CI a missing
@@ -127,6 +130,13 @@ export async function newPage(t: Terminal): Promise<WatchedPage> {
 
 export async function cspViolations(page: Page): Promise<string[]> {
   return page.evaluate<string[]>('window.__csp ?? []');
+}
+
+/** The end of every page test: no console error, no CSP violation; then the context closes. */
+export async function expectCleanAndClose({ page, context, problems }: WatchedPage): Promise<void> {
+  expect(problems).toEqual([]);
+  expect(await cspViolations(page)).toEqual([]);
+  await context.close();
 }
 
 export async function signIn(page: Page, t: Terminal, username: string): Promise<void> {

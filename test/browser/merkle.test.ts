@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  POLL,
   browserUnavailable,
+  expectCleanAndClose,
   newPage,
   openTerminal,
   registerUser,
@@ -20,11 +22,9 @@ import {
   signIn,
   type Terminal,
 } from './harness.ts';
-import { ADMIN, FIRST_ADMIN_PASSWORD, expectCleanAndClose, readyAdmin } from './support-admin.ts';
+import { ADMIN, FIRST_ADMIN_PASSWORD, readyAdmin } from './support-admin.ts';
 
 const skip = browserUnavailable();
-/** The machine may be busy: UI checks get more than expect.poll's default second. */
-const POLL = { timeout: 15_000 };
 
 /** Waits until a signed tree head covers more than `leaves` leaves. */
 async function signedLeaves(t: Terminal, leaves: number): Promise<void> {

@@ -7,7 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  POLL,
   browserUnavailable,
+  expectCleanAndClose,
   newPage,
   openTerminal,
   registerUser,
@@ -15,11 +17,9 @@ import {
   signIn,
   type Terminal,
 } from './harness.ts';
-import { ADMIN, FIRST_ADMIN_PASSWORD, expectCleanAndClose, readyAdmin } from './support-admin.ts';
+import { ADMIN, FIRST_ADMIN_PASSWORD, readyAdmin } from './support-admin.ts';
 
 const skip = browserUnavailable();
-/** The machine may be busy: UI checks get more than expect.poll's default second. */
-const POLL = { timeout: 15_000 };
 const ATTACKER = '203.0.113.7';
 const PROBE = '<img src=x onerror="window.__xss=1">';
 

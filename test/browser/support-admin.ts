@@ -1,10 +1,9 @@
 // The provisioned administrator, made usable in a browser test the way an operator would:
 // the first start creates `admin` with ADMIN_PASSWORD and must_change_password, so this signs
 // in through the API once and changes the password to the harness's PASSWORD; after that the
-// harness's signIn(page, t, 'admin') works like any user's. Also the common end of a page test.
+// harness's signIn(page, t, 'admin') works like any user's.
 
-import { expect } from 'vitest';
-import { PASSWORD, cspViolations, type Terminal, type WatchedPage } from './harness.ts';
+import { PASSWORD, type Terminal } from './harness.ts';
 
 export const ADMIN = 'admin';
 /** Pass as ADMIN_PASSWORD to openTerminal; changed to PASSWORD by readyAdmin. */
@@ -41,11 +40,4 @@ export async function readyAdmin(t: Terminal): Promise<string> {
   if (reply.access_token !== undefined) return reply.access_token;
   const again = await post(t, '/api/auth/login', { username: ADMIN, password: PASSWORD });
   return ((await again.json()) as { access_token: string }).access_token;
-}
-
-/** The end of every page test: no console error, no CSP violation; then the context closes. */
-export async function expectCleanAndClose({ page, context, problems }: WatchedPage): Promise<void> {
-  expect(problems).toEqual([]);
-  expect(await cspViolations(page)).toEqual([]);
-  await context.close();
 }

@@ -12,14 +12,13 @@ import { signRequest } from '../../tools/api-client.ts';
 import {
   PASSWORD,
   browserUnavailable,
-  cspViolations,
+  expectCleanAndClose,
   newPage,
   openTerminal,
   registerUser,
   screenshot,
   signIn,
   type Terminal,
-  type WatchedPage,
 } from './harness.ts';
 
 const skip = browserUnavailable();
@@ -36,7 +35,8 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
   });
 
   it('registers, signs in, places a limit order, sees it open and cancels it', async () => {
-    const { page, problems }: WatchedPage = await newPage(t);
+    const watched = await newPage(t);
+    const { page } = watched;
     await page.goto(t.url + '/');
     await page.getByRole('button', { name: 'Create an account' }).click();
     const form = page.getByRole('form', { name: 'Register' });
@@ -74,14 +74,13 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
       .locator('[data-testid="order-history"] tr[data-status="CANCELLED"]')
       .first()
       .waitFor();
-    expect(problems).toEqual([]);
-    expect(await cspViolations(page)).toEqual([]);
-    await page.context().close();
+    await expectCleanAndClose(watched);
   });
 
   it('fills a market order against the simulator and the portfolio follows without a reload', async () => {
     await registerUser(t, 'market_trader', 'Market Trader');
-    const { page, problems } = await newPage(t);
+    const watched = await newPage(t);
+    const { page } = watched;
     await signIn(page, t, 'market_trader');
     await page.getByRole('link', { name: 'Portfolio' }).click();
     const holdings = page.getByTestId('holdings');
@@ -130,13 +129,13 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
     await expect.poll(() => tcs.locator('td').nth(1).textContent()).not.toBe(quantityBefore);
     await expect.poll(() => page.getByTestId('cash-available').textContent()).not.toBe(cash);
     await screenshot(page, 'portfolio');
-    expect(problems).toEqual([]);
-    await page.context().close();
+    await expectCleanAndClose(watched);
   });
 
   it('shows the same depth ladder as GET /api/market/stock/TCS/orderbook at the same sequence', async () => {
     await registerUser(t, 'book_watcher', 'Book Watcher');
-    const { page, problems } = await newPage(t);
+    const watched = await newPage(t);
+    const { page } = watched;
     await signIn(page, t, 'book_watcher');
     const ladder = page.getByTestId('depth-ladder');
     await ladder.locator('tr[data-price]').first().waitFor();
@@ -165,14 +164,14 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
       } else await new Promise((r) => setTimeout(r, 50));
     }
     expect(compared).toBe(true);
-    expect(problems).toEqual([]);
-    await page.context().close();
+    await expectCleanAndClose(watched);
   });
 
   it('renders a hostile full name as text on every page that shows it', async () => {
     const probe = '<img src=x onerror="window.__xss=1">';
     await registerUser(t, 'xss_probe', probe);
-    const { page, problems } = await newPage(t);
+    const watched = await newPage(t);
+    const { page } = watched;
     await signIn(page, t, 'xss_probe');
     for (const name of ['Trade', 'Portfolio', 'System', 'Merkle', 'Account']) {
       await page.getByRole('link', { name, exact: true }).click();
@@ -183,14 +182,13 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
       expect(await page.evaluate('window.__xss')).toBeUndefined();
       expect(await page.locator('img[src="x"]').count()).toBe(0);
     }
-    expect(problems).toEqual([]);
-    expect(await cspViolations(page)).toEqual([]);
-    await page.context().close();
+    await expectCleanAndClose(watched);
   });
 
   it('loads every page under the strict CSP with no console errors, and survives a reload', async () => {
     // The first admin login must change the password before anything else.
-    const { page, problems } = await newPage(t);
+    const watched = await newPage(t);
+    const { page } = watched;
     const response = await page.goto(t.url + '/');
     const csp = response?.headers()['content-security-policy'] ?? '';
     expect(csp).toContain("script-src 'self'");
@@ -249,9 +247,7 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
     await page.getByRole('form', { name: 'Sign in' }).waitFor();
     await page.reload();
     await page.getByRole('form', { name: 'Sign in' }).waitFor();
-    expect(problems).toEqual([]);
-    expect(await cspViolations(page)).toEqual([]);
-    await page.context().close();
+    await expectCleanAndClose(watched);
   });
 
   it('reconnects by itself after the server restarts: live again, book resynced, still signed in', async () => {
@@ -281,7 +277,8 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
 
   it('enrols MFA, signs in with a recovery code, and makes, uses and revokes a browser-made API key', async () => {
     await registerUser(t, 'mfa_user', 'Mfa User');
-    const { page, problems } = await newPage(t);
+    const watched = await newPage(t);
+    const { page } = watched;
     await signIn(page, t, 'mfa_user');
     await page.getByRole('link', { name: 'Account', exact: true }).click();
     await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
@@ -342,7 +339,6 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
     await step.getByLabel('Authenticator code or recovery code').fill(codes[0] ?? '');
     await step.getByRole('button', { name: 'Verify' }).click();
     await expect.poll(() => page.getByTestId('user-name').textContent()).toBe('Mfa User');
-    expect(problems).toEqual([]);
-    await page.context().close();
+    await expectCleanAndClose(watched);
   });
 });
