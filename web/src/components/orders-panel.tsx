@@ -6,15 +6,8 @@ import { api, errorText } from '../api/client.ts';
 import type { Order } from '../api/types.ts';
 import { isOpen } from '../live/private-feed.ts';
 import { price, shares } from '../money.ts';
+import { dateTime, timeOfDay } from '../time.ts';
 import { Button, ErrorLine, Panel, Tab, textOf } from './form.tsx';
-
-const DATE = new Intl.DateTimeFormat('en-IN', { dateStyle: 'medium', timeStyle: 'medium' });
-const TIME = new Intl.DateTimeFormat('en-IN', {
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hour12: false,
-});
 
 function AmendRow({ order, onDone }: { order: Order; onDone: () => void }) {
   const [error, setError] = useState<string>();
@@ -97,8 +90,8 @@ function OrderRow(props: { order: Order; actions: boolean; onAmend: () => void }
       data-order-id={order.order_id}
       data-status={order.status}
     >
-      <td className="num px-2 py-1 text-dim" title={DATE.format(new Date(order.created_at))}>
-        {TIME.format(new Date(order.created_at))}
+      <td className="num px-2 py-1 text-dim" title={dateTime(order.created_at)}>
+        {timeOfDay(order.created_at)}
       </td>
       <td className="px-2 py-1 font-semibold">{order.symbol}</td>
       <td className={`px-2 py-1 ${order.order_type === 'BUY' ? 'text-up' : 'text-down'}`}>

@@ -2,14 +2,8 @@
 
 import { useTrades } from '../live/market-hooks.ts';
 import { price, shares } from '../money.ts';
+import { timeOfDay } from '../time.ts';
 import { Panel } from './form.tsx';
-
-const TIME = new Intl.DateTimeFormat('en-IN', {
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hour12: false,
-});
 
 export function TradesTape({ symbol }: { symbol: string }) {
   const trades = useTrades(symbol);
@@ -27,7 +21,7 @@ export function TradesTape({ symbol }: { symbol: string }) {
           <tbody>
             {trades?.map((t) => (
               <tr key={t.trade_id}>
-                <td className="num px-3 py-0.5 text-dim">{TIME.format(new Date(t.time))}</td>
+                <td className="num px-3 py-0.5 text-dim">{timeOfDay(t.time)}</td>
                 <td
                   className={`num px-3 py-0.5 text-right ${t.side === 'BUY' ? 'text-up' : 'text-down'}`}
                 >

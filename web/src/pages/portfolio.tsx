@@ -11,12 +11,7 @@ import { Button, ErrorLine, Panel } from '../components/form.tsx';
 import { useTickers } from '../live/market-hooks.ts';
 import { useBalances } from '../live/private-feed.ts';
 import { paiseOf, percent, price, rupees, shares, tone } from '../money.ts';
-
-const TIME = new Intl.DateTimeFormat('en-IN', {
-  dateStyle: 'medium',
-  timeStyle: 'medium',
-  hour12: false,
-});
+import { dateTime } from '../time.ts';
 
 function usePortfolio(balancesVersion: unknown): Portfolio | undefined {
   const [portfolio, setPortfolio] = useState<Portfolio>();
@@ -77,7 +72,7 @@ function Transactions({ version }: { version: unknown }) {
               const amount = cash ? paiseOf(t.amount) : Number(t.amount);
               return (
                 <tr key={t.id} className="border-t border-edge/60">
-                  <td className="num px-3 py-1 text-dim">{TIME.format(new Date(t.time))}</td>
+                  <td className="num px-3 py-1 text-dim">{dateTime(t.time)}</td>
                   <td className="px-3 py-1">{t.kind.replaceAll('_', ' ')}</td>
                   <td className="px-3 py-1">{t.asset}</td>
                   <td className="px-3 py-1 text-dim">{t.bucket}</td>
