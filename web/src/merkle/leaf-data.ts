@@ -1,11 +1,14 @@
 // Typed Merkle leaves: one item per line, in the encoding the server's /api/crypto/merkle
 // routes accept, decoded by the same rules so the browser hashes exactly the bytes they do.
 
+import type { Static } from 'typebox';
+import type { Encoding as EncodingSchema } from '../../../src/http/schemas/crypto.ts';
 import { fromHex } from './verify.ts';
 
-export type Encoding = 'utf8' | 'hex' | 'base64';
+export type Encoding = Static<typeof EncodingSchema>;
 
-export const MAX_ITEMS = 1024;
+/** The server's MAX_LEAVES; a value import of the schema module would bundle TypeBox. */
+const MAX_ITEMS = 1024;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** The items of a text box: one per line; a final newline does not add an empty item. */
