@@ -17,7 +17,7 @@ export class ApiFailure extends Error {
 
 const CSRF_COOKIE = 'sse_csrf';
 
-export function csrfToken(): string | undefined {
+function csrfToken(): string | undefined {
   for (const part of document.cookie.split(';')) {
     const [name, ...value] = part.trim().split('=');
     if (name === CSRF_COOKIE) return value.join('=');

@@ -14,7 +14,7 @@ function pem(label: string, der: ArrayBuffer): string {
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
 
-export function signingExample(keyId: string): string {
+function signingExample(keyId: string): string {
   return `// Node 20+: node sign.mjs  (API_PRIVATE_KEY=bot.pem)
 import { createHash, createPrivateKey, randomBytes, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';

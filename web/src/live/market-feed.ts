@@ -14,7 +14,7 @@ export interface MarketSubscription {
 }
 
 /** Book levels asked for in snapshots. */
-export const BOOK_DEPTH = 50;
+const BOOK_DEPTH = 50;
 /** The server's limit of symbols in one subscribe message. */
 const SYMBOLS_PER_MESSAGE = 20;
 
@@ -30,7 +30,7 @@ function subscribeMessage(channel: MarketChannel, symbols: string[], interval?: 
   };
 }
 
-export class MarketFeed {
+class MarketFeed {
   private readonly counts = new Map<string, { sub: MarketSubscription; count: number }>();
   private readonly handlers = new Set<(message: ServerMessage) => void>();
   private readonly watchers = new Set<() => void>();

@@ -10,4 +10,3 @@ export type BookSnapshot = MessageOf<'book_snapshot'>;
 export type BookUpdate = MessageOf<'book_update'>;
 export type TradePrint = MessageOf<'trade'>;
 export type CandleBar = MessageOf<'candle'>['candle'];
-export type Level = BookSnapshot['bids'][number];

@@ -4,7 +4,7 @@
 
 import { fromHex, toHex } from './verify.ts';
 
-export const AUDIT_ORIGIN = 'secure-stock-exchange/audit-log';
+const AUDIT_ORIGIN = 'secure-stock-exchange/audit-log';
 
 /** The fields of a head that are signed (GET /api/audit/tree-head). */
 export interface HeadFields {
@@ -46,7 +46,7 @@ export function checkpointBody(head: Pick<HeadFields, 'tree_size' | 'root_hash' 
 }
 
 /** The DER bytes of a PEM block, or undefined. */
-export function pemToDer(pem: string): Uint8Array<ArrayBuffer> | undefined {
+function pemToDer(pem: string): Uint8Array<ArrayBuffer> | undefined {
   const body = pem.replace(/-----(BEGIN|END) [A-Z ]+-----/g, '').replace(/\s+/g, '');
   return body === '' ? undefined : unbase64(body);
 }

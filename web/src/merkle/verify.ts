@@ -2,7 +2,7 @@
 // itself instead of taking the server's word. Verifiers never throw: bad input answers false.
 
 /** SHA-256 output size: every leaf hash, node hash and root is this long. */
-export const HASH_BYTES = 32;
+const HASH_BYTES = 32;
 
 async function sha256(prefix: number, ...parts: Uint8Array[]): Promise<Uint8Array> {
   const input = new Uint8Array(1 + parts.reduce((n, part) => n + part.length, 0));
