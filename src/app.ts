@@ -319,14 +319,8 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   await app.register(marketRoutes, { venue, rules: deps.config });
   await app.register(systemRoutes, { venue, startedAt, now });
   await app.register(tradingRoutes, { venue });
-  await app.register(cryptoRoutes, {
-    keys: deps.keys,
-    keyring: deps.keyring,
-    audit,
-    auditRepo,
-    now,
-  });
-  await app.register(auditRoutes, { audit, repo: auditRepo, now });
+  await app.register(cryptoRoutes, { keys: deps.keys, keyring: deps.keyring, audit });
+  await app.register(auditRoutes, { audit, repo: auditRepo });
   await app.register(websocketRoutes, {
     venue,
     identity,

@@ -5,7 +5,9 @@
 
 import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
+import { ApiError } from '../errors.ts';
 import type { AuditRepo, StoredTreeHead } from '../store/audit.repo.ts';
+import { checkIntegrity, type IntegrityReport } from './integrity.ts';
 import {
   payloadHash,
   sealLeaves,
@@ -36,6 +38,9 @@ export interface AuditLogOptions {
  */
 export type Seal = (entries: readonly AuditEntry[]) => AuditRows;
 
+/** Readers may ask for a head over new leaves at most this often; the timer signs the rest. */
+const ON_DEMAND_HEAD_MS = 1000;
+
 const SCAN_PAGE = 10_000;
 
 export class AuditLog {
@@ -43,6 +48,7 @@ export class AuditLog {
   private head: StoredTreeHead | undefined;
   private writing: Promise<unknown> = Promise.resolve();
   private signing: Promise<StoredTreeHead | undefined> | undefined;
+  private checking: Promise<IntegrityReport & { durationMs: number }> | undefined;
   private timer: NodeJS.Timeout | undefined;
   /** What opening found wrong: the log does not match its last signed head. */
   readonly problems: string[] = [];
@@ -216,6 +222,48 @@ export class AuditLog {
     const ids = new Set(ranges.flatMap(([s, e]) => this.tree.tilesForNode(s, e)));
     const tiles = await this.tiles([...ids]);
     return ranges.map(([s, e]) => ({ start: s, end: e, hash: this.tree.nodeHash(s, e, tiles) }));
+  }
+
+  /**
+   * The newest signed head, signing one first if none covers `size` leaves yet. Readers get a
+   * new head at most once a second (409 CONFLICT sooner), so reads cannot make a head each.
+   */
+  async headCovering(size = 1): Promise<StoredTreeHead> {
+    let head = this.head;
+    if (head === undefined || head.treeSize < size) {
+      if (head !== undefined && this.options.now() - head.timestamp < ON_DEMAND_HEAD_MS) {
+        throw new ApiError(
+          'CONFLICT',
+          `no signed tree head covers ${size} leaves yet; ask again in a second`,
+        );
+      }
+      head = (await this.signHead()) ?? head;
+    }
+    if (head === undefined || head.treeSize < size) {
+      throw new ApiError('NOT_FOUND', 'the audit log has no leaves yet');
+    }
+    return head;
+  }
+
+  /** A tree size to read at: `requested`, or the latest signed head's; never beyond the log. */
+  async readableSize(requested: number | undefined): Promise<number> {
+    if (requested === undefined) return (await this.headCovering()).treeSize;
+    if (requested > this.size) {
+      throw new ApiError('VALIDATION_FAILED', `tree_size must be at most ${this.size}`);
+    }
+    return requested;
+  }
+
+  /** The integrity check (see integrity.ts); concurrent callers share one run, it reads it all. */
+  checkIntegrity(): Promise<IntegrityReport & { durationMs: number }> {
+    this.checking ??= (async () => {
+      const started = this.options.now();
+      const report = await checkIntegrity(this.options.repo, this.publicKey);
+      return { ...report, durationMs: this.options.now() - started };
+    })().finally(() => {
+      this.checking = undefined;
+    });
+    return this.checking;
   }
 
   private signSoon(): Promise<StoredTreeHead | undefined> {

@@ -18,49 +18,10 @@ const tags = ['audit'];
 const security = [{ bearer: [] }];
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 
-/** Readers may ask for a head over new leaves at most this often; the timer signs the rest. */
-const ON_DEMAND_HEAD_MS = 1000;
-
-/** The newest signed head, signing one first if none covers `size` leaves yet. */
-export async function headCovering(
-  audit: AuditLog,
-  now: () => number,
-  size = 1,
-): Promise<StoredTreeHead> {
-  let head = audit.latestHead;
-  if (head === undefined || head.treeSize < size) {
-    if (head !== undefined && now() - head.timestamp < ON_DEMAND_HEAD_MS) {
-      throw new ApiError(
-        'CONFLICT',
-        `no signed tree head covers ${size} leaves yet; ask again in a second`,
-      );
-    }
-    head = (await audit.signHead()) ?? head;
-  }
-  if (head === undefined || head.treeSize < size) {
-    throw new ApiError('NOT_FOUND', 'the audit log has no leaves yet');
-  }
-  return head;
-}
-
-/** A tree size for reading: the latest head's by default; never beyond the log. */
-export async function sizeFor(
-  audit: AuditLog,
-  now: () => number,
-  requested: number | undefined,
-): Promise<number> {
-  if (requested === undefined) return (await headCovering(audit, now)).treeSize;
-  if (requested > audit.size) {
-    throw new ApiError('VALIDATION_FAILED', `tree_size must be at most ${audit.size}`);
-  }
-  return requested;
-}
-
-export const auditRoutes: FastifyPluginAsyncTypebox<{
-  audit: AuditLog;
-  repo: AuditRepo;
-  now: () => number;
-}> = (app, { audit, repo, now }) => {
+export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditLog; repo: AuditRepo }> = (
+  app,
+  { audit, repo },
+) => {
   const publicKey = audit.publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const view = (head: StoredTreeHead) => ({
     tree_size: head.treeSize,
@@ -83,7 +44,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
         response: { 200: TreeHeadReply, 404: ErrorReply },
       },
     },
-    async () => view(await headCovering(audit, now)),
+    async () => view(await audit.headCovering()),
   );
 
   app.get(
@@ -135,7 +96,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
       if (index >= audit.size) {
         throw new ApiError('NOT_FOUND', `the audit log has ${audit.size} leaves`);
       }
-      const size = request.query.tree_size ?? (await headCovering(audit, now, index + 1)).treeSize;
+      const size = request.query.tree_size ?? (await audit.headCovering(index + 1)).treeSize;
       if (size > audit.size || index >= size) {
         throw new ApiError(
           'VALIDATION_FAILED',
@@ -182,7 +143,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const { first } = request.query;
-      const second = await sizeFor(audit, now, request.query.second);
+      const second = await audit.readableSize(request.query.second);
       if (first > second) {
         throw new ApiError('VALIDATION_FAILED', `first must be at most second (${second})`);
       }

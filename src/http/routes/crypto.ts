@@ -4,7 +4,6 @@
 
 import { createHash, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { checkIntegrity, type IntegrityReport } from '../../audit/integrity.ts';
 import type { AuditLog } from '../../audit/log.ts';
 import {
   consistencyPath,
@@ -18,8 +17,6 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from '../../audit/merkle.ts';
-import type { AuditRepo } from '../../store/audit.repo.ts';
-import { sizeFor } from './audit.ts';
 import { parseP256PublicKey, signP256, verifyP256 } from '../../crypto/index.ts';
 import type { Keyring } from '../../crypto/keyring.ts';
 import { ApiError } from '../../errors.ts';
@@ -125,9 +122,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   keys: KeyMaterial;
   keyring: Keyring;
   audit: AuditLog;
-  auditRepo: AuditRepo;
-  now: () => number;
-}> = (app, { keys, keyring, audit, auditRepo, now }) => {
+}> = (app, { keys, keyring, audit }) => {
   const signingJwk = keys.signing.publicKey.export({ format: 'jwk' });
   const keyId = thumbprint(signingJwk);
   /** With no key supplied, a signature verifies under the current or a retired signing key. */
@@ -422,7 +417,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
     },
     async (request) => {
       const { level, start, count } = request.query;
-      const size = await sizeFor(audit, now, request.query.tree_size);
+      const size = await audit.readableSize(request.query.tree_size);
       const height = Math.ceil(Math.log2(size));
       if (level > height) {
         throw new ApiError('VALIDATION_FAILED', `level must be at most the height, ${height}`);
@@ -446,8 +441,6 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
     },
   );
 
-  /** One integrity check at a time: it reads the whole log. */
-  let running: Promise<IntegrityReport & { durationMs: number }> | undefined;
   app.get(
     '/api/crypto/merkle/integrity',
     {
@@ -461,14 +454,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async () => {
-      running ??= (async () => {
-        const started = now();
-        const report = await checkIntegrity(auditRepo, audit.publicKey);
-        return { ...report, durationMs: now() - started };
-      })().finally(() => {
-        running = undefined;
-      });
-      const report = await running;
+      const report = await audit.checkIntegrity();
       return {
         ok: report.ok,
         tree_size: report.treeSize,
