@@ -2,13 +2,9 @@
 
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, signUp, type Reply } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
-
-interface Reply {
-  status: number;
-  body: Record<string, unknown>;
-}
 
 /** The RFC 6962 leaves of /work/shared/vectors/README.md, and the root of all eight. */
 const VECTOR_LEAVES = [
@@ -31,41 +27,14 @@ describe('crypto API on SQLite', () => {
   let alice: string;
   let bob: string;
 
-  async function call(
-    method: 'GET' | 'POST',
-    url: string,
-    options: { token?: string; body?: unknown } = {},
-  ): Promise<Reply> {
-    const headers: Record<string, string> = {};
-    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-    const res = await t.app.inject({
-      method,
-      url,
-      headers,
-      ...(options.body === undefined ? {} : { payload: options.body as object }),
-    });
-    return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
-  }
-
-  async function signIn(username: string): Promise<string> {
-    const password = 'a long enough passphrase';
-    const created = await call('POST', '/api/auth/register', {
-      body: { username, email: `${username}@example.com`, password, full_name: 'Crypto Tester' },
-    });
-    expect(created.status).toBe(201);
-    const res = await call('POST', '/api/auth/login', { body: { username, password } });
-    expect(res.status).toBe(200);
-    return res.body.access_token as string;
-  }
-
   function errorCode(reply: Reply): unknown {
     return (reply.body.error as { code?: unknown } | undefined)?.code;
   }
 
   beforeAll(async () => {
     t = await openTestApp(factory);
-    alice = await signIn('alice');
-    bob = await signIn('bob');
+    alice = (await signUp(t, 'alice')).token;
+    bob = (await signUp(t, 'bob')).token;
   });
   afterAll(async () => {
     await t.close();
@@ -74,40 +43,44 @@ describe('crypto API on SQLite', () => {
   describe('encrypt and decrypt', () => {
     it('round-trips for the same user', async () => {
       const plaintext = 'limit order at 101.25 — ünïcode ok';
-      const sealed = await call('POST', '/api/crypto/encrypt', {
+      const sealed = await call(t, 'POST', '/api/crypto/encrypt', {
         token: alice,
         body: { plaintext },
       });
       expect(sealed.status).toBe(200);
       expect(sealed.body.ciphertext).not.toContain(plaintext);
-      const opened = await call('POST', '/api/crypto/decrypt', {
+      const opened = await call(t, 'POST', '/api/crypto/decrypt', {
         token: alice,
         body: { ciphertext: sealed.body.ciphertext },
       });
-      expect(opened).toEqual({ status: 200, body: { plaintext } });
+      expect(opened.status).toBe(200);
+      expect(opened.body).toEqual({ plaintext });
     });
 
     it("refuses another user's ciphertext and a tampered one with 400", async () => {
-      const sealed = await call('POST', '/api/crypto/encrypt', {
+      const sealed = await call(t, 'POST', '/api/crypto/encrypt', {
         token: alice,
         body: { plaintext: 'for alice only' },
       });
       const ciphertext = sealed.body.ciphertext as string;
-      const asBob = await call('POST', '/api/crypto/decrypt', { token: bob, body: { ciphertext } });
+      const asBob = await call(t, 'POST', '/api/crypto/decrypt', {
+        token: bob,
+        body: { ciphertext },
+      });
       expect(asBob.status).toBe(400);
       expect(errorCode(asBob)).toBe('DECRYPTION_FAILED');
       expect(JSON.stringify(asBob.body)).not.toContain('for alice');
 
       const last = ciphertext.at(-2) === 'A' ? 'B' : 'A';
       const tampered = `${ciphertext.slice(0, -2)}${last}${ciphertext.slice(-1)}`;
-      const res = await call('POST', '/api/crypto/decrypt', {
+      const res = await call(t, 'POST', '/api/crypto/decrypt', {
         token: alice,
         body: { ciphertext: tampered },
       });
       expect(res.status).toBe(400);
       expect(errorCode(res)).toBe('DECRYPTION_FAILED');
 
-      const garbage = await call('POST', '/api/crypto/decrypt', {
+      const garbage = await call(t, 'POST', '/api/crypto/decrypt', {
         token: alice,
         body: { ciphertext: 'not an envelope' },
       });
@@ -118,7 +91,7 @@ describe('crypto API on SQLite', () => {
 
   describe('sign and verify', () => {
     it('verifies its own signatures, and not over altered data', async () => {
-      const signed = await call('POST', '/api/crypto/sign', {
+      const signed = await call(t, 'POST', '/api/crypto/sign', {
         token: alice,
         body: { data: 'transfer 10 AAPL' },
       });
@@ -128,7 +101,7 @@ describe('crypto API on SQLite', () => {
       expect(signed.body.key_id).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
       const check = (data: string): Promise<Reply> =>
-        call('POST', '/api/crypto/verify', {
+        call(t, 'POST', '/api/crypto/verify', {
           token: bob,
           body: { data, signature: signed.body.signature },
         });
@@ -138,16 +111,16 @@ describe('crypto API on SQLite', () => {
 
     it('signs and verifies in DER and with hex data', async () => {
       const body = { data: 'deadbeef', encoding: 'hex', format: 'der' };
-      const signed = await call('POST', '/api/crypto/sign', { token: alice, body });
+      const signed = await call(t, 'POST', '/api/crypto/sign', { token: alice, body });
       expect(signed.status).toBe(200);
       expect(signed.body.format).toBe('der');
       expect(Buffer.from(signed.body.signature as string, 'base64')[0]).toBe(0x30);
-      const ok = await call('POST', '/api/crypto/verify', {
+      const ok = await call(t, 'POST', '/api/crypto/verify', {
         token: alice,
         body: { ...body, signature: signed.body.signature },
       });
       expect(ok.body).toEqual({ valid: true });
-      const asP1363 = await call('POST', '/api/crypto/verify', {
+      const asP1363 = await call(t, 'POST', '/api/crypto/verify', {
         token: alice,
         body: { ...body, format: 'p1363', signature: signed.body.signature },
       });
@@ -164,14 +137,15 @@ describe('crypto API on SQLite', () => {
       const jwk = publicKey.export({ format: 'jwk' });
       const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
       for (const public_key of [jwk, pem]) {
-        const res = await call('POST', '/api/crypto/verify', {
+        const res = await call(t, 'POST', '/api/crypto/verify', {
           token: alice,
           body: { data, signature, public_key },
         });
-        expect(res).toEqual({ status: 200, body: { valid: true } });
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({ valid: true });
       }
       // The server's key did not make this signature.
-      const serverKey = await call('POST', '/api/crypto/verify', {
+      const serverKey = await call(t, 'POST', '/api/crypto/verify', {
         token: alice,
         body: { data, signature },
       });
@@ -179,7 +153,7 @@ describe('crypto API on SQLite', () => {
 
       const privateJwk = privateKey.export({ format: 'jwk' });
       for (const public_key of ['not a key', privateJwk, { ...jwk, x: 'AAAA' }]) {
-        const res = await call('POST', '/api/crypto/verify', {
+        const res = await call(t, 'POST', '/api/crypto/verify', {
           token: alice,
           body: { data, signature, public_key },
         });
@@ -189,14 +163,14 @@ describe('crypto API on SQLite', () => {
     });
 
     it('refuses malformed encodings with 400 naming the field', async () => {
-      const badHex = await call('POST', '/api/crypto/sign', {
+      const badHex = await call(t, 'POST', '/api/crypto/sign', {
         token: alice,
         body: { data: 'abc', encoding: 'hex' },
       });
       expect(badHex.status).toBe(400);
       expect(errorCode(badHex)).toBe('VALIDATION_FAILED');
       expect(JSON.stringify(badHex.body)).toContain('data');
-      const badSignature = await call('POST', '/api/crypto/verify', {
+      const badSignature = await call(t, 'POST', '/api/crypto/verify', {
         token: alice,
         body: { data: 'x', signature: '!!not base64!!' },
       });
@@ -206,7 +180,7 @@ describe('crypto API on SQLite', () => {
   });
 
   it('publishes only public keys', async () => {
-    const res = await call('GET', '/api/crypto/public-keys', { token: alice });
+    const res = await call(t, 'GET', '/api/crypto/public-keys', { token: alice });
     expect(res.status).toBe(200);
     const text = JSON.stringify(res.body);
     expect(text).not.toContain('PRIVATE');
@@ -219,7 +193,7 @@ describe('crypto API on SQLite', () => {
 
   describe('Merkle trees', () => {
     it('builds the RFC 6962 vector tree', async () => {
-      const res = await call('POST', '/api/crypto/merkle/build', {
+      const res = await call(t, 'POST', '/api/crypto/merkle/build', {
         token: alice,
         body: { data: VECTOR_LEAVES, encoding: 'hex' },
       });
@@ -231,7 +205,7 @@ describe('crypto API on SQLite', () => {
     });
 
     it('counts 2n - 1 nodes for a tree that is not a power of two', async () => {
-      const res = await call('POST', '/api/crypto/merkle/build', {
+      const res = await call(t, 'POST', '/api/crypto/merkle/build', {
         token: alice,
         body: { data: VECTOR_LEAVES.slice(0, 5), encoding: 'hex' },
       });
@@ -243,7 +217,7 @@ describe('crypto API on SQLite', () => {
 
     it('proves every leaf, and the proofs fail against a wrong root', async () => {
       for (let index = 0; index < VECTOR_LEAVES.length; index += 1) {
-        const proof = await call('POST', '/api/crypto/merkle/proof', {
+        const proof = await call(t, 'POST', '/api/crypto/merkle/proof', {
           token: alice,
           body: { data: VECTOR_LEAVES, encoding: 'hex', index },
         });
@@ -255,17 +229,17 @@ describe('crypto API on SQLite', () => {
           proof: proof.body.proof,
           root_hash: VECTOR_ROOT,
         };
-        const byLeaf = await call('POST', '/api/crypto/merkle/verify', {
+        const byLeaf = await call(t, 'POST', '/api/crypto/merkle/verify', {
           token: alice,
           body: { ...base, leaf: VECTOR_LEAVES[index], encoding: 'hex' },
         });
         expect(byLeaf.body).toEqual({ valid: true });
-        const byHash = await call('POST', '/api/crypto/merkle/verify', {
+        const byHash = await call(t, 'POST', '/api/crypto/merkle/verify', {
           token: alice,
           body: { ...base, leaf_hash: proof.body.leaf_hash },
         });
         expect(byHash.body).toEqual({ valid: true });
-        const wrongRoot = await call('POST', '/api/crypto/merkle/verify', {
+        const wrongRoot = await call(t, 'POST', '/api/crypto/merkle/verify', {
           token: alice,
           body: { ...base, leaf_hash: proof.body.leaf_hash, root_hash: 'ab'.repeat(32) },
         });
@@ -277,18 +251,18 @@ describe('crypto API on SQLite', () => {
     });
 
     it('refuses an index outside the tree and malformed hex with 400', async () => {
-      const outside = await call('POST', '/api/crypto/merkle/proof', {
+      const outside = await call(t, 'POST', '/api/crypto/merkle/proof', {
         token: alice,
         body: { data: VECTOR_LEAVES, encoding: 'hex', index: 8 },
       });
       expect(outside.status).toBe(400);
-      const badLeaf = await call('POST', '/api/crypto/merkle/build', {
+      const badLeaf = await call(t, 'POST', '/api/crypto/merkle/build', {
         token: alice,
         body: { data: ['00', 'zz'], encoding: 'hex' },
       });
       expect(badLeaf.status).toBe(400);
       expect(JSON.stringify(badLeaf.body)).toContain('data[1]');
-      const badProof = await call('POST', '/api/crypto/merkle/verify', {
+      const badProof = await call(t, 'POST', '/api/crypto/merkle/verify', {
         token: alice,
         body: { leaf_hash: 'xy', index: 0, tree_size: 1, proof: [], root_hash: VECTOR_ROOT },
       });
@@ -309,7 +283,7 @@ describe('crypto API on SQLite', () => {
       ['POST', '/api/crypto/merkle/verify', { leaf_hash: VECTOR_ROOT }],
     ];
     for (const [method, url, body] of calls) {
-      const res = await call(method, url, body === undefined ? {} : { body });
+      const res = await call(t, method, url, body === undefined ? {} : { body });
       expect(res.status, url).toBe(401);
     }
   });

@@ -3,54 +3,33 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsersRepo } from '../src/store/users.repo.ts';
+import {
+  PASSWORD,
+  call as callApi,
+  login,
+  register,
+  type Reply,
+  type Request,
+} from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
 
-const PASSWORD = 'a long enough passphrase';
 const sqliteFactory = storeFactories()[0];
 if (sqliteFactory === undefined) throw new Error('no SQLite factory');
 const sqlite = sqliteFactory;
 
-interface Reply {
-  status: number;
-  headers: Record<string, unknown>;
-  body: Record<string, unknown>;
-}
+/** Requests come from an outside address unless a test names another. */
+const OUTSIDE = '203.0.113.10';
 
-async function call(
+/** `xff` is the X-Forwarded-For header. */
+function call(
   t: TestApp,
   method: 'GET' | 'POST',
   url: string,
-  options: { ip?: string; xff?: string; token?: string; body?: unknown } = {},
+  { xff, ...request }: Request & { xff?: string } = {},
 ): Promise<Reply> {
-  const res = await t.app.inject({
-    method,
-    url,
-    remoteAddress: options.ip ?? '203.0.113.10',
-    headers: {
-      ...(options.xff === undefined ? {} : { 'x-forwarded-for': options.xff }),
-      ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
-    },
-    ...(options.body === undefined ? {} : { payload: options.body as object }),
-  });
-  return {
-    status: res.statusCode,
-    headers: res.headers,
-    body: res.json<Record<string, unknown>>(),
-  };
-}
-
-async function register(t: TestApp, username: string, ip = '198.51.100.1'): Promise<number> {
-  const res = await call(t, 'POST', '/api/auth/register', {
-    ip,
-    body: { username, email: `${username}@example.com`, password: PASSWORD, full_name: username },
-  });
-  expect(res.status).toBe(201);
-  return res.body.user_id as number;
-}
-
-function login(t: TestApp, username: string, password: string, ip: string): Promise<Reply> {
-  return call(t, 'POST', '/api/auth/login', { ip, body: { username, password } });
+  const headers: Record<string, string> = xff === undefined ? {} : { 'x-forwarded-for': xff };
+  return callApi(t, method, url, { ip: OUTSIDE, headers, ...request });
 }
 
 describe('defense', () => {
@@ -155,13 +134,15 @@ describe('defense', () => {
     await register(app, 'victim');
     const attacker = '203.0.113.66';
     for (let i = 0; i < 3; i++) {
-      expect((await login(app, 'victim', `wrong guess ${i}`, attacker)).status).toBe(401);
+      expect(
+        (await login(app, 'victim', { password: `wrong guess ${i}`, ip: attacker })).status,
+      ).toBe(401);
     }
-    const blocked = await login(app, 'victim', PASSWORD, attacker);
+    const blocked = await login(app, 'victim', { ip: attacker });
     expect(blocked.status).toBe(403);
     expect((blocked.body.error as { code: string }).code).toBe('IP_BLOCKED');
     expect((await call(app, 'GET', '/api/market/stocks', { ip: attacker })).status).toBe(403);
-    expect((await login(app, 'victim', PASSWORD, '198.51.100.20')).status).toBe(200);
+    expect((await login(app, 'victim', { ip: '198.51.100.20' })).status).toBe(200);
     const events = await app.store.db
       .selectFrom('security_events')
       .select(['event_type', 'severity', 'source_ip'])
@@ -181,12 +162,12 @@ describe('defense', () => {
     const app = await open({ LOGIN_RATE_LIMIT: '100', BRUTE_FORCE_THRESHOLD: '3' });
     const adminId = await register(app, 'secops');
     await new UsersRepo(app.store.db).update(adminId, { role: 'admin' });
-    const admin = (await login(app, 'secops', PASSWORD, '198.51.100.2')).body
-      .access_token as string;
+    const admin = (await login(app, 'secops', { ip: '198.51.100.2' })).body.access_token as string;
     await register(app, 'victim');
     const attacker = '203.0.113.67';
-    for (let i = 0; i < 3; i++) await login(app, 'victim', `wrong guess ${i}`, attacker);
-    expect((await login(app, 'victim', PASSWORD, attacker)).status).toBe(403);
+    for (let i = 0; i < 3; i++)
+      await login(app, 'victim', { password: `wrong guess ${i}`, ip: attacker });
+    expect((await login(app, 'victim', { ip: attacker })).status).toBe(403);
     const lift = await call(app, 'POST', '/api/security/unblock-ip', {
       ip: '198.51.100.2',
       token: admin,
@@ -194,15 +175,19 @@ describe('defense', () => {
     });
     expect(lift.status).toBe(200);
     // One more mistake is a mistake, not a new block; the threshold counts from zero again.
-    expect((await login(app, 'victim', 'one more typo', attacker)).status).toBe(401);
-    expect((await login(app, 'victim', PASSWORD, attacker)).status).toBe(200);
+    expect((await login(app, 'victim', { password: 'one more typo', ip: attacker })).status).toBe(
+      401,
+    );
+    expect((await login(app, 'victim', { ip: attacker })).status).toBe(200);
   });
 
   it('counts failures per account across addresses, reports it, and never locks the owner', async () => {
     const app = await open({ LOGIN_RATE_LIMIT: '100', BRUTE_FORCE_THRESHOLD: '4' });
     await register(app, 'target');
     for (let i = 0; i < 4; i++) {
-      expect((await login(app, 'target', `guess ${i}`, `203.0.113.${100 + i}`)).status).toBe(401);
+      expect(
+        (await login(app, 'target', { password: `guess ${i}`, ip: `203.0.113.${100 + i}` })).status,
+      ).toBe(401);
     }
     const events = await app.store.db
       .selectFrom('security_events')
@@ -214,7 +199,7 @@ describe('defense', () => {
       username: 'target',
       scope: 'account',
     });
-    expect((await login(app, 'target', PASSWORD, '198.51.100.30')).status).toBe(200);
+    expect((await login(app, 'target', { ip: '198.51.100.30' })).status).toBe(200);
   });
 
   it('limits login attempts per address and per account+address', async () => {
@@ -223,20 +208,18 @@ describe('defense', () => {
     const ip = '203.0.113.77';
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++)
-      statuses.push((await login(app, 'carol', 'not her password', ip)).status);
+      statuses.push((await login(app, 'carol', { password: 'not her password', ip })).status);
     expect(statuses).toEqual([401, 401, 401, 429]);
-    expect((await login(app, 'carol', PASSWORD, '203.0.113.78')).status).toBe(200);
+    expect((await login(app, 'carol', { ip: '203.0.113.78' })).status).toBe(200);
   });
 
   it('lets administrators list, add and lift blocks, and nobody else', async () => {
     const app = await open({});
     const adminId = await register(app, 'secops');
     await new UsersRepo(app.store.db).update(adminId, { role: 'admin' });
-    const admin = (await login(app, 'secops', PASSWORD, '198.51.100.2')).body
-      .access_token as string;
+    const admin = (await login(app, 'secops', { ip: '198.51.100.2' })).body.access_token as string;
     await register(app, 'someone');
-    const user = (await login(app, 'someone', PASSWORD, '198.51.100.3')).body
-      .access_token as string;
+    const user = (await login(app, 'someone', { ip: '198.51.100.3' })).body.access_token as string;
 
     const add = await call(app, 'POST', '/api/security/block-ip', {
       ip: '198.51.100.2',
@@ -283,7 +266,7 @@ describe('defense', () => {
 
   it('the IDS refuses attack patterns, records them, and lets benign text through', async () => {
     const app = await open({ IDS_ACTION: 'reject' });
-    const res = await login(app, "admin' OR '1'='1' --", 'x', '203.0.113.40');
+    const res = await login(app, "admin' OR '1'='1' --", { password: 'x', ip: '203.0.113.40' });
     expect(res.status).toBe(400);
     expect((res.body.error as { code: string }).code).toBe('REQUEST_REJECTED');
     const xss = await call(app, 'POST', '/api/auth/register', {
@@ -315,7 +298,12 @@ describe('defense', () => {
   it('with IDS_ACTION=log the request goes on; with block the address is blocked after repeated hits', async () => {
     const logOnly = await open({ IDS_ACTION: 'log' });
     expect(
-      (await login(logOnly, "x' UNION SELECT password FROM users --", 'y', '203.0.113.41')).status,
+      (
+        await login(logOnly, "x' UNION SELECT password FROM users --", {
+          password: 'y',
+          ip: '203.0.113.41',
+        })
+      ).status,
     ).toBe(401);
     const logged = await logOnly.store.db
       .selectFrom('security_events')
@@ -346,7 +334,7 @@ describe('defense', () => {
       'alice" OR 1=1 --',
     ];
     for (const username of payloads) {
-      const res = await login(app, username, "' OR '1'='1", '203.0.113.50');
+      const res = await login(app, username, { password: "' OR '1'='1", ip: '203.0.113.50' });
       expect(res.status).toBe(401);
     }
     for (const symbol of ["TCS' OR '1'='1", 'TCS; DROP TABLE orders']) {
@@ -355,7 +343,7 @@ describe('defense', () => {
       expect(res.status).toBeLessThan(500);
     }
     expect(await new UsersRepo(app.store.db).count()).toBe(2);
-    expect((await login(app, 'alice', PASSWORD, '203.0.113.51')).status).toBe(200);
+    expect((await login(app, 'alice', { ip: '203.0.113.51' })).status).toBe(200);
     const events = await app.store.db
       .selectFrom('security_events')
       .select('event_type')

@@ -13,7 +13,7 @@ import { Feed } from '../src/http/ws/feed.ts';
 import { SecuritySession } from '../src/http/ws/security-channel.ts';
 import { SecurityEventsRepo } from '../src/store/security-events.repo.ts';
 import type { SecurityEventRow } from '../src/store/schema.ts';
-import { UsersRepo } from '../src/store/users.repo.ts';
+import { call as callApi, login, signUp, type Request } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
 import { Client, until, type Message } from './support/ws-client.ts';
@@ -25,7 +25,6 @@ class SecurityClient extends Client {
   }
 }
 
-const PASSWORD = 'a long enough passphrase';
 const sqliteFactory = storeFactories()[0];
 if (sqliteFactory === undefined) throw new Error('no SQLite factory');
 const sqlite = sqliteFactory;
@@ -36,55 +35,11 @@ const FORMULA = '=HYPERLINK("http://evil.example/","open me")';
 /** Spreadsheets run a cell that starts with one of these as a formula. */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-interface Reply {
-  status: number;
-  headers: Record<string, unknown>;
-  text: string;
-  body: Record<string, unknown>;
-}
+/** Requests come from an outside address unless a test names another. */
+const OUTSIDE = '203.0.113.10';
 
-async function call(
-  t: TestApp,
-  method: 'GET' | 'POST',
-  url: string,
-  options: { ip?: string; token?: string; body?: unknown } = {},
-): Promise<Reply> {
-  const res = await t.app.inject({
-    method,
-    url,
-    remoteAddress: options.ip ?? '203.0.113.10',
-    headers: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` },
-    ...(options.body === undefined ? {} : { payload: options.body as object }),
-  });
-  const isJson = String(res.headers['content-type'] ?? '').startsWith('application/json');
-  return {
-    status: res.statusCode,
-    headers: res.headers,
-    text: res.body,
-    body: isJson ? res.json<Record<string, unknown>>() : {},
-  };
-}
-
-async function register(t: TestApp, username: string, ip: string): Promise<number> {
-  const res = await call(t, 'POST', '/api/auth/register', {
-    ip,
-    body: { username, email: `${username}@example.com`, password: PASSWORD, full_name: username },
-  });
-  expect(res.status).toBe(201);
-  return res.body.user_id as number;
-}
-
-function login(t: TestApp, username: string, password: string, ip: string): Promise<Reply> {
-  return call(t, 'POST', '/api/auth/login', { ip, body: { username, password } });
-}
-
-/** Registers a user (an administrator if asked) and returns an access token. */
-async function signedIn(t: TestApp, username: string, ip: string, admin: boolean) {
-  const id = await register(t, username, ip);
-  if (admin) await new UsersRepo(t.store.db).update(id, { role: 'admin' });
-  const res = await login(t, username, PASSWORD, ip);
-  expect(res.status).toBe(200);
-  return res.body.access_token as string;
+function call(t: TestApp, method: 'GET' | 'POST', url: string, request: Request = {}) {
+  return callApi(t, method, url, { ip: OUTSIDE, ...request });
 }
 
 function reportUrl(from: number, to: number, format?: string): string {
@@ -183,12 +138,16 @@ describe('security event API', () => {
     it('counts the events of the range by type, severity and address, and lists them newest first', async () => {
       // Tight limits, so a few requests from one address breach them.
       const app = await open({ API_RATE_LIMIT: '2', API_BURST_LIMIT: '1' });
-      const admin = await signedIn(app, 'secops', ADMIN_IP, true);
+      const admin = (await signUp(app, 'secops', { ip: ADMIN_IP, admin: true })).token;
       const from = Date.now() - 60_000;
 
-      expect((await login(app, 'nobody', 'wrong password', '203.0.113.7')).status).toBe(401);
-      expect((await login(app, 'nobody', 'wrong again', '203.0.113.7')).status).toBe(401);
-      expect((await login(app, FORMULA, 'x', '203.0.113.9')).status).toBe(401);
+      expect(
+        (await login(app, 'nobody', { password: 'wrong password', ip: '203.0.113.7' })).status,
+      ).toBe(401);
+      expect(
+        (await login(app, 'nobody', { password: 'wrong again', ip: '203.0.113.7' })).status,
+      ).toBe(401);
+      expect((await login(app, FORMULA, { password: 'x', ip: '203.0.113.9' })).status).toBe(401);
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++)
         statuses.push((await call(app, 'GET', '/api/auth/me', { ip: '203.0.113.8' })).status);
@@ -237,15 +196,18 @@ describe('security event API', () => {
 
     it('exports CSV with a header, one row per event, and formulas made inert', async () => {
       const app = await open();
-      const admin = await signedIn(app, 'secops', ADMIN_IP, true);
+      const admin = (await signUp(app, 'secops', { ip: ADMIN_IP, admin: true })).token;
       const from = Date.now() - 60_000;
-      expect((await login(app, FORMULA, 'x', '203.0.113.9')).status).toBe(401);
-      expect((await login(app, 'nobody', 'wrong', '203.0.113.7')).status).toBe(401);
+      expect((await login(app, FORMULA, { password: 'x', ip: '203.0.113.9' })).status).toBe(401);
+      expect((await login(app, 'nobody', { password: 'wrong', ip: '203.0.113.7' })).status).toBe(
+        401,
+      );
       const to = Date.now() + 60_000;
 
       const res = await call(app, 'GET', reportUrl(from, to, 'csv'), {
         ip: ADMIN_IP,
         token: admin,
+        text: true,
       });
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');
@@ -307,8 +269,8 @@ describe('security event API', () => {
 
     it('refuses bad ranges with 400, non-admins with 403 and strangers with 401', async () => {
       const app = await open();
-      const admin = await signedIn(app, 'secops', ADMIN_IP, true);
-      const user = await signedIn(app, 'someone', USER_IP, false);
+      const admin = (await signUp(app, 'secops', { ip: ADMIN_IP, admin: true })).token;
+      const user = (await signUp(app, 'someone', { ip: USER_IP })).token;
       const now = Date.now();
       const day = 86_400_000;
       const iso = (ms: number) => new Date(ms).toISOString();
@@ -358,8 +320,10 @@ describe('security event API', () => {
 
     it('sends an administrator the latest events and the posture, then each new event live', async () => {
       const app = await listening();
-      const admin = await signedIn(app, 'secops', ADMIN_IP, true);
-      expect((await login(app, 'nobody', 'wrong', '203.0.113.7')).status).toBe(401);
+      const admin = (await signUp(app, 'secops', { ip: ADMIN_IP, admin: true })).token;
+      expect((await login(app, 'nobody', { password: 'wrong', ip: '203.0.113.7' })).status).toBe(
+        401,
+      );
 
       const client = await connect(app);
       client.send({ op: 'auth', token: admin });
@@ -375,7 +339,9 @@ describe('security event API', () => {
       });
       expect(client.events()).toEqual([]);
 
-      expect((await login(app, 'mallory', 'guess', '203.0.113.8')).status).toBe(401);
+      expect((await login(app, 'mallory', { password: 'guess', ip: '203.0.113.8' })).status).toBe(
+        401,
+      );
       const live = await client.next('security_event');
       expect(live.event).toEqual({
         id: (past[0]?.id ?? 0) + 1,
@@ -399,7 +365,7 @@ describe('security event API', () => {
 
     it('closes with 4403 for a signed-in non-admin and 4401 for a bad token, sending nothing', async () => {
       const app = await listening();
-      const user = await signedIn(app, 'someone', USER_IP, false);
+      const user = (await signUp(app, 'someone', { ip: USER_IP })).token;
 
       const nonAdmin = await connect(app);
       nonAdmin.send({ op: 'auth', token: user });
@@ -432,7 +398,7 @@ describe('security event API', () => {
 
     it('sends an event stored while the snapshot is read once, after the snapshot', async () => {
       const app = await open();
-      const admin = await signedIn(app, 'secops', ADMIN_IP, true);
+      const admin = (await signUp(app, 'secops', { ip: ADMIN_IP, admin: true })).token;
       const repo = new HeldRepo(app.store.db);
       const events = new SecurityEvents(repo, app.exchange.audit, Date.now);
       const feed = new Feed(app.exchange.venue);
@@ -492,7 +458,7 @@ describe('security event API', () => {
 
     it('filters the live feed by severity and type', async () => {
       const app = await listening();
-      const admin = await signedIn(app, 'secops', ADMIN_IP, true);
+      const admin = (await signUp(app, 'secops', { ip: ADMIN_IP, admin: true })).token;
       const all = await connect(app);
       const severe = await connect(app);
       const blocks = await connect(app);
@@ -512,8 +478,12 @@ describe('security event API', () => {
       expect((await severe.next('error')).message).toMatch(/severities/);
 
       // LOW: a failed login; HIGH or CRITICAL: an SQL injection the IDS refuses; MEDIUM: a block.
-      expect((await login(app, 'nobody', 'wrong', '203.0.113.7')).status).toBe(401);
-      expect((await login(app, "admin' OR '1'='1' --", 'x', '203.0.113.40')).status).toBe(400);
+      expect((await login(app, 'nobody', { password: 'wrong', ip: '203.0.113.7' })).status).toBe(
+        401,
+      );
+      expect(
+        (await login(app, "admin' OR '1'='1' --", { password: 'x', ip: '203.0.113.40' })).status,
+      ).toBe(400);
       const block = await call(app, 'POST', '/api/security/block-ip', {
         ip: ADMIN_IP,
         token: admin,
@@ -541,9 +511,9 @@ describe('security event API', () => {
 
   it('stores no raw newline or escape sequence from a login name, in the database or the API', async () => {
     const app = await open();
-    const admin = await signedIn(app, 'secops', ADMIN_IP, true);
+    const admin = (await signUp(app, 'secops', { ip: ADMIN_IP, admin: true })).token;
     const forged = 'bob\n2026-11-22 INFO admin logged in\r\x1b[2J\x1b[31mred\u009b\u2028';
-    expect((await login(app, forged, 'x', '203.0.113.7')).status).toBe(401);
+    expect((await login(app, forged, { password: 'x', ip: '203.0.113.7' })).status).toBe(401);
 
     const rows = await app.store.db
       .selectFrom('security_events')

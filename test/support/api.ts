@@ -1,0 +1,113 @@
+// Requests to a TestApp through `app.inject`, and the accounts the tests act as. A reply must be
+// JSON unless the request says it may be text, so a route that stops answering JSON fails.
+
+import { expect } from 'vitest';
+import { UsersRepo } from '../../src/store/users.repo.ts';
+import type { TestApp } from './app.ts';
+
+/** The password of every account these helpers make unless a test picks another. */
+export const PASSWORD = 'a long enough passphrase';
+
+export interface Reply {
+  status: number;
+  headers: Record<string, unknown>;
+  /** The reply as sent. */
+  text: string;
+  /** The parsed JSON; {} for a text reply the request allowed. */
+  body: Record<string, unknown>;
+  cookies: { name: string; value: string; [attribute: string]: unknown }[];
+}
+
+export interface Request {
+  token?: string;
+  body?: unknown;
+  /** The peer address; app.inject's own 127.0.0.1 when left out. */
+  ip?: string;
+  headers?: Record<string, string>;
+  cookies?: Record<string, string>;
+  /** The reply may be other than JSON (a CSV report): read it from `text`. */
+  text?: boolean;
+}
+
+export async function call(
+  t: TestApp,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  url: string,
+  request: Request = {},
+): Promise<Reply> {
+  const headers: Record<string, string> = { ...request.headers };
+  if (request.token !== undefined) headers.authorization = `Bearer ${request.token}`;
+  const res = await t.app.inject({
+    method,
+    url,
+    headers,
+    ...(request.ip === undefined ? {} : { remoteAddress: request.ip }),
+    ...(request.cookies === undefined ? {} : { cookies: request.cookies }),
+    ...(request.body === undefined ? {} : { payload: request.body as object }),
+  });
+  const type = String(res.headers['content-type'] ?? '');
+  let body: Record<string, unknown> = {};
+  if (type.startsWith('application/json')) body = res.json<Record<string, unknown>>();
+  else if (request.text !== true)
+    throw new Error(`${method} ${url}: ${res.statusCode} ${type || 'no content type'}, not JSON`);
+  return {
+    status: res.statusCode,
+    headers: res.headers,
+    text: res.body,
+    body,
+    cookies: res.cookies,
+  };
+}
+
+export interface Account {
+  password?: string;
+  ip?: string;
+  /** `<username> Trader` when left out. */
+  fullName?: string;
+}
+
+/** Registers a user (expecting 201) and returns its id. */
+export async function register(
+  t: TestApp,
+  username: string,
+  account: Account = {},
+): Promise<number> {
+  const res = await call(t, 'POST', '/api/auth/register', {
+    ...(account.ip === undefined ? {} : { ip: account.ip }),
+    body: {
+      username,
+      email: `${username}@example.com`,
+      password: account.password ?? PASSWORD,
+      full_name: account.fullName ?? `${username} Trader`,
+    },
+  });
+  expect(res.status).toBe(201);
+  expect(res.body.user_id).toEqual(expect.any(Number));
+  return res.body.user_id as number;
+}
+
+/** A login as it went, whatever the outcome. */
+export function login(
+  t: TestApp,
+  username: string,
+  account: Omit<Account, 'fullName'> = {},
+): Promise<Reply> {
+  return call(t, 'POST', '/api/auth/login', {
+    ...(account.ip === undefined ? {} : { ip: account.ip }),
+    body: { username, password: account.password ?? PASSWORD },
+  });
+}
+
+/** Registers a user (an administrator if asked), logs in (expecting 200): its id and token. */
+export async function signUp(
+  t: TestApp,
+  username: string,
+  account: Account & { admin?: boolean } = {},
+): Promise<{ id: number; token: string }> {
+  const id = await register(t, username, account);
+  if (account.admin === true) await new UsersRepo(t.store.db).update(id, { role: 'admin' });
+  const res = await login(t, username, account);
+  expect(res.status).toBe(200);
+  expect(res.body.access_token).toEqual(expect.any(String));
+  return { id, token: res.body.access_token as string };
+}
