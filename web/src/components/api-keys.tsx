@@ -6,7 +6,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, errorText } from '../api/client.ts';
 import type { ApiKey } from '../api/types.ts';
 import { saveFile } from './download.ts';
-import { Button, ErrorLine, Field, textOf } from './form.tsx';
+import { Button, ErrorLine, Field, TextArea, textOf } from './form.tsx';
 
 function pem(label: string, der: ArrayBuffer): string {
   const base64 = btoa(String.fromCharCode(...new Uint8Array(der)));
@@ -100,20 +100,15 @@ export function ApiKeys() {
     <div className="flex flex-col gap-4">
       <form className="flex flex-col gap-2" onSubmit={create} aria-label="New API key">
         <Field label="Label" name="label" required maxLength={64} placeholder="my bot" />
-        <div className="flex flex-col gap-1">
-          <label htmlFor="public-key" className="text-xs text-dim">
-            Public key (PEM, ECDSA P-256)
-          </label>
-          <textarea
-            id="public-key"
-            value={publicKey}
-            onChange={(e) => setPublicKey(e.target.value)}
-            rows={5}
-            className="num rounded border border-edge bg-page px-2 py-1 text-xs"
-            placeholder="-----BEGIN PUBLIC KEY-----"
-            required
-          />
-        </div>
+        <TextArea
+          label="Public key (PEM, ECDSA P-256)"
+          className="text-xs"
+          value={publicKey}
+          onChange={(e) => setPublicKey(e.target.value)}
+          rows={5}
+          placeholder="-----BEGIN PUBLIC KEY-----"
+          required
+        />
         <label className="flex items-center gap-2 text-sm">
           <input type="checkbox" name="trade" /> May trade (without it, the key can only read)
         </label>

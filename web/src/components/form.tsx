@@ -1,7 +1,13 @@
 // The page's controls: labelled inputs, buttons, tabs, panels and the error line. Every input
 // has a visible label, and API errors are shown as the API worded them (as text, never markup).
 
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+import {
+  useId,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from 'react';
 
 /** A submitted form's text field ('' when absent; file inputs are not text). */
 export function textOf(form: FormData, name: string): string {
@@ -73,6 +79,24 @@ export function Select(
         >
           {children}
         </select>
+      )}
+    />
+  );
+}
+
+/** Multi-line text (keys, items); the text size comes from `className`, on the wrapper. */
+export function TextArea(props: TextareaHTMLAttributes<HTMLTextAreaElement> & { label: string }) {
+  const { label, className, ...textarea } = props;
+  return (
+    <Labelled
+      label={label}
+      className={className}
+      control={(id) => (
+        <textarea
+          id={id}
+          className="num rounded border border-edge bg-page px-2 py-1.5 text-ink placeholder:text-dim/60"
+          {...textarea}
+        />
       )}
     />
   );

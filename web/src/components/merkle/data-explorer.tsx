@@ -8,7 +8,7 @@ import type { MerkleBuild, MerkleProof } from '../../api/audit-types.ts';
 import { decodeItem, itemsOf, itemsProblem, type Encoding } from '../../merkle/leaf-data.ts';
 import { inclusionNodes, windowOf, windowTree } from '../../merkle/tree-shape.ts';
 import { leafHash, toHex } from '../../merkle/verify.ts';
-import { Button, ErrorLine, Select } from '../form.tsx';
+import { Button, ErrorLine, Select, TextArea } from '../form.tsx';
 import { ProofPanel, type ProofSubject } from './proof-panel.tsx';
 import { TreeView } from './tree-view.tsx';
 import { WINDOW_LEAVES, WindowPager } from './window-pager.tsx';
@@ -105,16 +105,14 @@ export function DataExplorer() {
   return (
     <div className="flex flex-col gap-3">
       <form className="flex flex-col gap-2" onSubmit={(event) => void build(event)}>
-        <label className="flex flex-col gap-1 text-xs text-dim">
-          Items, one per line
-          <textarea
-            value={text}
-            onChange={(event) => setText(event.target.value)}
-            rows={6}
-            spellCheck={false}
-            className="num rounded border border-edge bg-page p-2 text-sm text-ink"
-          />
-        </label>
+        <TextArea
+          label="Items, one per line"
+          className="text-sm"
+          value={text}
+          onChange={(event) => setText(event.target.value)}
+          rows={6}
+          spellCheck={false}
+        />
         <div className="flex items-end gap-3">
           <Select
             label="Encoding"
