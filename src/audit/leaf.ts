@@ -86,7 +86,7 @@ function sortedCopy(value: unknown): unknown {
   throw new TypeError(`cannot canonicalize a ${typeof value}`);
 }
 
-export function leafPayload(entry: AuditEntry): string {
+function leafPayload(entry: AuditEntry): string {
   return canonicalJson({ at: entry.at, data: entry.data, kind: entry.kind });
 }
 

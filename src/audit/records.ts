@@ -11,7 +11,7 @@ import {
 } from '../store/trading.repo.ts';
 import type { AuditEntry, Canonical } from './leaf.ts';
 
-export const LEDGER_ENTRY_COLUMNS = [
+const LEDGER_ENTRY_COLUMNS = [
   'user_id',
   'account',
   'asset',
@@ -21,7 +21,7 @@ export const LEDGER_ENTRY_COLUMNS = [
   'created_at',
 ] as const;
 
-export const SECURITY_EVENT_COLUMNS = [
+const SECURITY_EVENT_COLUMNS = [
   'id',
   'event_type',
   'severity',

@@ -15,7 +15,7 @@ import {
 } from './merkle.ts';
 import type { AuditTile } from './leaf.ts';
 
-export const TILE_HEIGHT = 6;
+const TILE_HEIGHT = 6;
 export const TILE_LEAVES = 2 ** TILE_HEIGHT;
 
 /** Leaf hashes of whole tiles, by tile number: what a proof needs below the stored subtrees. */

@@ -92,7 +92,7 @@ export const TRADE_COLUMNS = [
 ] as const;
 
 /** Column defaults for optional fields of the rows above, matching the migration. */
-export const ROW_DEFAULTS: Readonly<Record<string, string | number | null>> = {
+const ROW_DEFAULTS: Readonly<Record<string, string | number | null>> = {
   client_order_id: null,
   price: null,
   stop_price: null,
