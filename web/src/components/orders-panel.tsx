@@ -26,7 +26,22 @@ function AmendRow({ order, onDone }: { order: Order; onDone: () => void }) {
       .then(onDone)
       .catch((e: unknown) => setError(errorText(e)));
   };
-  const input = 'w-24 rounded border border-edge bg-page px-1 py-0.5 num';
+  const input = (
+    label: string,
+    name: string,
+    value: string | number,
+    mode: 'numeric' | 'decimal',
+  ) => (
+    <label className="flex items-center gap-1 text-xs text-dim">
+      {label}
+      <input
+        name={name}
+        defaultValue={value}
+        className="w-24 rounded border border-edge bg-page px-1 py-0.5 num"
+        inputMode={mode}
+      />
+    </label>
+  );
   return (
     <tr>
       <td colSpan={10} className="px-2 py-1">
@@ -35,37 +50,9 @@ function AmendRow({ order, onDone }: { order: Order; onDone: () => void }) {
           onSubmit={submit}
           aria-label={`Amend order ${order.order_id}`}
         >
-          <label className="flex items-center gap-1 text-xs text-dim">
-            Quantity
-            <input
-              name="quantity"
-              defaultValue={order.quantity}
-              className={input}
-              inputMode="numeric"
-            />
-          </label>
-          {order.price !== null && (
-            <label className="flex items-center gap-1 text-xs text-dim">
-              Price ₹
-              <input
-                name="price"
-                defaultValue={order.price}
-                className={input}
-                inputMode="decimal"
-              />
-            </label>
-          )}
-          {order.stop_price !== null && (
-            <label className="flex items-center gap-1 text-xs text-dim">
-              Stop ₹
-              <input
-                name="stop_price"
-                defaultValue={order.stop_price}
-                className={input}
-                inputMode="decimal"
-              />
-            </label>
-          )}
+          {input('Quantity', 'quantity', order.quantity, 'numeric')}
+          {order.price !== null && input('Price ₹', 'price', order.price, 'decimal')}
+          {order.stop_price !== null && input('Stop ₹', 'stop_price', order.stop_price, 'decimal')}
           <Button type="submit" tone="primary">
             Save
           </Button>
