@@ -2,7 +2,7 @@
 
 import { useState, type FormEvent } from 'react';
 import { api, errorText } from '../api/client.ts';
-import type { LoginResult, TokenPair } from '../api/types.ts';
+import type { LoginResult, Registration, TokenPair } from '../api/types.ts';
 import { Button, ErrorLine, Field, textOf } from '../components/form.tsx';
 import { useSession } from '../session/session.tsx';
 
@@ -61,17 +61,14 @@ export function SignInPage() {
   const register = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
+    const registration: Registration = {
+      username: textOf(form, 'username'),
+      email: textOf(form, 'email'),
+      full_name: textOf(form, 'full_name'),
+      password: textOf(form, 'password'),
+    };
     void run(async () => {
-      await api.post(
-        '/api/auth/register',
-        {
-          username: textOf(form, 'username'),
-          email: textOf(form, 'email'),
-          full_name: textOf(form, 'full_name'),
-          password: textOf(form, 'password'),
-        },
-        true,
-      );
+      await api.post('/api/auth/register', registration, true);
       setNotice('Account created. Sign in with it.');
       setStep({ kind: 'login' });
     });
