@@ -7,6 +7,7 @@ import type { SystemStats } from '../api/types.ts';
 import { Panel } from '../components/form.tsx';
 import { useMarketConnection } from '../live/connection-badge.tsx';
 
+/** GET /api/health; mirrors HealthReply in src/http/routes/health.ts, which is not exported. */
 interface Health {
   status: 'ok' | 'degraded';
   version: string;
@@ -17,7 +18,17 @@ interface Health {
 
 const POLL_MS = 2000;
 
-function usePolled<T>(path: string): { value: T | undefined; error: string | undefined } {
+// Health is public and answers 503 with a body when degraded: show that body, not a bare error.
+async function loadHealth(): Promise<Health> {
+  const response = await fetch('/api/health');
+  if (response.status >= 500 || response.ok) return (await response.json()) as Health;
+  throw new Error(`${response.status} ${response.statusText}`);
+}
+
+const loadStats = () => api.get<SystemStats>('/api/system/stats');
+
+/** `load` every POLL_MS; a failure keeps the last value beside the error. `load` must be stable. */
+function usePolled<T>(load: () => Promise<T>): { value: T | undefined; error: string | undefined } {
   const [state, setState] = useState<{ value: T | undefined; error: string | undefined }>({
     value: undefined,
     error: undefined,
@@ -25,14 +36,7 @@ function usePolled<T>(path: string): { value: T | undefined; error: string | und
   useEffect(() => {
     let cancelled = false;
     const poll = () =>
-      // Health answers 503 with a body when degraded: show that body, not a bare error.
-      fetch(path, {
-        headers: api.token === undefined ? {} : { authorization: `Bearer ${api.token}` },
-      })
-        .then(async (response) => {
-          if (response.status >= 500 || response.ok) return (await response.json()) as T;
-          throw new Error(`${response.status} ${response.statusText}`);
-        })
+      load()
         .then((value) => !cancelled && setState({ value, error: undefined }))
         .catch(
           (e: unknown) => !cancelled && setState((s) => ({ value: s.value, error: errorText(e) })),
@@ -43,7 +47,7 @@ function usePolled<T>(path: string): { value: T | undefined; error: string | und
       cancelled = true;
       window.clearInterval(timer);
     };
-  }, [path]);
+  }, [load]);
   return state;
 }
 
@@ -70,8 +74,8 @@ function Row({ label, value, testId }: { label: string; value: string; testId?: 
 
 export function SystemPage() {
   const connection = useMarketConnection();
-  const health = usePolled<Health>('/api/health');
-  const stats = usePolled<SystemStats>('/api/system/stats');
+  const health = usePolled(loadHealth);
+  const stats = usePolled(loadStats);
   const h = health.value;
   const s = stats.value;
   return (
