@@ -2,12 +2,38 @@
 // has a visible label, and API errors are shown as the API worded them (as text, never markup).
 
 import {
+  useCallback,
   useId,
+  useState,
   type InputHTMLAttributes,
   type ReactNode,
   type SelectHTMLAttributes,
   type TextareaHTMLAttributes,
 } from 'react';
+import { errorText } from '../api/client.ts';
+
+/**
+ * A request the user started: `busy` while it runs, its failure as the text for ErrorLine.
+ * `run` answers whether the work succeeded.
+ */
+export function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const run = useCallback(async (work: () => Promise<unknown>): Promise<boolean> => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await work();
+      return true;
+    } catch (failure) {
+      setError(errorText(failure));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, setError, run };
+}
 
 /** A submitted form's text field ('' when absent; file inputs are not text). */
 export function textOf(form: FormData, name: string): string {

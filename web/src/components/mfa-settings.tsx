@@ -2,45 +2,40 @@
 // keep the recovery codes shown once; or turn it off with the password and a code.
 
 import { useState, type FormEvent } from 'react';
-import { api, errorText } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import type { MfaEnrollment, RecoveryCodes } from '../api/types.ts';
 import { useProfile, useSession } from '../session/session.tsx';
-import { Button, ErrorLine, Field, textOf } from './form.tsx';
+import { Button, ErrorLine, Field, textOf, useAction } from './form.tsx';
 
 export function MfaSettings() {
   const profile = useProfile();
   const { reloadProfile } = useSession();
   const [enrollment, setEnrollment] = useState<MfaEnrollment>();
   const [codes, setCodes] = useState<string[]>();
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
 
-  const run = (work: Promise<unknown>) => {
-    setError(undefined);
-    work.catch((e: unknown) => setError(errorText(e)));
-  };
-  const enroll = () => run(api.post<MfaEnrollment>('/api/auth/mfa/enroll').then(setEnrollment));
+  const enroll = () =>
+    void run(() => api.post<MfaEnrollment>('/api/auth/mfa/enroll').then(setEnrollment));
   const confirm = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const code = textOf(new FormData(event.currentTarget), 'code').trim();
-    run(
-      api.post<RecoveryCodes>('/api/auth/mfa/confirm', { code }).then(async (result) => {
-        setCodes(result.recovery_codes);
-        setEnrollment(undefined);
-        await reloadProfile();
-      }),
-    );
+    void run(async () => {
+      const result = await api.post<RecoveryCodes>('/api/auth/mfa/confirm', { code });
+      setCodes(result.recovery_codes);
+      setEnrollment(undefined);
+      await reloadProfile();
+    });
   };
   const disable = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    run(
-      api
-        .post('/api/auth/mfa/disable', {
-          password: textOf(form, 'password'),
-          code: textOf(form, 'code').trim(),
-        })
-        .then(reloadProfile),
-    );
+    void run(async () => {
+      await api.post('/api/auth/mfa/disable', {
+        password: textOf(form, 'password'),
+        code: textOf(form, 'code').trim(),
+      });
+      await reloadProfile();
+    });
   };
 
   return (

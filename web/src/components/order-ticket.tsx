@@ -4,11 +4,11 @@
 // Keys: B / S choose the side, Enter sends, Esc clears.
 
 import { useEffect, useRef, useState, type FormEvent } from 'react';
-import { api, errorText } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import type { MarketRules, NewOrder, Placed } from '../api/types.ts';
 import type { Balance } from '../live/private-feed.ts';
 import { buyHold, feeFor, paiseOf, parseRupees, rupees, shares } from '../money.ts';
-import { Button, ErrorLine, Field, Panel, Select } from './form.tsx';
+import { Button, ErrorLine, Field, Panel, Select, useAction } from './form.tsx';
 
 type Side = NewOrder['order_type'];
 type Mode = NewOrder['order_mode'];
@@ -64,9 +64,8 @@ export function OrderTicket(props: {
   const [tif, setTif] = useState<Tif>('GTC');
   const [draft, setDraft] = useState<Draft>({ quantity: '1', price: '', stop: '' });
   const [touched, setTouched] = useState(false);
-  const [error, setError] = useState<string>();
   const [placed, setPlaced] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const form = useRef<HTMLFormElement>(null);
 
   useEffect(() => {
@@ -192,16 +191,11 @@ export function OrderTicket(props: {
       ...(needsPrice(mode) ? { price: draft.price.trim() } : {}),
       ...(needsStop(mode) ? { stop_price: draft.stop.trim() } : {}),
     };
-    setBusy(true);
-    setError(undefined);
     setPlaced(undefined);
-    api
-      .post<Placed>('/api/trading/order', order)
-      .then((result) =>
-        setPlaced(`Order ${result.order_id}: ${result.status.toLowerCase().replaceAll('_', ' ')}`),
-      )
-      .catch((e: unknown) => setError(errorText(e)))
-      .finally(() => setBusy(false));
+    void run(async () => {
+      const result = await api.post<Placed>('/api/trading/order', order);
+      setPlaced(`Order ${result.order_id}: ${result.status.toLowerCase().replaceAll('_', ' ')}`);
+    });
   };
 
   const show = (field: keyof Draft) =>

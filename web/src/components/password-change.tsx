@@ -2,16 +2,15 @@
 // the Account page. The server ends every other session and returns a new access token.
 
 import { useState, type FormEvent } from 'react';
-import { api, errorText } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import type { PasswordChanged } from '../api/types.ts';
 import { useSession } from '../session/session.tsx';
-import { Button, ErrorLine, Field, textOf } from './form.tsx';
+import { Button, ErrorLine, Field, textOf, useAction } from './form.tsx';
 
 export function PasswordChange({ onDone }: { onDone?: () => void }) {
   const { reloadProfile } = useSession();
-  const [error, setError] = useState<string>();
   const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -22,22 +21,17 @@ export function PasswordChange({ onDone }: { onDone?: () => void }) {
       setError('The new passwords differ.');
       return;
     }
-    setBusy(true);
-    setError(undefined);
-    void api
-      .post<PasswordChanged>('/api/auth/password', {
+    void run(async () => {
+      const result = await api.post<PasswordChanged>('/api/auth/password', {
         current_password: textOf(form, 'current_password'),
         new_password: next,
-      })
-      .then(async (result) => {
-        if (result.access_token !== undefined) api.setToken(result.access_token);
-        formElement.reset();
-        setDone(true);
-        await reloadProfile();
-        onDone?.();
-      })
-      .catch((e: unknown) => setError(errorText(e)))
-      .finally(() => setBusy(false));
+      });
+      if (result.access_token !== undefined) api.setToken(result.access_token);
+      formElement.reset();
+      setDone(true);
+      await reloadProfile();
+      onDone?.();
+    });
   };
 
   return (

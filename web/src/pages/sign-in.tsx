@@ -1,9 +1,9 @@
 // Sign in (with the MFA step: an authenticator code or a recovery code) and registration.
 
 import { useState, type FormEvent } from 'react';
-import { api, errorText } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import type { LoginResult, Registration, TokenPair } from '../api/types.ts';
-import { Button, ErrorLine, Field, textOf } from '../components/form.tsx';
+import { Button, ErrorLine, Field, textOf, useAction } from '../components/form.tsx';
 import { useSession } from '../session/session.tsx';
 
 type Step = { kind: 'login' } | { kind: 'mfa'; token: string } | { kind: 'register' };
@@ -11,21 +11,8 @@ type Step = { kind: 'login' } | { kind: 'mfa'; token: string } | { kind: 'regist
 export function SignInPage() {
   const { signedIn } = useSession();
   const [step, setStep] = useState<Step>({ kind: 'login' });
-  const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  const run = async (work: () => Promise<void>) => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await work();
-    } catch (e) {
-      setError(errorText(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, setError, run } = useAction();
 
   const login = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();

@@ -8,7 +8,7 @@ import type { MerkleBuild, MerkleProof } from '../../api/audit-types.ts';
 import { decodeItem, itemsOf, itemsProblem, type Encoding } from '../../merkle/leaf-data.ts';
 import { inclusionNodes, windowOf, windowTree } from '../../merkle/tree-shape.ts';
 import { leafHash, toHex } from '../../merkle/verify.ts';
-import { Button, ErrorLine, Select, TextArea } from '../form.tsx';
+import { Button, ErrorLine, Select, TextArea, useAction } from '../form.tsx';
 import { ProofPanel, type ProofSubject } from './proof-panel.tsx';
 import { TreeView } from './tree-view.tsx';
 import { WINDOW_LEAVES, WindowPager } from './window-pager.tsx';
@@ -34,17 +34,17 @@ export function DataExplorer() {
   const [start, setStart] = useState(0);
   const [selected, setSelected] = useState<number>();
   const [subject, setSubject] = useState<ProofSubject>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
 
   const build = async (event: FormEvent) => {
     event.preventDefault();
     const items = itemsOf(text);
     const problem = itemsProblem(items, encoding);
-    setError(problem);
-    if (problem !== undefined) return;
-    setBusy(true);
-    try {
+    if (problem !== undefined) {
+      setError(problem);
+      return;
+    }
+    await run(async () => {
       const tree = await api.post<MerkleBuild>('/api/crypto/merkle/build', {
         data: items,
         encoding,
@@ -53,11 +53,7 @@ export function DataExplorer() {
       setStart(0);
       setSelected(undefined);
       setSubject(undefined);
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const select = async (index: number) => {

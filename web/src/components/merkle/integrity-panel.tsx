@@ -2,29 +2,19 @@
 // the log from the database and names the first row or leaf that no longer matches.
 
 import { useState } from 'react';
-import { api, errorText } from '../../api/client.ts';
+import { api } from '../../api/client.ts';
 import type { Integrity } from '../../api/audit-types.ts';
-import { Button, ErrorLine } from '../form.tsx';
+import { Button, ErrorLine, useAction } from '../form.tsx';
 
 export function IntegrityPanel() {
   const [report, setReport] = useState<Integrity>();
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const run = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      setReport(await api.get<Integrity>('/api/crypto/merkle/integrity'));
-    } catch (failure) {
-      setError(errorText(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, run } = useAction();
+  const check = () =>
+    run(async () => setReport(await api.get<Integrity>('/api/crypto/merkle/integrity')));
   return (
     <div className="flex flex-col gap-2 text-sm">
       <div>
-        <Button onClick={() => void run()} disabled={busy}>
+        <Button onClick={() => void check()} disabled={busy}>
           {busy ? 'Checking…' : 'Run integrity check'}
         </Button>
       </div>

@@ -2,31 +2,21 @@
 // address for a number of minutes with a reason (POST /api/security/block-ip, unblock-ip).
 
 import { useState, type FormEvent } from 'react';
-import { api, errorText } from '../../api/client.ts';
+import { api } from '../../api/client.ts';
 import type { BlockedIp } from '../../api/security-types.ts';
-import { Button, ErrorLine, Field } from '../form.tsx';
+import { Button, ErrorLine, Field, useAction } from '../form.tsx';
 
 export function BlockedIps(props: { blocked: BlockedIp[] | undefined; onChange(): void }) {
   const [ip, setIp] = useState('');
   const [minutes, setMinutes] = useState('60');
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
-  const act = async (path: string, body: object) => {
-    setBusy(true);
-    setError(undefined);
-    try {
+  const act = (path: string, body: object) =>
+    run(async () => {
       await api.post(path, body);
       props.onChange();
-      return true;
-    } catch (failure) {
-      setError(errorText(failure));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const block = async (event: FormEvent) => {
     event.preventDefault();
