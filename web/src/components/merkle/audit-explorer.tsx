@@ -9,6 +9,7 @@ import { loadAuditWindow, type LoadedWindow } from '../../merkle/audit-window.ts
 import { heightOf, inclusionNodes, windowOf, windowTree } from '../../merkle/tree-shape.ts';
 import { leafHash, toHex } from '../../merkle/verify.ts';
 import { ErrorLine } from '../form.tsx';
+import { Mark } from './mark.tsx';
 import { ProofPanel } from './proof-panel.tsx';
 import { TreeView } from './tree-view.tsx';
 import { WINDOW_LEAVES, WindowPager } from './window-pager.tsx';
@@ -40,11 +41,11 @@ function LeafDetails({ leaf }: { leaf: AuditLeaf }) {
               {leaf.payload}
             </pre>
             {hashed !== undefined && (
-              <span className={hashed ? 'text-up' : 'text-down'}>
-                {hashed
-                  ? '✓ the payload hashes to the leaf hash'
-                  : '✗ the payload does not hash to the leaf hash'}
-              </span>
+              <Mark
+                ok={hashed}
+                yes="the payload hashes to the leaf hash"
+                no="the payload does not hash to the leaf hash"
+              />
             )}
           </>
         )}
@@ -135,13 +136,12 @@ export function AuditExplorer({ head }: { head: TreeHead }) {
             onSelectLeaf={setSelected}
             label={`audit log tree, leaves ${view.start} onwards`}
           />
-          <p
-            className={loaded?.rootMatches === true ? 'text-sm text-up' : 'text-sm text-down'}
-            data-testid="window-root"
-          >
-            {loaded?.rootMatches === true
-              ? '✓ this window hashes up to the signed root'
-              : '✗ this window does not hash up to the signed root'}
+          <p className="text-sm" data-testid="window-root">
+            <Mark
+              ok={loaded?.rootMatches === true}
+              yes="this window hashes up to the signed root"
+              no="this window does not hash up to the signed root"
+            />
           </p>
         </>
       )}

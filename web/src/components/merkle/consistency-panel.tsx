@@ -9,6 +9,7 @@ import type { Consistency, TreeHead, TreeHeads, Validity } from '../../api/audit
 import { checkHeadChain, type ChainCheck } from '../../merkle/head-chain.ts';
 import { verifyConsistency } from '../../merkle/verify.ts';
 import { Button, ErrorLine, Select } from '../form.tsx';
+import { Mark } from './mark.tsx';
 
 interface Result {
   proof: string[];
@@ -112,28 +113,30 @@ export function ConsistencyPanel({ latest }: { latest: TreeHead }) {
         </Button>
       </div>
       {chain !== undefined && (
-        <p
-          className={chain.problem === undefined ? 'text-up' : 'text-down'}
-          data-testid="head-chain"
-          data-ok={String(chain.problem === undefined)}
-        >
-          {chain.problem === undefined
-            ? `✓ the ${chain.heads} newest heads: every signature, and each one's consistency with the one before, checked in this browser`
-            : `✗ ${chain.problem}`}
+        <p data-testid="head-chain" data-ok={String(chain.problem === undefined)}>
+          <Mark
+            ok={chain.problem === undefined}
+            yes={`the ${chain.heads} newest heads: every signature, and each one's consistency with the one before, checked in this browser`}
+            no={chain.problem ?? ''}
+          />
         </p>
       )}
       <ErrorLine message={error} />
       {result !== undefined && (
         <ul className="flex flex-col gap-0.5" data-testid="consistency-result">
-          <li className={result.browser && result.rootsMatch ? 'text-up' : 'text-down'}>
-            {result.browser && result.rootsMatch
-              ? '✓ browser: the older tree is a prefix of the newer'
-              : '✗ browser: the proof does not join the signed roots'}
+          <li>
+            <Mark
+              ok={result.browser && result.rootsMatch}
+              yes="browser: the older tree is a prefix of the newer"
+              no="browser: the proof does not join the signed roots"
+            />
           </li>
-          <li className={result.server.valid ? 'text-up' : 'text-down'}>
-            {result.server.valid
-              ? '✓ server: consistent'
-              : `✗ server: ${result.server.reason ?? 'not consistent'}`}
+          <li>
+            <Mark
+              ok={result.server.valid}
+              yes="server: consistent"
+              no={`server: ${result.server.reason ?? 'not consistent'}`}
+            />
           </li>
           <li className="text-dim">{result.proof.length} proof hashes</li>
         </ul>

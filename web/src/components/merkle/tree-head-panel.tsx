@@ -4,14 +4,7 @@
 import { useEffect, useState } from 'react';
 import type { TreeHead } from '../../api/audit-types.ts';
 import { checkTreeHead, type HeadCheck } from '../../merkle/checkpoint.ts';
-
-function Mark({ ok, yes, no, testId }: { ok: boolean; yes: string; no: string; testId?: string }) {
-  return (
-    <span className={ok ? 'text-up' : 'text-down'} data-testid={testId} data-valid={String(ok)}>
-      {ok ? `✓ ${yes}` : `✗ ${no}`}
-    </span>
-  );
-}
+import { Mark } from './mark.tsx';
 
 export function TreeHeadPanel({ head }: { head: TreeHead }) {
   const [check, setCheck] = useState<HeadCheck>();
