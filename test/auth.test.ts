@@ -8,64 +8,16 @@ import { totpCode } from '../src/auth/totp.ts';
 import { fromBase32 } from '../src/auth/totp.ts';
 import { UsersRepo } from '../src/store/users.repo.ts';
 import { signRequest, type SigningKey } from '../tools/api-client.ts';
+import { call, register, signIn, type Reply } from './support/api.ts';
 import { FAST_HASHER, openTestApp, type TestApp } from './support/app.ts';
 import { rawUserData } from './support/raw-store.ts';
 import { storeFactories } from './support/stores.ts';
 
 const START = Date.UTC(2026, 10, 22, 12, 0, 0);
 
-interface Reply {
-  status: number;
-  body: Record<string, unknown>;
-}
-
 describe.each(storeFactories())('identity and access on $name', (factory) => {
   let t: TestApp;
   let clock: number;
-
-  async function call(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    url: string,
-    options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
-  ): Promise<Reply> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-    const res = await t.app.inject({
-      method,
-      url,
-      headers,
-      ...(options.body === undefined ? {} : { payload: options.body as object }),
-    });
-    return {
-      status: res.statusCode,
-      body: res.body === '' ? {} : res.json<Record<string, unknown>>(),
-    };
-  }
-
-  async function register(
-    username: string,
-    password = 'a long enough passphrase',
-  ): Promise<number> {
-    const res = await call('POST', '/api/auth/register', {
-      body: {
-        username,
-        email: `${username}@example.com`,
-        password,
-        full_name: `${username} Trader`,
-      },
-    });
-    expect(res.status).toBe(201);
-    return res.body.user_id as number;
-  }
-
-  async function login(
-    username: string,
-    password = 'a long enough passphrase',
-  ): Promise<Record<string, unknown>> {
-    const res = await call('POST', '/api/auth/login', { body: { username, password } });
-    expect(res.status).toBe(200);
-    return res.body;
-  }
 
   /** Accounts of people: the exchange's own fee account is not one. */
   async function traderCount(): Promise<number> {
@@ -96,7 +48,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
 
   describe('registration', () => {
     it('creates the account with the starting cash as a balanced ledger deposit', async () => {
-      const res = await call('POST', '/api/auth/register', {
+      const res = await call(t, 'POST', '/api/auth/register', {
         body: {
           username: 'trader01',
           email: 'Trader@Example.com',
@@ -123,7 +75,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
     });
 
     it('ignores a role in the body: nobody registers as admin', async () => {
-      const res = await call('POST', '/api/auth/register', {
+      const res = await call(t, 'POST', '/api/auth/register', {
         body: {
           username: 'mallory',
           email: 'm@example.com',
@@ -137,10 +89,10 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       expect(res.status).toBe(201);
       const user = await new UsersRepo(t.store.db).findByUsername('mallory');
       expect(user?.role).toBe('user');
-      const tokens = await login('mallory');
+      const tokens = await signIn(t, 'mallory');
       expect(decodeJwt(tokens.access_token as string).role).toBe('user');
       expect(
-        (await call('GET', '/api/admin/users', { token: tokens.access_token as string })).status,
+        (await call(t, 'GET', '/api/admin/users', { token: tokens.access_token as string })).status,
       ).toBe(403);
     });
 
@@ -152,7 +104,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       ['aaaaaaaaaaaa', 'a password of one repeated character is too easy to guess'],
       ['carol-the-trader', 'password must not contain the username or the name of this service'],
     ])('refuses the password %j with 422 and the reason', async (password, message) => {
-      const res = await call('POST', '/api/auth/register', {
+      const res = await call(t, 'POST', '/api/auth/register', {
         body: { username: 'carol', email: 'c@example.com', password, full_name: 'Carol' },
       });
       expect(res.status).toBe(422);
@@ -161,8 +113,10 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
     });
 
     it('accepts long passphrases and any characters, with no composition rules', async () => {
-      await register('dave', 'ç'.repeat(40) + ' spaces and émoji 🚀 ' + 'z'.repeat(60));
-      await register('erin', 'alllowercaseletters');
+      await register(t, 'dave', {
+        password: 'ç'.repeat(40) + ' spaces and émoji 🚀 ' + 'z'.repeat(60),
+      });
+      await register(t, 'erin', { password: 'alllowercaseletters' });
       expect(await traderCount()).toBe(2);
     });
 
@@ -196,7 +150,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       ],
       [{ username: 'okname', email: 'a@example.com', full_name: 'A' }, 'body'],
     ])('refuses malformed input %j with 400', async (body, field) => {
-      const res = await call('POST', '/api/auth/register', { body });
+      const res = await call(t, 'POST', '/api/auth/register', { body });
       expect(res.status).toBe(400);
       expect((res.body.error as { code: string; message: string }).code).toBe('VALIDATION_FAILED');
       expect((res.body.error as { message: string }).message).toContain(field);
@@ -204,8 +158,8 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
     });
 
     it('answers 409 for a taken username or email, whatever the case', async () => {
-      await register('frank');
-      const sameName = await call('POST', '/api/auth/register', {
+      await register(t, 'frank');
+      const sameName = await call(t, 'POST', '/api/auth/register', {
         body: {
           username: 'FRANK',
           email: 'other@example.com',
@@ -217,7 +171,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       expect(sameName.body).toEqual({
         error: { code: 'USERNAME_TAKEN', message: 'this username is taken' },
       });
-      const sameEmail = await call('POST', '/api/auth/register', {
+      const sameEmail = await call(t, 'POST', '/api/auth/register', {
         body: {
           username: 'frank2',
           email: 'FRANK@example.com',
@@ -230,13 +184,13 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
     });
 
     it('stores email and name encrypted, with no plaintext in the database', async () => {
-      await register('grace');
+      await register(t, 'grace');
       const row = await new UsersRepo(t.store.db).findByUsername('grace');
       expect(row?.email_enc).toMatch(/^v1\.1\./);
       expect(JSON.stringify(row)).not.toContain('grace@example.com');
       expect(JSON.stringify(row)).not.toContain('grace Trader');
-      const me = await call('GET', '/api/auth/me', {
-        token: (await login('grace')).access_token as string,
+      const me = await call(t, 'GET', '/api/auth/me', {
+        token: (await signIn(t, 'grace')).access_token as string,
       });
       expect(me.body).toMatchObject({
         username: 'grace',
@@ -248,11 +202,11 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
 
   describe('login', () => {
     it('gives the same answer for an unknown user and a wrong password', async () => {
-      await register('heidi');
-      const unknown = await call('POST', '/api/auth/login', {
+      await register(t, 'heidi');
+      const unknown = await call(t, 'POST', '/api/auth/login', {
         body: { username: 'nobody', password: 'whatever it is' },
       });
-      const wrong = await call('POST', '/api/auth/login', {
+      const wrong = await call(t, 'POST', '/api/auth/login', {
         body: { username: 'heidi', password: 'whatever it is' },
       });
       expect(unknown.status).toBe(401);
@@ -265,8 +219,8 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
     });
 
     it('returns an ES256 at+jwt with kid, iss, aud, sub, role, jti, iat and exp', async () => {
-      const userId = await register('ivan');
-      const tokens = await login('ivan');
+      const userId = await register(t, 'ivan');
+      const tokens = await signIn(t, 'ivan');
       expect(tokens).toMatchObject({
         success: true,
         token_type: 'bearer',
@@ -293,21 +247,21 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       });
       expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
       expect(tokens.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-      const jwks = await call('GET', '/.well-known/jwks.json');
+      const jwks = await call(t, 'GET', '/.well-known/jwks.json');
       expect((jwks.body.keys as { kid: string }[]).map((k) => k.kid)).toContain(
         protectedHeader.kid,
       );
     });
 
     it('rehashes a password stored with old parameters', async () => {
-      const userId = await register('judy');
+      const userId = await register(t, 'judy');
       const users = new UsersRepo(t.store.db);
       const { PasswordHasher } = await import('../src/auth/password.ts');
       const old = await new PasswordHasher({ memoryCost: 512, timeCost: 1, parallelism: 1 }).hash(
         'a long enough passphrase',
       );
       await users.update(userId, { password_hash: old });
-      await login('judy');
+      await signIn(t, 'judy');
       const rehashed = (await users.findById(userId))?.password_hash ?? '';
       expect(rehashed).not.toBe(old);
       expect(FAST_HASHER.needsRehash(rehashed)).toBe(false);
@@ -318,20 +272,20 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
     let userId: number;
     let good: string;
     beforeEach(async () => {
-      userId = await register('victim');
-      good = (await login('victim')).access_token as string;
-      expect((await call('GET', '/api/auth/me', { token: good })).status).toBe(200);
+      userId = await register(t, 'victim');
+      good = (await signIn(t, 'victim')).access_token as string;
+      expect((await call(t, 'GET', '/api/auth/me', { token: good })).status).toBe(200);
     });
 
     const claimsOf = (token: string): Record<string, unknown> => decodeJwt(token);
 
     it('refuses alg: none', async () => {
       const forged = new UnsecuredJWT({ ...claimsOf(good), role: 'admin' }).encode();
-      expect((await call('GET', '/api/auth/me', { token: forged })).status).toBe(401);
+      expect((await call(t, 'GET', '/api/auth/me', { token: forged })).status).toBe(401);
     });
 
     it('refuses HS256 signed with the public key', async () => {
-      const jwks = (await call('GET', '/.well-known/jwks.json')).body.keys as Record<
+      const jwks = (await call(t, 'GET', '/.well-known/jwks.json')).body.keys as Record<
         string,
         string
       >[];
@@ -341,7 +295,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       const forged = await new SignJWT({ ...claimsOf(good), role: 'admin' })
         .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: jwks[0]?.kid ?? '' })
         .sign(Buffer.from(pem));
-      const res = await call('GET', '/api/auth/me', { token: forged });
+      const res = await call(t, 'GET', '/api/auth/me', { token: forged });
       expect(res.status).toBe(401);
       expect(res.body).toEqual({
         error: { code: 'INVALID_TOKEN', message: 'access token is invalid or expired' },
@@ -350,7 +304,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
 
     it('refuses an expired token', async () => {
       clock += 15 * 60_000 + 1000;
-      expect((await call('GET', '/api/auth/me', { token: good })).status).toBe(401);
+      expect((await call(t, 'GET', '/api/auth/me', { token: good })).status).toBe(401);
     });
 
     it('refuses a wrong aud or iss, signed by another key', async () => {
@@ -366,15 +320,15 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
           .setExpirationTime(START / 1000 + 600)
           .sign(privateKey);
       expect(
-        (await call('GET', '/api/auth/me', { token: await attackerToken(ISSUER, AUDIENCE) }))
+        (await call(t, 'GET', '/api/auth/me', { token: await attackerToken(ISSUER, AUDIENCE) }))
           .status,
       ).toBe(401);
       expect(
-        (await call('GET', '/api/auth/me', { token: await attackerToken('evil', AUDIENCE) }))
+        (await call(t, 'GET', '/api/auth/me', { token: await attackerToken('evil', AUDIENCE) }))
           .status,
       ).toBe(401);
       expect(
-        (await call('GET', '/api/auth/me', { token: await attackerToken(ISSUER, 'other-api') }))
+        (await call(t, 'GET', '/api/auth/me', { token: await attackerToken(ISSUER, 'other-api') }))
           .status,
       ).toBe(401);
     });
@@ -382,7 +336,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
     it('refuses a token whose aud or iss differs, even signed with the real key', async () => {
       const { ensureKeyMaterial } = await import('../src/store/key-files.ts');
       const { keys } = ensureKeyMaterial(t.config);
-      const kid = (await call('GET', '/.well-known/jwks.json')).body.keys as { kid: string }[];
+      const kid = (await call(t, 'GET', '/.well-known/jwks.json')).body.keys as { kid: string }[];
       const withClaims = (iss: string, aud: string, typ = 'at+jwt'): Promise<string> =>
         new SignJWT({ role: 'user', sid: claimsOf(good).sid as string })
           .setProtectedHeader({ alg: 'ES256', typ, kid: kid[0]?.kid ?? '' })
@@ -394,16 +348,18 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
           .setExpirationTime(START / 1000 + 600)
           .sign(keys.signing.privateKey);
       expect(
-        (await call('GET', '/api/auth/me', { token: await withClaims(ISSUER, AUDIENCE) })).status,
+        (await call(t, 'GET', '/api/auth/me', { token: await withClaims(ISSUER, AUDIENCE) }))
+          .status,
       ).toBe(200);
       expect(
-        (await call('GET', '/api/auth/me', { token: await withClaims('evil', AUDIENCE) })).status,
+        (await call(t, 'GET', '/api/auth/me', { token: await withClaims('evil', AUDIENCE) }))
+          .status,
       ).toBe(401);
       expect(
-        (await call('GET', '/api/auth/me', { token: await withClaims(ISSUER, 'other') })).status,
+        (await call(t, 'GET', '/api/auth/me', { token: await withClaims(ISSUER, 'other') })).status,
       ).toBe(401);
       expect(
-        (await call('GET', '/api/auth/me', { token: await withClaims(ISSUER, AUDIENCE, 'JWT') }))
+        (await call(t, 'GET', '/api/auth/me', { token: await withClaims(ISSUER, AUDIENCE, 'JWT') }))
           .status,
       ).toBe(401);
     });
@@ -413,19 +369,19 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       const payload = Buffer.from(JSON.stringify({ ...claimsOf(good), role: 'admin' })).toString(
         'base64url',
       );
-      expect((await call('GET', '/api/auth/me', { token: `${h}.${payload}.${s}` })).status).toBe(
+      expect((await call(t, 'GET', '/api/auth/me', { token: `${h}.${payload}.${s}` })).status).toBe(
         401,
       );
     });
 
     it('refuses a refresh token used as an access token', async () => {
-      const refresh = (await login('victim')).refresh_token as string;
-      expect((await call('GET', '/api/auth/me', { token: refresh })).status).toBe(401);
+      const refresh = (await signIn(t, 'victim')).refresh_token as string;
+      expect((await call(t, 'GET', '/api/auth/me', { token: refresh })).status).toBe(401);
     });
 
     it('refuses the token after logout', async () => {
-      expect((await call('POST', '/api/auth/logout', { token: good })).status).toBe(200);
-      const res = await call('GET', '/api/auth/me', { token: good });
+      expect((await call(t, 'POST', '/api/auth/logout', { token: good })).status).toBe(200);
+      const res = await call(t, 'GET', '/api/auth/me', { token: good });
       expect(res.status).toBe(401);
       expect(res.body).toEqual({
         error: { code: 'INVALID_TOKEN', message: 'this session has ended; log in again' },
@@ -433,28 +389,28 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
     });
 
     it('refuses requests without credentials or with a malformed header', async () => {
-      expect((await call('GET', '/api/auth/me')).status).toBe(401);
+      expect((await call(t, 'GET', '/api/auth/me')).status).toBe(401);
       expect(
-        (await call('GET', '/api/auth/me', { headers: { authorization: 'Basic abc' } })).status,
+        (await call(t, 'GET', '/api/auth/me', { headers: { authorization: 'Basic abc' } })).status,
       ).toBe(401);
     });
   });
 
   describe('refresh tokens', () => {
     it('rotate on every use; reuse revokes the family and is a HIGH event', async () => {
-      const userId = await register('kate');
-      const first = await login('kate');
-      const second = await call('POST', '/api/auth/refresh', {
+      const userId = await register(t, 'kate');
+      const first = await signIn(t, 'kate');
+      const second = await call(t, 'POST', '/api/auth/refresh', {
         body: { refresh_token: first.refresh_token },
       });
       expect(second.status).toBe(200);
       expect(second.body.refresh_token).not.toBe(first.refresh_token);
-      const third = await call('POST', '/api/auth/refresh', {
+      const third = await call(t, 'POST', '/api/auth/refresh', {
         body: { refresh_token: second.body.refresh_token },
       });
       expect(third.status).toBe(200);
 
-      const replay = await call('POST', '/api/auth/refresh', {
+      const replay = await call(t, 'POST', '/api/auth/refresh', {
         body: { refresh_token: first.refresh_token },
       });
       expect(replay.status).toBe(401);
@@ -464,21 +420,21 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       // The whole family is gone: the newest refresh token and the access tokens too.
       expect(
         (
-          await call('POST', '/api/auth/refresh', {
+          await call(t, 'POST', '/api/auth/refresh', {
             body: { refresh_token: third.body.refresh_token },
           })
         ).status,
       ).toBe(401);
       expect(
-        (await call('GET', '/api/auth/me', { token: third.body.access_token as string })).status,
+        (await call(t, 'GET', '/api/auth/me', { token: third.body.access_token as string })).status,
       ).toBe(401);
     });
 
     it('expire after the idle timeout', async () => {
-      await register('leo');
-      const tokens = await login('leo');
+      await register(t, 'leo');
+      const tokens = await signIn(t, 'leo');
       clock += 31 * 60_000;
-      const res = await call('POST', '/api/auth/refresh', {
+      const res = await call(t, 'POST', '/api/auth/refresh', {
         body: { refresh_token: tokens.refresh_token },
       });
       expect(res.status).toBe(401);
@@ -486,7 +442,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
     });
 
     it('refuses an unknown token', async () => {
-      const res = await call('POST', '/api/auth/refresh', {
+      const res = await call(t, 'POST', '/api/auth/refresh', {
         body: { refresh_token: 'x'.repeat(43) },
       });
       expect(res.status).toBe(401);
@@ -495,10 +451,10 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
 
   describe('passwords and profile', () => {
     it('changing the password ends every other session but keeps this one', async () => {
-      await register('mike');
-      const a = await login('mike');
-      const b = await login('mike');
-      const res = await call('POST', '/api/auth/password', {
+      await register(t, 'mike');
+      const a = await signIn(t, 'mike');
+      const b = await signIn(t, 'mike');
+      const res = await call(t, 'POST', '/api/auth/password', {
         token: a.access_token as string,
         body: {
           current_password: 'a long enough passphrase',
@@ -507,31 +463,31 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ success: true, sessions_ended: 1 });
-      expect((await call('GET', '/api/auth/me', { token: b.access_token as string })).status).toBe(
-        401,
-      );
       expect(
-        (await call('POST', '/api/auth/refresh', { body: { refresh_token: b.refresh_token } }))
+        (await call(t, 'GET', '/api/auth/me', { token: b.access_token as string })).status,
+      ).toBe(401);
+      expect(
+        (await call(t, 'POST', '/api/auth/refresh', { body: { refresh_token: b.refresh_token } }))
           .status,
       ).toBe(401);
-      expect((await call('GET', '/api/auth/me', { token: a.access_token as string })).status).toBe(
-        200,
-      );
+      expect(
+        (await call(t, 'GET', '/api/auth/me', { token: a.access_token as string })).status,
+      ).toBe(200);
       expect(
         (
-          await call('POST', '/api/auth/login', {
+          await call(t, 'POST', '/api/auth/login', {
             body: { username: 'mike', password: 'a long enough passphrase' },
           })
         ).status,
       ).toBe(401);
-      await login('mike', 'another fine passphrase');
+      await signIn(t, 'mike', { password: 'another fine passphrase' });
       expect(await events('password_changed')).toHaveLength(1);
     });
 
     it('ignores role and other fields on profile update', async () => {
-      const userId = await register('nina');
-      const { access_token } = await login('nina');
-      const res = await call('PATCH', '/api/auth/me', {
+      const userId = await register(t, 'nina');
+      const { access_token } = await signIn(t, 'nina');
+      const res = await call(t, 'PATCH', '/api/auth/me', {
         token: access_token as string,
         body: { full_name: 'Nina N.', role: 'admin', username: 'root', mfa_enabled: true },
       });
@@ -546,16 +502,16 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
     });
 
     it('forces a first admin to change the password before anything else', async () => {
-      const userId = await register('boss');
+      const userId = await register(t, 'boss');
       await new UsersRepo(t.store.db).update(userId, { role: 'admin', must_change_password: 1 });
-      const tokens = await login('boss');
+      const tokens = await signIn(t, 'boss');
       expect(tokens.password_change_required).toBe(true);
-      const blocked = await call('GET', '/api/admin/users', {
+      const blocked = await call(t, 'GET', '/api/admin/users', {
         token: tokens.access_token as string,
       });
       expect(blocked.status).toBe(403);
       expect((blocked.body.error as { code: string }).code).toBe('PASSWORD_CHANGE_REQUIRED');
-      const changed = await call('POST', '/api/auth/password', {
+      const changed = await call(t, 'POST', '/api/auth/password', {
         token: tokens.access_token as string,
         body: {
           current_password: 'a long enough passphrase',
@@ -563,7 +519,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
         },
       });
       expect(changed.status).toBe(200);
-      const list = await call('GET', '/api/admin/users', {
+      const list = await call(t, 'GET', '/api/admin/users', {
         token: changed.body.access_token as string,
       });
       expect(list.status).toBe(200);
@@ -578,14 +534,16 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
     async function enable(
       username: string,
     ): Promise<{ secret: Uint8Array; codes: string[]; token: string }> {
-      await register(username);
-      const { access_token } = await login(username);
-      const enrol = await call('POST', '/api/auth/mfa/enroll', { token: access_token as string });
+      await register(t, username);
+      const { access_token } = await signIn(t, username);
+      const enrol = await call(t, 'POST', '/api/auth/mfa/enroll', {
+        token: access_token as string,
+      });
       expect(enrol.status).toBe(200);
       expect(enrol.body.qr_code).toMatch(/^data:image\/png;base64,/);
       expect(enrol.body.otpauth_uri).toContain(`:${username}?`);
       const secret = fromBase32(enrol.body.secret as string);
-      const confirm = await call('POST', '/api/auth/mfa/confirm', {
+      const confirm = await call(t, 'POST', '/api/auth/mfa/confirm', {
         token: access_token as string,
         body: { code: totpCode({ secret }, clock) },
       });
@@ -599,26 +557,26 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
     it('turns login into two steps, and a code works once', async () => {
       const { secret } = await enable('olga');
       clock += 30_000;
-      const first = await login('olga');
+      const first = await signIn(t, 'olga');
       expect(first).toMatchObject({ mfa_required: true, expires_in: 300 });
       expect(first.access_token).toBeUndefined();
       const code = totpCode({ secret }, clock);
-      const done = await call('POST', '/api/auth/mfa/verify', {
+      const done = await call(t, 'POST', '/api/auth/mfa/verify', {
         body: { mfa_token: first.mfa_token, code },
       });
       expect(done.status).toBe(200);
       expect(
-        (await call('GET', '/api/auth/me', { token: done.body.access_token as string })).body
+        (await call(t, 'GET', '/api/auth/me', { token: done.body.access_token as string })).body
           .mfa_enabled,
       ).toBe(true);
 
-      const second = await login('olga');
-      const reused = await call('POST', '/api/auth/mfa/verify', {
+      const second = await signIn(t, 'olga');
+      const reused = await call(t, 'POST', '/api/auth/mfa/verify', {
         body: { mfa_token: second.mfa_token, code },
       });
       expect(reused.status).toBe(401);
       expect((reused.body.error as { code: string }).code).toBe('MFA_CODE_INVALID');
-      const challengeReused = await call('POST', '/api/auth/mfa/verify', {
+      const challengeReused = await call(t, 'POST', '/api/auth/mfa/verify', {
         body: { mfa_token: first.mfa_token, code: totpCode({ secret }, clock + 30_000) },
       });
       expect(challengeReused.status).toBe(401);
@@ -634,25 +592,25 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
 
     it('accepts each recovery code once', async () => {
       const { codes } = await enable('quinn');
-      const a = await login('quinn');
+      const a = await signIn(t, 'quinn');
       expect(
         (
-          await call('POST', '/api/auth/mfa/verify', {
+          await call(t, 'POST', '/api/auth/mfa/verify', {
             body: { mfa_token: a.mfa_token, code: codes[0] },
           })
         ).status,
       ).toBe(200);
-      const b = await login('quinn');
+      const b = await signIn(t, 'quinn');
       expect(
         (
-          await call('POST', '/api/auth/mfa/verify', {
+          await call(t, 'POST', '/api/auth/mfa/verify', {
             body: { mfa_token: b.mfa_token, code: codes[0] },
           })
         ).status,
       ).toBe(401);
       expect(
         (
-          await call('POST', '/api/auth/mfa/verify', {
+          await call(t, 'POST', '/api/auth/mfa/verify', {
             body: { mfa_token: b.mfa_token, code: codes[1] },
           })
         ).status,
@@ -663,17 +621,17 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
     it('burns a challenge after five wrong codes', async () => {
       const { secret } = await enable('rita');
       clock += 30_000;
-      const a = await login('rita');
+      const a = await signIn(t, 'rita');
       for (let i = 0; i < 5; i++) {
         expect(
           (
-            await call('POST', '/api/auth/mfa/verify', {
+            await call(t, 'POST', '/api/auth/mfa/verify', {
               body: { mfa_token: a.mfa_token, code: '000000' },
             })
           ).status,
         ).toBe(401);
       }
-      const right = await call('POST', '/api/auth/mfa/verify', {
+      const right = await call(t, 'POST', '/api/auth/mfa/verify', {
         body: { mfa_token: a.mfa_token, code: totpCode({ secret }, clock) },
       });
       expect(right.status).toBe(401);
@@ -686,7 +644,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       const code = totpCode({ secret }, clock);
       expect(
         (
-          await call('POST', '/api/auth/mfa/disable', {
+          await call(t, 'POST', '/api/auth/mfa/disable', {
             token,
             body: { password: 'wrong password!', code },
           })
@@ -694,7 +652,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       ).toBe(401);
       expect(
         (
-          await call('POST', '/api/auth/mfa/disable', {
+          await call(t, 'POST', '/api/auth/mfa/disable', {
             token,
             body: { password: 'a long enough passphrase', code: '123456' },
           })
@@ -702,13 +660,13 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       ).toBe(401);
       expect(
         (
-          await call('POST', '/api/auth/mfa/disable', {
+          await call(t, 'POST', '/api/auth/mfa/disable', {
             token,
             body: { password: 'a long enough passphrase', code },
           })
         ).status,
       ).toBe(200);
-      expect((await login('sam')).mfa_required).toBe(false);
+      expect((await signIn(t, 'sam')).mfa_required).toBe(false);
     });
   });
 
@@ -717,10 +675,10 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
     let userToken: string;
 
     beforeEach(async () => {
-      await register('bot');
-      userToken = (await login('bot')).access_token as string;
+      await register(t, 'bot');
+      userToken = (await signIn(t, 'bot')).access_token as string;
       const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      const created = await call('POST', '/api/auth/api-keys', {
+      const created = await call(t, 'POST', '/api/auth/api-keys', {
         token: userToken,
         body: {
           label: 'market maker',
@@ -743,16 +701,13 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       method: 'GET' | 'POST' = 'GET',
       body?: string,
     ): Promise<Reply> {
-      const res = await t.app.inject({
-        method,
-        url,
+      return call(t, method, url, {
         headers: {
           ...headers,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
-        ...(body === undefined ? {} : { payload: body }),
+        ...(body === undefined ? {} : { body }),
       });
-      return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
     }
 
     it('accepts a signed request once; a replay is refused and recorded', async () => {
@@ -828,15 +783,15 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
     });
 
     it('stops working once revoked; someone else cannot see or revoke it (404)', async () => {
-      await register('eve');
-      const eve = (await login('eve')).access_token as string;
+      await register(t, 'eve');
+      const eve = (await signIn(t, 'eve')).access_token as string;
       expect(
-        ((await call('GET', '/api/auth/api-keys', { token: eve })).body.api_keys as unknown[])
+        ((await call(t, 'GET', '/api/auth/api-keys', { token: eve })).body.api_keys as unknown[])
           .length,
       ).toBe(0);
-      expect((await call('DELETE', `/api/auth/api-keys/${key.keyId}`, { token: eve })).status).toBe(
-        404,
-      );
+      expect(
+        (await call(t, 'DELETE', `/api/auth/api-keys/${key.keyId}`, { token: eve })).status,
+      ).toBe(404);
       expect(
         (
           await signed(
@@ -847,7 +802,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       ).toBe(200);
 
       expect(
-        (await call('DELETE', `/api/auth/api-keys/${key.keyId}`, { token: userToken })).status,
+        (await call(t, 'DELETE', `/api/auth/api-keys/${key.keyId}`, { token: userToken })).status,
       ).toBe(200);
       const after = await signed(
         '/api/auth/me',
@@ -855,7 +810,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       );
       expect(after.status).toBe(401);
       expect(
-        (await call('DELETE', `/api/auth/api-keys/${key.keyId}`, { token: userToken })).status,
+        (await call(t, 'DELETE', `/api/auth/api-keys/${key.keyId}`, { token: userToken })).status,
       ).toBe(404);
     });
 
@@ -867,7 +822,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
         ec.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
         'not a key',
       ]) {
-        const res = await call('POST', '/api/auth/api-keys', {
+        const res = await call(t, 'POST', '/api/auth/api-keys', {
           token: userToken,
           body: { label: 'x', public_key: publicKey, scopes: ['trade'] },
         });
@@ -927,9 +882,9 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
     });
 
     it('admin routes answer 403 to users and record it', async () => {
-      await register('user1');
-      const { access_token } = await login('user1');
-      const res = await call('GET', '/api/admin/users', { token: access_token as string });
+      await register(t, 'user1');
+      const { access_token } = await signIn(t, 'user1');
+      const res = await call(t, 'GET', '/api/admin/users', { token: access_token as string });
       expect(res.status).toBe(403);
       expect(res.body).toEqual({
         error: { code: 'FORBIDDEN', message: 'this route is for administrators' },
@@ -938,22 +893,22 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
     });
 
     it('a demoted admin loses admin routes at once, not when the token expires', async () => {
-      const id = await register('ops');
+      const id = await register(t, 'ops');
       const users = new UsersRepo(t.store.db);
       await users.update(id, { role: 'admin' });
-      const { access_token } = await login('ops');
+      const { access_token } = await signIn(t, 'ops');
       expect(
-        (await call('GET', '/api/admin/users', { token: access_token as string })).status,
+        (await call(t, 'GET', '/api/admin/users', { token: access_token as string })).status,
       ).toBe(200);
       await users.update(id, { role: 'user' });
       expect(
-        (await call('GET', '/api/admin/users', { token: access_token as string })).status,
+        (await call(t, 'GET', '/api/admin/users', { token: access_token as string })).status,
       ).toBe(403);
     });
   });
 
   it('keeps emails and names out of the raw database', async () => {
-    await register('zoe');
+    await register(t, 'zoe');
     const raw = await rawUserData(t.store, t.file);
     expect(raw).not.toContain('zoe@example.com');
     expect(raw).not.toContain('zoe Trader');

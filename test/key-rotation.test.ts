@@ -12,16 +12,10 @@ import {
   userFieldContext,
 } from '../src/store/sealed-fields.repo.ts';
 import { UsersRepo } from '../src/store/users.repo.ts';
+import { PASSWORD, call, register, signIn } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { rawUserData } from './support/raw-store.ts';
 import { storeFactories } from './support/stores.ts';
-
-const PASSWORD = 'a long enough passphrase';
-
-interface Reply {
-  status: number;
-  body: Record<string, unknown>;
-}
 
 describe.each(storeFactories())('data key rotation on $name', (factory) => {
   let t: TestApp;
@@ -35,47 +29,14 @@ describe.each(storeFactories())('data key rotation on $name', (factory) => {
     await t.close();
   });
 
-  async function call(
-    method: 'GET' | 'POST' | 'PATCH',
-    url: string,
-    options: { token?: string; body?: object } = {},
-  ): Promise<Reply> {
-    const res = await t.app.inject({
-      method,
-      url,
-      headers: options.token === undefined ? {} : { authorization: `Bearer ${options.token}` },
-      ...(options.body === undefined ? {} : { payload: options.body }),
-    });
-    return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
-  }
-
-  async function register(username: string): Promise<number> {
-    const res = await call('POST', '/api/auth/register', {
-      body: {
-        username,
-        email: `${username}@example.com`,
-        password: PASSWORD,
-        full_name: `${username} Trader`,
-      },
-    });
-    expect(res.status).toBe(201);
-    return res.body.user_id as number;
-  }
-
-  async function login(username: string): Promise<Record<string, unknown>> {
-    const res = await call('POST', '/api/auth/login', { body: { username, password: PASSWORD } });
-    expect(res.status).toBe(200);
-    return res.body;
-  }
-
   /** Registers `count` users and turns MFA on for the first; returns the TOTP secret. */
   async function population(count: number): Promise<{ ids: number[]; secret: Uint8Array }> {
     const ids: number[] = [];
-    for (let i = 0; i < count; i += 1) ids.push(await register(`user${i}`));
-    const token = (await login('user0')).access_token as string;
-    const enrol = await call('POST', '/api/auth/mfa/enroll', { token });
+    for (let i = 0; i < count; i += 1) ids.push(await register(t, `user${i}`));
+    const token = (await signIn(t, 'user0')).access_token as string;
+    const enrol = await call(t, 'POST', '/api/auth/mfa/enroll', { token });
     const secret = fromBase32(enrol.body.secret as string);
-    const confirm = await call('POST', '/api/auth/mfa/confirm', {
+    const confirm = await call(t, 'POST', '/api/auth/mfa/confirm', {
       token,
       body: { code: totpCode({ secret }, clock) },
     });
@@ -101,16 +62,16 @@ describe.each(storeFactories())('data key rotation on $name', (factory) => {
   }
 
   async function adminToken(): Promise<string> {
-    const id = await register('keyadmin');
+    const id = await register(t, 'keyadmin');
     await new UsersRepo(t.store.db).update(id, { role: 'admin' });
-    return (await login('keyadmin')).access_token as string;
+    return (await signIn(t, 'keyadmin')).access_token as string;
   }
 
   it('re-encrypts every sealed column under the new key and loses nothing', async () => {
     const { ids, secret } = await population(6);
     const before = await profiles(ids);
-    const userToken = (await login('user1')).access_token as string;
-    const handedOut = await call('POST', '/api/crypto/encrypt', {
+    const userToken = (await signIn(t, 'user1')).access_token as string;
+    const handedOut = await call(t, 'POST', '/api/crypto/encrypt', {
       token: userToken,
       body: { plaintext: 'kept by the user' },
     });
@@ -126,7 +87,7 @@ describe.each(storeFactories())('data key rotation on $name', (factory) => {
 
     const rotation = t.exchange.keyRotation;
     expect(await rotation.rotate()).toBe(2);
-    const newcomer = await register('newcomer');
+    const newcomer = await register(t, 'newcomer');
     const fresh = await new UsersRepo(t.store.db).findById(newcomer);
     expect(fresh?.email_enc).toMatch(/^v1\.2\./);
     expect(fresh?.full_name_enc).toMatch(/^v1\.2\./);
@@ -154,17 +115,17 @@ describe.each(storeFactories())('data key rotation on $name', (factory) => {
     ).toEqual(emailIndexes);
     // Logins by username and by the MFA secret, the profile by token, all still work.
     clock += 60_000;
-    const challenge = await login('user0');
+    const challenge = await signIn(t, 'user0');
     expect(challenge.mfa_required).toBe(true);
-    const verified = await call('POST', '/api/auth/mfa/verify', {
+    const verified = await call(t, 'POST', '/api/auth/mfa/verify', {
       body: { mfa_token: challenge.mfa_token, code: totpCode({ secret }, clock) },
     });
     expect(verified.status).toBe(200);
-    const me = await call('GET', '/api/auth/me', {
-      token: (await login('user3')).access_token as string,
+    const me = await call(t, 'GET', '/api/auth/me', {
+      token: (await signIn(t, 'user3')).access_token as string,
     });
     expect(me.body).toMatchObject({ email: 'user3@example.com', full_name: 'user3 Trader' });
-    const taken = await call('POST', '/api/auth/register', {
+    const taken = await call(t, 'POST', '/api/auth/register', {
       body: { username: 'other', email: 'USER2@example.com', password: PASSWORD, full_name: 'O' },
     });
     expect(taken.status).toBe(409);
@@ -177,7 +138,7 @@ describe.each(storeFactories())('data key rotation on $name', (factory) => {
     expect(after.keys[0]).toMatchObject({ id: 1, retiredAt: clock, references: 0 });
     expect(after.remaining).toBe(0);
     // A retired key never seals again, but still opens what users were handed.
-    const opened = await call('POST', '/api/crypto/decrypt', {
+    const opened = await call(t, 'POST', '/api/crypto/decrypt', {
       token: userToken,
       body: { ciphertext: handedOut.body.ciphertext },
     });
@@ -213,7 +174,7 @@ describe.each(storeFactories())('data key rotation on $name', (factory) => {
     const { ids } = await population(8);
     // user0 has MFA on; the others sign in with a password alone.
     const tokens = await Promise.all(
-      ids.slice(1).map(async (_, i) => (await login(`user${i + 1}`)).access_token as string),
+      ids.slice(1).map(async (_, i) => (await signIn(t, `user${i + 1}`)).access_token as string),
     );
     await t.exchange.keyRotation.rotate();
     const sealed = new SealedFieldsRepo(t.store.db);
@@ -224,7 +185,7 @@ describe.each(storeFactories())('data key rotation on $name', (factory) => {
 
     // Profile edits racing the job: every edit survives, and everything ends under key 2.
     const edits = ids.slice(1).map((id, i) =>
-      call('PATCH', '/api/auth/me', {
+      call(t, 'PATCH', '/api/auth/me', {
         token: tokens[i] ?? '',
         body: { full_name: `renamed ${id}` },
       }),
@@ -253,7 +214,7 @@ describe.each(storeFactories())('data key rotation on $name', (factory) => {
     });
     expect(await cli.rotate()).toBe(2);
     await t.exchange.keyRotation.tick();
-    const id = await register('after-cli');
+    const id = await register(t, 'after-cli');
     expect((await new UsersRepo(t.store.db).findById(id))?.email_enc).toMatch(/^v1\.2\./);
     expect(new Set(await sealedKeyIds())).toEqual(new Set(['2']));
 
@@ -284,10 +245,10 @@ describe.each(storeFactories())('data key rotation on $name', (factory) => {
   it('shows administrators the keys and the progress, and nobody else', async () => {
     await population(2);
     const admin = await adminToken();
-    const user = (await login('user1')).access_token as string;
-    expect((await call('GET', '/api/admin/keys', { token: user })).status).toBe(403);
-    expect((await call('POST', '/api/admin/keys/rotate', { token: user })).status).toBe(403);
-    const rotated = await call('POST', '/api/admin/keys/rotate', { token: admin });
+    const user = (await signIn(t, 'user1')).access_token as string;
+    expect((await call(t, 'GET', '/api/admin/keys', { token: user })).status).toBe(403);
+    expect((await call(t, 'POST', '/api/admin/keys/rotate', { token: user })).status).toBe(403);
+    const rotated = await call(t, 'POST', '/api/admin/keys/rotate', { token: admin });
     expect(rotated.status).toBe(200);
     expect(rotated.body.current_key_id).toBe(2);
     const logged = await t.store.db
@@ -304,7 +265,7 @@ describe.each(storeFactories())('data key rotation on $name', (factory) => {
       },
     ]);
     await t.exchange.keyRotation.tick();
-    const view = await call('GET', '/api/admin/keys', { token: admin });
+    const view = await call(t, 'GET', '/api/admin/keys', { token: admin });
     expect(view.status).toBe(200);
     expect(view.body).toEqual({
       current_key_id: 2,

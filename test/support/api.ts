@@ -98,7 +98,18 @@ export function login(
   });
 }
 
-/** Registers a user (an administrator if asked), logs in (expecting 200): its id and token. */
+/** Logs in, expecting 200: the reply's body (the tokens, or mfa_required). */
+export async function signIn(
+  t: TestApp,
+  username: string,
+  account: Omit<Account, 'fullName'> = {},
+): Promise<Record<string, unknown>> {
+  const res = await login(t, username, account);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+/** Registers a user (an administrator if asked) and signs in: its id and access token. */
 export async function signUp(
   t: TestApp,
   username: string,
@@ -106,8 +117,7 @@ export async function signUp(
 ): Promise<{ id: number; token: string }> {
   const id = await register(t, username, account);
   if (account.admin === true) await new UsersRepo(t.store.db).update(id, { role: 'admin' });
-  const res = await login(t, username, account);
-  expect(res.status).toBe(200);
-  expect(res.body.access_token).toEqual(expect.any(String));
-  return { id, token: res.body.access_token as string };
+  const { access_token } = await signIn(t, username, account);
+  expect(access_token).toEqual(expect.any(String));
+  return { id, token: access_token as string };
 }
