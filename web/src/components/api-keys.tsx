@@ -3,10 +3,10 @@
 // and a signing example in the exchange's exact scheme (tools/api-client.ts).
 
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import { api, errorText } from '../api/client.ts';
+import { api } from '../api/client.ts';
 import type { ApiKey } from '../api/types.ts';
 import { saveFile } from './download.ts';
-import { Button, ErrorLine, Field, TextArea, textOf } from './form.tsx';
+import { Button, ErrorLine, Field, TextArea, textOf, useAction } from './form.tsx';
 
 function pem(label: string, der: ArrayBuffer): string {
   const base64 = btoa(String.fromCharCode(...new Uint8Array(der)));
@@ -44,7 +44,7 @@ console.log(res.status, await res.json());
 
 export function ApiKeys() {
   const [keys, setKeys] = useState<ApiKey[]>();
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
   const [created, setCreated] = useState<ApiKey>();
   const [publicKey, setPublicKey] = useState('');
   const [generated, setGenerated] = useState<string>();
@@ -56,7 +56,6 @@ export function ApiKeys() {
   useEffect(load, [load]);
 
   const generate = async () => {
-    setError(undefined);
     const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
       'sign',
       'verify',
@@ -71,27 +70,24 @@ export function ApiKeys() {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const scopes = ['read', ...(form.get('trade') === 'on' ? ['trade'] : [])];
-    setError(undefined);
-    api
-      .post<ApiKey>('/api/auth/api-keys', {
+    void run(async () => {
+      const key = await api.post<ApiKey>('/api/auth/api-keys', {
         label: textOf(form, 'label'),
         public_key: publicKey.trim(),
         scopes,
-      })
-      .then((key) => {
-        setCreated(key);
-        setPublicKey('');
-        setGenerated(undefined);
-        load();
-      })
-      .catch((e: unknown) => setError(errorText(e)));
+      });
+      setCreated(key);
+      setPublicKey('');
+      setGenerated(undefined);
+      load();
+    });
   };
 
   const revoke = (id: string) =>
-    void api
-      .request('DELETE', `/api/auth/api-keys/${encodeURIComponent(id)}`)
-      .then(load)
-      .catch((e: unknown) => setError(errorText(e)));
+    void run(async () => {
+      await api.request('DELETE', `/api/auth/api-keys/${encodeURIComponent(id)}`);
+      load();
+    });
 
   const example = signingExample(
     created?.id ?? keys?.find((k) => k.revoked_at === null)?.id ?? 'ak_...',
@@ -127,9 +123,7 @@ export function ApiKeys() {
         )}
         <ErrorLine message={error} />
         <div className="flex gap-2">
-          <Button onClick={() => void generate().catch((e: unknown) => setError(errorText(e)))}>
-            Generate a key pair in the browser
-          </Button>
+          <Button onClick={() => void run(generate)}>Generate a key pair in the browser</Button>
           <Button type="submit" tone="primary">
             Register the public key
           </Button>

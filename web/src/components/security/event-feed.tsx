@@ -2,11 +2,10 @@
 // (description, details, addresses) may come from an attacker: it is rendered as text only.
 
 import { useMemo, useState } from 'react';
-import { errorText } from '../../api/client.ts';
 import type { SecurityEvent, Severity } from '../../api/security-types.ts';
 import { SEVERITIES } from '../../api/security-types.ts';
 import { eventMatches } from '../../security/timeline.ts';
-import { Button, ErrorLine, Field, Select } from '../form.tsx';
+import { Button, ErrorLine, Field, Select, useAction } from '../form.tsx';
 import { SEVERITY_TEXT } from './severity.ts';
 
 const SHOWN = 200;
@@ -23,7 +22,7 @@ export function EventFeed(props: {
   const [severity, setSeverity] = useState<Severity | ''>('');
   const [text, setText] = useState('');
   const [more, setMore] = useState(true);
-  const [error, setError] = useState<string>();
+  const { error, run } = useAction();
 
   const types = useMemo(
     () => [...new Set(props.events.map((e) => e.event_type))].sort(),
@@ -36,14 +35,10 @@ export function EventFeed(props: {
       eventMatches(e, text),
   );
 
-  const older = async () => {
-    setError(undefined);
-    try {
-      setMore(await props.loadOlder({ type: type || undefined, severity: severity || undefined }));
-    } catch (failure) {
-      setError(errorText(failure));
-    }
-  };
+  const older = () =>
+    run(async () =>
+      setMore(await props.loadOlder({ type: type || undefined, severity: severity || undefined })),
+    );
 
   return (
     <div className="flex min-h-0 flex-col gap-2">
