@@ -13,12 +13,9 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkpointBody } from '../src/audit/tree-head.ts';
 import { leafHash, verifyConsistency, verifyInclusion } from '../src/audit/merkle.ts';
-import { UsersRepo } from '../src/store/users.repo.ts';
+import { PASSWORD, call, signUp } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
-
-type Body = Record<string, unknown>;
-const PASSWORD = 'a long enough passphrase';
 
 for (const factory of storeFactories()) {
   describe(`audit log on ${factory.name}`, () => {
@@ -33,60 +30,32 @@ for (const factory of storeFactories()) {
       return t;
     }
 
-    async function call(
-      t: TestApp,
-      method: 'GET' | 'POST',
-      url: string,
-      token?: string,
-      body?: object,
-    ): Promise<{ status: number; body: Body }> {
-      const res = await t.app.inject({
-        method,
-        url,
-        headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-        ...(body === undefined ? {} : { payload: body }),
-      });
-      return { status: res.statusCode, body: res.json<Body>() };
-    }
-
-    async function user(t: TestApp, username: string, admin = false) {
-      const reg = await call(t, 'POST', '/api/auth/register', undefined, {
-        username,
-        email: `${username}@example.com`,
-        password: PASSWORD,
-        full_name: `${username} tester`,
-      });
-      expect(reg.status).toBe(201);
-      const id = (reg.body.user as { id: number } | undefined)?.id ?? Number(reg.body.user_id);
-      if (admin) await new UsersRepo(t.store.db).update(id, { role: 'admin' });
-      const login = await call(t, 'POST', '/api/auth/login', undefined, {
-        username,
-        password: PASSWORD,
-      });
-      expect(login.status).toBe(200);
-      return { id, token: login.body.access_token as string };
-    }
-
     /** alice sells 3 TCS to bob: orders, a trade and ledger transactions in the log. */
     async function trade(t: TestApp) {
-      const alice = await user(t, 'alice');
-      const bob = await user(t, 'bob');
+      const alice = await signUp(t, 'alice');
+      const bob = await signUp(t, 'bob');
       const shares = await t.exchange.venue.exchange.adjust(alice.id, 'TCS', 10, 'test shares');
       expect(shares.ok).toBe(true);
-      const sell = await call(t, 'POST', '/api/trading/order', alice.token, {
-        symbol: 'TCS',
-        order_type: 'SELL',
-        order_mode: 'LIMIT',
-        quantity: 3,
-        price: '3500.00',
+      const sell = await call(t, 'POST', '/api/trading/order', {
+        token: alice.token,
+        body: {
+          symbol: 'TCS',
+          order_type: 'SELL',
+          order_mode: 'LIMIT',
+          quantity: 3,
+          price: '3500.00',
+        },
       });
       expect(sell.status).toBe(201);
-      const buy = await call(t, 'POST', '/api/trading/order', bob.token, {
-        symbol: 'TCS',
-        order_type: 'BUY',
-        order_mode: 'LIMIT',
-        quantity: 3,
-        price: '3500.00',
+      const buy = await call(t, 'POST', '/api/trading/order', {
+        token: bob.token,
+        body: {
+          symbol: 'TCS',
+          order_type: 'BUY',
+          order_mode: 'LIMIT',
+          quantity: 3,
+          price: '3500.00',
+        },
       });
       expect(buy.status).toBe(201);
       const trades = await t.store.db.selectFrom('trades').selectAll().execute();
@@ -95,7 +64,7 @@ for (const factory of storeFactories()) {
     }
 
     async function integrity(t: TestApp, token: string) {
-      const res = await call(t, 'GET', '/api/crypto/merkle/integrity', token);
+      const res = await call(t, 'GET', '/api/crypto/merkle/integrity', { token });
       expect(res.status).toBe(200);
       return res.body as {
         ok: boolean;
@@ -117,13 +86,15 @@ for (const factory of storeFactories()) {
     it('appends orders, the trade, ledger transactions, security events and admin actions', async () => {
       const t = await start();
       const { alice } = await trade(t);
-      const failed = await call(t, 'POST', '/api/auth/login', undefined, {
-        username: 'alice',
-        password: 'not the password',
+      const failed = await call(t, 'POST', '/api/auth/login', {
+        body: {
+          username: 'alice',
+          password: 'not the password',
+        },
       });
       expect(failed.status).toBe(401);
-      const admin = await user(t, 'root', true);
-      const halt = await call(t, 'POST', '/api/admin/symbols/INFY/halt', admin.token);
+      const admin = await signUp(t, 'root', { admin: true });
+      const halt = await call(t, 'POST', '/api/admin/symbols/INFY/halt', { token: admin.token });
       expect(halt.status).toBe(200);
 
       const logged = await kinds(t);
@@ -174,7 +145,7 @@ for (const factory of storeFactories()) {
       const rows = await t.store.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
       const tradeLeaf = rows.find((r) => r.kind === 'trade');
       if (tradeLeaf === undefined) throw new Error('no trade leaf');
-      const leaf = await call(t, 'GET', `/api/audit/leaf/${tradeLeaf.seq}`, bob.token);
+      const leaf = await call(t, 'GET', `/api/audit/leaf/${tradeLeaf.seq}`, { token: bob.token });
       expect(leaf.status).toBe(200);
       expect(leaf.body.payload).toBe(tradeLeaf.payload);
       const proof = (leaf.body.proof as string[]).map((h) => Buffer.from(h, 'hex'));
@@ -198,20 +169,19 @@ for (const factory of storeFactories()) {
       ).toBe(false);
 
       // Someone the leaf is not about sees the hash and proof, not the payload.
-      const carol = await user(t, 'carol');
-      const hidden = await call(t, 'GET', `/api/audit/leaf/${tradeLeaf.seq}`, carol.token);
+      const carol = await signUp(t, 'carol');
+      const hidden = await call(t, 'GET', `/api/audit/leaf/${tradeLeaf.seq}`, {
+        token: carol.token,
+      });
       expect(hidden.body.payload).toBeNull();
       expect(hidden.body.leaf_hash).toBe(tradeLeaf.leaf_hash);
 
       // The log grew (carol's registration); a new head is consistent with the old one.
       const newer = await t.exchange.audit.signHead();
       expect(newer?.treeSize).toBeGreaterThan(head.tree_size);
-      const consistency = await call(
-        t,
-        'GET',
-        `/api/audit/consistency?first=${head.tree_size}`,
-        alice.token,
-      );
+      const consistency = await call(t, 'GET', `/api/audit/consistency?first=${head.tree_size}`, {
+        token: alice.token,
+      });
       expect(consistency.status).toBe(200);
       const c = consistency.body as {
         second: number;
@@ -231,9 +201,13 @@ for (const factory of storeFactories()) {
       ).toBe(true);
       expect(newer?.consistencyProof.map((h) => h.toString('hex'))).toEqual(c.proof);
 
-      const wrongSize = await call(t, 'GET', `/api/audit/leaf/${rows.length + 100}`, alice.token);
+      const wrongSize = await call(t, 'GET', `/api/audit/leaf/${rows.length + 100}`, {
+        token: alice.token,
+      });
       expect(wrongSize.status).toBe(404);
-      const badQuery = await call(t, 'GET', '/api/audit/consistency?first=abc', alice.token);
+      const badQuery = await call(t, 'GET', '/api/audit/consistency?first=abc', {
+        token: alice.token,
+      });
       expect(badQuery.status).toBe(400);
     });
 
@@ -242,34 +216,30 @@ for (const factory of storeFactories()) {
       const { alice } = await trade(t);
       const head = await t.exchange.audit.signHead();
       const size = head?.treeSize ?? 0;
-      const leaves = await call(
-        t,
-        'GET',
-        `/api/crypto/merkle/structure?level=0&count=256`,
-        alice.token,
-      );
+      const leaves = await call(t, 'GET', `/api/crypto/merkle/structure?level=0&count=256`, {
+        token: alice.token,
+      });
       expect(leaves.status).toBe(200);
       const rows = await t.store.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
       expect((leaves.body.nodes as { hash: string }[]).map((n) => n.hash)).toEqual(
         rows.slice(0, size).map((r) => r.leaf_hash),
       );
       const height = leaves.body.height as number;
-      const top = await call(t, 'GET', `/api/crypto/merkle/structure?level=${height}`, alice.token);
+      const top = await call(t, 'GET', `/api/crypto/merkle/structure?level=${height}`, {
+        token: alice.token,
+      });
       expect((top.body.nodes as { hash: string }[])[0]?.hash).toBe(top.body.root_hash);
       expect(top.body.root_hash).toBe(head?.rootHash.toString('hex'));
-      const tooHigh = await call(
-        t,
-        'GET',
-        `/api/crypto/merkle/structure?level=${height + 1}`,
-        alice.token,
-      );
+      const tooHigh = await call(t, 'GET', `/api/crypto/merkle/structure?level=${height + 1}`, {
+        token: alice.token,
+      });
       expect(tooHigh.status).toBe(400);
     });
 
     it('names an edited trade row, and a deleted one', async () => {
       const t = await start();
       const { tradeId } = await trade(t);
-      const admin = await user(t, 'root', true);
+      const admin = await signUp(t, 'root', { admin: true });
       expect((await integrity(t, admin.token)).ok).toBe(true);
 
       await t.store.db.updateTable('trades').set({ price: 1 }).where('id', '=', tradeId).execute();
@@ -289,7 +259,7 @@ for (const factory of storeFactories()) {
     it('names a ledger entry changed behind its back and a row no leaf vouches for', async () => {
       const t = await start();
       await trade(t);
-      const admin = await user(t, 'root', true);
+      const admin = await signUp(t, 'root', { admin: true });
       const entry = await t.store.db
         .selectFrom('ledger_entries')
         .selectAll()
@@ -349,7 +319,7 @@ for (const factory of storeFactories()) {
       const t = await start();
       await trade(t);
       await t.exchange.audit.signHead();
-      const admin = await user(t, 'root', true);
+      const admin = await signUp(t, 'root', { admin: true });
       // An attacker with database rights drops the guard and removes the newest leaves.
       const { db } = t.store;
       const size = (await db.selectFrom('audit_log').select('seq').execute()).length;
@@ -390,7 +360,7 @@ for (const factory of storeFactories()) {
 
     it('restarts from stored tile roots, and a forged tile root is caught at start and by the check', async () => {
       const t = await start();
-      const admin = await user(t, 'root', true);
+      const admin = await signUp(t, 'root', { admin: true });
       for (let i = 0; i < 70; i += 1) {
         expect(
           (await t.exchange.venue.exchange.adjust(admin.id, 'INR', 100, `deposit ${i}`)).ok,
@@ -427,9 +397,11 @@ for (const factory of storeFactories()) {
         .where('seq', '=', 10)
         .execute();
       const token = (
-        await call(current, 'POST', '/api/auth/login', undefined, {
-          username: 'root',
-          password: PASSWORD,
+        await call(current, 'POST', '/api/auth/login', {
+          body: {
+            username: 'root',
+            password: PASSWORD,
+          },
         })
       ).body.access_token as string;
       const rewritten = await integrity(current, token);
@@ -452,45 +424,60 @@ for (const factory of storeFactories()) {
 
     it('verifies consistency between user-supplied trees and explains a failure', async () => {
       const t = await start();
-      const { token } = await user(t, 'dave');
+      const { token } = await signUp(t, 'dave');
       const data = ['a', 'b', 'c', 'd', 'e', 'f', 'g'];
-      const made = await call(t, 'POST', '/api/crypto/merkle/consistency', token, {
-        data,
-        encoding: 'utf8',
-        first: 3,
+      const made = await call(t, 'POST', '/api/crypto/merkle/consistency', {
+        token,
+        body: {
+          data,
+          encoding: 'utf8',
+          first: 3,
+        },
       });
       expect(made.status).toBe(200);
-      const good = await call(t, 'POST', '/api/crypto/merkle/consistency/verify', token, {
-        first: 3,
-        second: 7,
-        first_root: made.body.first_root,
-        second_root: made.body.second_root,
-        proof: made.body.proof,
+      const good = await call(t, 'POST', '/api/crypto/merkle/consistency/verify', {
+        token,
+        body: {
+          first: 3,
+          second: 7,
+          first_root: made.body.first_root,
+          second_root: made.body.second_root,
+          proof: made.body.proof,
+        },
       });
       expect(good.body).toEqual({ valid: true });
       const proof = [...(made.body.proof as string[])];
       proof[0] = (proof[0] as string).replace(/^./, (c) => (c === '0' ? '1' : '0'));
-      const bad = await call(t, 'POST', '/api/crypto/merkle/consistency/verify', token, {
-        first: 3,
-        second: 7,
-        first_root: made.body.first_root,
-        second_root: made.body.second_root,
-        proof,
+      const bad = await call(t, 'POST', '/api/crypto/merkle/consistency/verify', {
+        token,
+        body: {
+          first: 3,
+          second: 7,
+          first_root: made.body.first_root,
+          second_root: made.body.second_root,
+          proof,
+        },
       });
       expect(bad.body).toEqual({ valid: false, reason: 'the proof does not join the two roots' });
-      const short = await call(t, 'POST', '/api/crypto/merkle/consistency/verify', token, {
-        first: 3,
-        second: 7,
-        first_root: made.body.first_root,
-        second_root: made.body.second_root,
-        proof: proof.slice(1),
+      const short = await call(t, 'POST', '/api/crypto/merkle/consistency/verify', {
+        token,
+        body: {
+          first: 3,
+          second: 7,
+          first_root: made.body.first_root,
+          second_root: made.body.second_root,
+          proof: proof.slice(1),
+        },
       });
       expect(short.body.valid).toBe(false);
       expect(short.body.reason).toMatch(/need \d+$/);
-      const tooLarge = await call(t, 'POST', '/api/crypto/merkle/consistency', token, {
-        data,
-        encoding: 'utf8',
-        first: 8,
+      const tooLarge = await call(t, 'POST', '/api/crypto/merkle/consistency', {
+        token,
+        body: {
+          data,
+          encoding: 'utf8',
+          first: 8,
+        },
       });
       expect(tooLarge.status).toBe(400);
     });
@@ -499,23 +486,23 @@ for (const factory of storeFactories()) {
       let clock = Date.UTC(2026, 10, 22, 12);
       const t = await openTestApp(factory, {}, { now: () => clock });
       open.push(t);
-      const { token } = await user(t, 'frank');
+      const { token } = await signUp(t, 'frank');
       const head = await t.exchange.audit.signHead();
-      await user(t, 'grace');
+      await signUp(t, 'grace');
       const fresh = t.exchange.audit.size - 1;
       expect(fresh).toBeGreaterThanOrEqual(head?.treeSize ?? 0);
-      const early = await call(t, 'GET', `/api/audit/leaf/${fresh}`, token);
+      const early = await call(t, 'GET', `/api/audit/leaf/${fresh}`, { token });
       expect(early.status).toBe(409);
       clock += 1000;
-      const later = await call(t, 'GET', `/api/audit/leaf/${fresh}`, token);
+      const later = await call(t, 'GET', `/api/audit/leaf/${fresh}`, { token });
       expect(later.status).toBe(200);
       expect(later.body.tree_size).toBe(fresh + 1);
     });
 
     it('keeps only integrity checks for administrators', async () => {
       const t = await start();
-      const { token } = await user(t, 'erin');
-      const res = await call(t, 'GET', '/api/crypto/merkle/integrity', token);
+      const { token } = await signUp(t, 'erin');
+      const res = await call(t, 'GET', '/api/crypto/merkle/integrity', { token });
       expect(res.status).toBe(403);
     });
   });
