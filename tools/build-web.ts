@@ -17,6 +17,7 @@ const SOURCES = [
   join(WEB, 'vite.config.ts'),
   join(ROOT, 'src', 'money.ts'),
   join(ROOT, 'src', 'ledger', 'fees.ts'),
+  join(ROOT, 'src', 'exchange', 'collar.ts'),
 ];
 
 function newest(path: string): number {

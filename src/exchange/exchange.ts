@@ -22,6 +22,7 @@ import { NO_FEES_ACCRUED, accrueFee, buyHoldRemaining } from '../ledger/fees.ts'
 import type { LedgerResult } from '../ledger/types.ts';
 import type { OrderMode, Side, SymbolStatus, TimeInForce } from '../store/schema.ts';
 import type { TradeWrite, WriteBatch } from '../store/trading.repo.ts';
+import { buyCollar, sellCollar } from './collar.ts';
 import { LatencySamples } from './latency-samples.ts';
 import { emptyBatch, type Journal } from './journal.ts';
 import {
@@ -757,16 +758,14 @@ export class Exchange {
   private collar(market: Market, request: OrderRequest): number | null {
     if (request.mode !== 'MARKET' && request.mode !== 'STOP_LOSS') return null;
     const top = market.book.topOfBook();
-    const tick = market.tickSize;
-    const collar = this.options.marketCollarBps;
+    const { tickSize } = market;
+    const bps = this.options.marketCollarBps;
     if (request.side === 'BUY') {
       const base = request.stopPrice ?? top.ask?.price ?? this.reference(market);
-      const cap = base + Math.ceil((base * collar) / 10_000);
-      return Math.ceil(cap / tick) * tick;
+      return buyCollar(base, bps, tickSize);
     }
     const base = request.stopPrice ?? top.bid?.price ?? this.reference(market);
-    const floor = base - Math.floor((base * collar) / 10_000);
-    return Math.max(tick, Math.floor(floor / tick) * tick);
+    return sellCollar(base, bps, tickSize);
   }
 
   // --- bookkeeping --------------------------------------------------------------------------

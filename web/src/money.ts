@@ -1,10 +1,12 @@
 // Money in the browser: prices arrive as decimal strings and become integer paise; all sums are
-// integer paise; only the final text has rupees. Parsing and fees are the server's own code.
+// integer paise; only the final text has rupees. Parsing, fees and the collar are the server's own
+// code.
 
 import { formatPaise, parseRupees } from '../../src/money.ts';
 import { buyHold, feeFor } from '../../src/ledger/fees.ts';
+import { buyCollar } from '../../src/exchange/collar.ts';
 
-export { buyHold, feeFor, formatPaise, parseRupees };
+export { buyCollar, buyHold, feeFor, formatPaise, parseRupees };
 
 const GROUPING = new Intl.NumberFormat('en-IN', { maximumFractionDigits: 0 });
 

@@ -7,7 +7,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api } from '../api/client.ts';
 import type { MarketRules, NewOrder, Placed } from '../api/types.ts';
 import type { Balance } from '../live/private-feed.ts';
-import { buyHold, feeFor, paiseOf, parseRupees, rupees, shares } from '../money.ts';
+import { buyCollar, buyHold, feeFor, paiseOf, parseRupees, rupees, shares } from '../money.ts';
 import { Button, ErrorLine, Field, Panel, Select, useAction } from './form.tsx';
 
 type Side = NewOrder['order_type'];
@@ -153,9 +153,7 @@ export function OrderTicket(props: {
     if (side === 'BUY' && rules !== undefined) {
       // A market buy holds at its collar price; other buys at their limit (or stop) price.
       const capBps = mode === 'MARKET' || mode === 'STOP_LOSS' ? rules.market_collar_bps : 0;
-      const raw = reference + Math.ceil((reference * capBps) / 10_000);
-      const tick = market.tickPaise ?? 1;
-      const cap = Math.ceil(raw / tick) * tick;
+      const cap = buyCollar(reference, capBps, market.tickPaise ?? 1);
       hold = buyHold(quantity, cap, rules.maker_fee_bps, rules.taker_fee_bps);
     }
     estimate = { value, fee, total, hold };
