@@ -4,62 +4,17 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UsersRepo } from '../src/store/users.repo.ts';
+import { call, signUp, type Reply } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
-
-interface Reply {
-  status: number;
-  body: Record<string, unknown>;
-}
 
 interface Trader {
   id: number;
   token: string;
 }
 
-const PASSWORD = 'a long enough passphrase';
-
 describe.each(storeFactories())('trading on $name', (factory) => {
   let t: TestApp;
-
-  async function call(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
-    url: string,
-    token?: string,
-    body?: unknown,
-  ): Promise<Reply> {
-    const res = await t.app.inject({
-      method,
-      url,
-      headers: {
-        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { payload: body as object }),
-    });
-    const text = res.body;
-    return {
-      status: res.statusCode,
-      body: String(res.headers['content-type']).includes('json')
-        ? (JSON.parse(text) as Record<string, unknown>)
-        : { text },
-    };
-  }
-
-  async function trader(name: string): Promise<Trader> {
-    const reg = await call('POST', '/api/auth/register', undefined, {
-      username: name,
-      email: `${name}@example.com`,
-      password: PASSWORD,
-      full_name: name,
-    });
-    expect(reg.status).toBe(201);
-    const login = await call('POST', '/api/auth/login', undefined, {
-      username: name,
-      password: PASSWORD,
-    });
-    return { id: reg.body.user_id as number, token: login.body.access_token as string };
-  }
 
   async function giveShares(user: Trader, symbol: string, quantity: number): Promise<void> {
     const r = await t.exchange.venue.exchange.adjust(user.id, symbol, quantity, 'test shares');
@@ -67,10 +22,13 @@ describe.each(storeFactories())('trading on $name', (factory) => {
   }
 
   function order(user: Trader, body: Record<string, unknown>): Promise<Reply> {
-    return call('POST', '/api/trading/order', user.token, {
-      symbol: 'TCS',
-      order_mode: 'LIMIT',
-      ...body,
+    return call(t, 'POST', '/api/trading/order', {
+      token: user.token,
+      body: {
+        symbol: 'TCS',
+        order_mode: 'LIMIT',
+        ...body,
+      },
     });
   }
 
@@ -91,8 +49,8 @@ describe.each(storeFactories())('trading on $name', (factory) => {
   });
 
   it('two users trade: cash and shares settle, and both see it', async () => {
-    const alice = await trader('alice');
-    const bob = await trader('bob');
+    const alice = await signUp(t, 'alice');
+    const bob = await signUp(t, 'bob');
     await giveShares(bob, 'TCS', 50);
 
     const sell = await order(bob, { order_type: 'SELL', quantity: 10, price: '4100.00' });
@@ -117,11 +75,9 @@ describe.each(storeFactories())('trading on $name', (factory) => {
     expect(balance(bob, 'INR')).toEqual({ available: 10_000_000 + 4 * 410_000, held: 0 });
     expect(balance(bob, 'TCS')).toEqual({ available: 40, held: 6 });
 
-    const bobOrder = await call(
-      'GET',
-      `/api/trading/order/${sell.body.order_id as number}`,
-      bob.token,
-    );
+    const bobOrder = await call(t, 'GET', `/api/trading/order/${sell.body.order_id as number}`, {
+      token: bob.token,
+    });
     expect(bobOrder.body).toMatchObject({
       status: 'PARTIALLY_FILLED',
       filled_quantity: 4,
@@ -129,7 +85,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
       average_price: '4100.00',
     });
 
-    const portfolio = await call('GET', '/api/trading/portfolio', alice.token);
+    const portfolio = await call(t, 'GET', '/api/trading/portfolio', { token: alice.token });
     expect(portfolio.body).toMatchObject({
       cash: { available: '83600.00', held: '0.00' },
       holdings: [
@@ -144,11 +100,11 @@ describe.each(storeFactories())('trading on $name', (factory) => {
       total_value: '100000.00',
     });
 
-    const book = await call('GET', '/api/market/stock/TCS/orderbook?depth=5');
+    const book = await call(t, 'GET', '/api/market/stock/TCS/orderbook?depth=5');
     expect(book.body).toMatchObject({ bids: [], asks: [['4100.00', 6]] });
-    const trades = await call('GET', '/api/market/stock/TCS/trades');
+    const trades = await call(t, 'GET', '/api/market/stock/TCS/trades');
     expect(trades.body.trades).toMatchObject([{ price: '4100.00', quantity: 4, side: 'BUY' }]);
-    const stocks = await call('GET', '/api/market/stocks');
+    const stocks = await call(t, 'GET', '/api/market/stocks');
     expect(
       (stocks.body.stocks as { symbol: string; price: string; volume: number }[]).find(
         (s) => s.symbol === 'TCS',
@@ -157,21 +113,24 @@ describe.each(storeFactories())('trading on $name', (factory) => {
       price: '4100.00',
       volume: 4,
     });
-    const candles = await call('GET', '/api/market/stock/TCS/candles?interval=1m');
+    const candles = await call(t, 'GET', '/api/market/stock/TCS/candles?interval=1m');
     expect(candles.body.candles).toMatchObject([{ open: '4100.00', close: '4100.00', volume: 4 }]);
 
-    const csv = await call('GET', '/api/trading/transactions?format=csv', alice.token);
+    const csv = await call(t, 'GET', '/api/trading/transactions?format=csv', {
+      token: alice.token,
+      text: true,
+    });
     expect(csv.status).toBe(200);
-    const lines = (csv.body.text as string).trim().split('\n');
+    const lines = csv.text.trim().split('\n');
     expect(lines[0]).toBe('id,tx_id,time,kind,asset,bucket,amount,reference');
     expect(lines.some((l) => l.includes(',TRADE,TCS,available,4,'))).toBe(true);
     expect(invariants()).toEqual([]);
   });
 
   it('fires 500 buys at once from an account whose cash covers 10: exactly 10 are accepted', async () => {
-    const rich = await trader('carol');
+    const rich = await signUp(t, 'carol');
     // 1,00,000 cash; each order holds 10 x 1000.00 = 10,000.00.
-    const seller = await trader('dan');
+    const seller = await signUp(t, 'dan');
     await giveShares(seller, 'TCS', 1);
     const results = await Promise.all(
       Array.from({ length: 500 }, () =>
@@ -198,7 +157,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
   });
 
   it('a retried client_order_id returns the original order, not a second one', async () => {
-    const erin = await trader('erin');
+    const erin = await signUp(t, 'erin');
     const first = await order(erin, {
       order_type: 'BUY',
       quantity: 1,
@@ -228,43 +187,55 @@ describe.each(storeFactories())('trading on $name', (factory) => {
   });
 
   it('cancels and amends, keeping holds equal to what open orders need', async () => {
-    const fay = await trader('fay');
+    const fay = await signUp(t, 'fay');
     const placed = await order(fay, { order_type: 'BUY', quantity: 10, price: '4000.00' });
     const id = placed.body.order_id as number;
     expect(balance(fay, 'INR').held).toBe(4_000_000);
 
-    const smaller = await call('PATCH', `/api/trading/order/${id}`, fay.token, { quantity: 5 });
+    const smaller = await call(t, 'PATCH', `/api/trading/order/${id}`, {
+      token: fay.token,
+      body: { quantity: 5 },
+    });
     expect(smaller.status).toBe(200);
     expect(balance(fay, 'INR').held).toBe(2_000_000);
-    const repriced = await call('PATCH', `/api/trading/order/${id}`, fay.token, {
-      price: '4010.00',
+    const repriced = await call(t, 'PATCH', `/api/trading/order/${id}`, {
+      token: fay.token,
+      body: {
+        price: '4010.00',
+      },
     });
     expect(repriced.status).toBe(200);
     expect(balance(fay, 'INR').held).toBe(2_005_000);
-    const tooBig = await call('PATCH', `/api/trading/order/${id}`, fay.token, { quantity: 100 });
+    const tooBig = await call(t, 'PATCH', `/api/trading/order/${id}`, {
+      token: fay.token,
+      body: { quantity: 100 },
+    });
     expect(tooBig.status).toBe(422);
     expect(balance(fay, 'INR').held).toBe(2_005_000);
 
-    const cancelled = await call('DELETE', `/api/trading/order/${id}`, fay.token);
+    const cancelled = await call(t, 'DELETE', `/api/trading/order/${id}`, { token: fay.token });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ status: 'CANCELLED', cancel_reason: 'USER' });
     expect(balance(fay, 'INR')).toEqual({ available: 10_000_000, held: 0 });
-    const again = await call('DELETE', `/api/trading/order/${id}`, fay.token);
+    const again = await call(t, 'DELETE', `/api/trading/order/${id}`, { token: fay.token });
     expect(again.status).toBe(409);
     expect(invariants()).toEqual([]);
   });
 
   it('market orders fill against the book and release what they did not spend', async () => {
-    const gus = await trader('gus');
-    const hal = await trader('hal');
+    const gus = await signUp(t, 'gus');
+    const hal = await signUp(t, 'hal');
     await giveShares(hal, 'TCS', 10);
     await order(hal, { order_type: 'SELL', quantity: 3, price: '4100.00' });
     await order(hal, { order_type: 'SELL', quantity: 3, price: '4120.00' });
-    const market = await call('POST', '/api/trading/order', gus.token, {
-      symbol: 'TCS',
-      order_type: 'BUY',
-      order_mode: 'MARKET',
-      quantity: 10,
+    const market = await call(t, 'POST', '/api/trading/order', {
+      token: gus.token,
+      body: {
+        symbol: 'TCS',
+        order_type: 'BUY',
+        order_mode: 'MARKET',
+        quantity: 10,
+      },
     });
     expect(market.status).toBe(201);
     expect(market.body).toMatchObject({
@@ -279,26 +250,27 @@ describe.each(storeFactories())('trading on $name', (factory) => {
   });
 
   it('a stop-loss triggers on the last trade price', async () => {
-    const ivy = await trader('ivy');
-    const jay = await trader('jay');
-    const kai = await trader('kai');
+    const ivy = await signUp(t, 'ivy');
+    const jay = await signUp(t, 'jay');
+    const kai = await signUp(t, 'kai');
     await giveShares(ivy, 'TCS', 10);
     await giveShares(kai, 'TCS', 10);
-    const stop = await call('POST', '/api/trading/order', ivy.token, {
-      symbol: 'TCS',
-      order_type: 'SELL',
-      order_mode: 'STOP_LOSS',
-      quantity: 2,
-      stop_price: '4000.00',
+    const stop = await call(t, 'POST', '/api/trading/order', {
+      token: ivy.token,
+      body: {
+        symbol: 'TCS',
+        order_type: 'SELL',
+        order_mode: 'STOP_LOSS',
+        quantity: 2,
+        stop_price: '4000.00',
+      },
     });
     expect(stop.body.status).toBe('PENDING_TRIGGER');
     await order(jay, { order_type: 'BUY', quantity: 5, price: '3990.00' });
     await order(kai, { order_type: 'SELL', quantity: 1, price: '3990.00' });
-    const after = await call(
-      'GET',
-      `/api/trading/order/${stop.body.order_id as number}`,
-      ivy.token,
-    );
+    const after = await call(t, 'GET', `/api/trading/order/${stop.body.order_id as number}`, {
+      token: ivy.token,
+    });
     expect(after.body).toMatchObject({
       status: 'FILLED',
       filled_quantity: 2,
@@ -308,7 +280,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
   });
 
   it('refuses prices off the tick grid (400) and outside the band (422)', async () => {
-    const kim = await trader('kim');
+    const kim = await signUp(t, 'kim');
     const offTick = await order(kim, { order_type: 'BUY', quantity: 1, price: '4100.01' });
     expect(offTick.status).toBe(400);
     expect((offTick.body.error as { code: string }).code).toBe('PRICE_NOT_ON_TICK');
@@ -321,7 +293,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
   });
 
   it('hostile order bodies get a 4xx, never a 500, and change nothing', async () => {
-    const mal = await trader('mallory');
+    const mal = await signUp(t, 'mallory');
     const base = {
       symbol: 'TCS',
       order_type: 'BUY',
@@ -365,7 +337,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
       { nested: { deep: { deeper: [1, 2, 3] } } },
     ];
     for (const body of bodies) {
-      const res = await call('POST', '/api/trading/order', mal.token, body);
+      const res = await call(t, 'POST', '/api/trading/order', { token: mal.token, body });
       expect(res.status, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
       expect(res.status, JSON.stringify(body)).toBeLessThan(500);
       expect(res.body.error, JSON.stringify(body)).toMatchObject({
@@ -381,7 +353,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
   });
 
   it('random JSON bodies get a 4xx, never a 500, and change nothing', async () => {
-    const fuzz = await trader('fuzz');
+    const fuzz = await signUp(t, 'fuzz');
     const base = {
       symbol: 'TCS',
       order_type: 'BUY',
@@ -409,7 +381,11 @@ describe.each(storeFactories())('trading on $name', (factory) => {
     );
     await fc.assert(
       fc.asyncProperty(hostile, async (body) => {
-        const res = await call('POST', '/api/trading/order', fuzz.token, JSON.stringify(body));
+        const res = await call(t, 'POST', '/api/trading/order', {
+          token: fuzz.token,
+          body: JSON.stringify(body),
+          headers: { 'content-type': 'application/json' },
+        });
         expect(res.status, JSON.stringify(body)).toBeGreaterThanOrEqual(400);
         expect(res.status, JSON.stringify(body)).toBeLessThan(500);
       }),
@@ -420,104 +396,130 @@ describe.each(storeFactories())('trading on $name', (factory) => {
   });
 
   it("another user's order answers 404 and stays as it was", async () => {
-    const owner = await trader('olive');
-    const thief = await trader('trent');
+    const owner = await signUp(t, 'olive');
+    const thief = await signUp(t, 'trent');
     const placed = await order(owner, { order_type: 'BUY', quantity: 2, price: '4000.00' });
     const id = placed.body.order_id as number;
-    expect((await call('GET', `/api/trading/order/${id}`, thief.token)).status).toBe(404);
-    expect((await call('DELETE', `/api/trading/order/${id}`, thief.token)).status).toBe(404);
+    expect((await call(t, 'GET', `/api/trading/order/${id}`, { token: thief.token })).status).toBe(
+      404,
+    );
     expect(
-      (await call('PATCH', `/api/trading/order/${id}`, thief.token, { quantity: 1 })).status,
+      (await call(t, 'DELETE', `/api/trading/order/${id}`, { token: thief.token })).status,
     ).toBe(404);
-    const list = await call('GET', '/api/trading/orders', thief.token);
+    expect(
+      (
+        await call(t, 'PATCH', `/api/trading/order/${id}`, {
+          token: thief.token,
+          body: { quantity: 1 },
+        })
+      ).status,
+    ).toBe(404);
+    const list = await call(t, 'GET', '/api/trading/orders', { token: thief.token });
     expect(list.body.orders).toEqual([]);
-    const mine = await call('GET', `/api/trading/order/${id}`, owner.token);
+    const mine = await call(t, 'GET', `/api/trading/order/${id}`, { token: owner.token });
     expect(mine.body).toMatchObject({ status: 'OPEN', quantity: 2 });
     expect(balance(owner, 'INR').held).toBe(800_000);
   });
 
   it('lists orders with filters and pages', async () => {
-    const pam = await trader('pam');
+    const pam = await signUp(t, 'pam');
     for (let i = 0; i < 5; i++)
       await order(pam, { order_type: 'BUY', quantity: 1, price: '4000.00' });
-    const page1 = await call(
-      'GET',
-      '/api/trading/orders?limit=2&status=OPEN&symbol=TCS',
-      pam.token,
-    );
+    const page1 = await call(t, 'GET', '/api/trading/orders?limit=2&status=OPEN&symbol=TCS', {
+      token: pam.token,
+    });
     expect((page1.body.orders as unknown[]).length).toBe(2);
     const next = page1.body.next_before_id as number;
-    const page2 = await call('GET', `/api/trading/orders?limit=10&before_id=${next}`, pam.token);
+    const page2 = await call(t, 'GET', `/api/trading/orders?limit=10&before_id=${next}`, {
+      token: pam.token,
+    });
     expect((page2.body.orders as unknown[]).length).toBe(3);
-    expect((await call('GET', '/api/trading/orders?status=FILLED', pam.token)).body.orders).toEqual(
-      [],
-    );
+    expect(
+      (await call(t, 'GET', '/api/trading/orders?status=FILLED', { token: pam.token })).body.orders,
+    ).toEqual([]);
   });
 
   it('an admin halts and resumes a symbol, and adjusts balances with a reason', async () => {
-    const admin = await trader('root');
+    const admin = await signUp(t, 'root');
     await new UsersRepo(t.store.db).update(admin.id, { role: 'admin' });
-    const quinn = await trader('quinn');
-    expect((await call('POST', '/api/admin/symbols/TCS/halt', admin.token)).status).toBe(200);
+    const quinn = await signUp(t, 'quinn');
+    expect(
+      (await call(t, 'POST', '/api/admin/symbols/TCS/halt', { token: admin.token })).status,
+    ).toBe(200);
     const halted = await order(quinn, { order_type: 'BUY', quantity: 1, price: '4000.00' });
     expect(halted.status).toBe(422);
     expect((halted.body.error as { code: string }).code).toBe('MARKET_HALTED');
-    expect((await call('POST', '/api/admin/symbols/TCS/resume', admin.token)).status).toBe(200);
+    expect(
+      (await call(t, 'POST', '/api/admin/symbols/TCS/resume', { token: admin.token })).status,
+    ).toBe(200);
     expect((await order(quinn, { order_type: 'BUY', quantity: 1, price: '4000.00' })).status).toBe(
       201,
     );
-    expect((await call('POST', '/api/admin/symbols/TCS/halt', quinn.token)).status).toBe(403);
+    expect(
+      (await call(t, 'POST', '/api/admin/symbols/TCS/halt', { token: quinn.token })).status,
+    ).toBe(403);
 
-    const dep = await call('POST', `/api/admin/users/${quinn.id}/adjust`, admin.token, {
-      asset: 'INFY',
-      amount: '25',
-      reason: 'corporate action',
+    const dep = await call(t, 'POST', `/api/admin/users/${quinn.id}/adjust`, {
+      token: admin.token,
+      body: {
+        asset: 'INFY',
+        amount: '25',
+        reason: 'corporate action',
+      },
     });
     expect(dep.body).toMatchObject({
       success: true,
       balance: { asset: 'INFY', available: '25', held: '0' },
     });
-    const overdraw = await call('POST', `/api/admin/users/${quinn.id}/adjust`, admin.token, {
-      asset: 'INR',
-      amount: '-200000',
-      reason: 'mistake',
+    const overdraw = await call(t, 'POST', `/api/admin/users/${quinn.id}/adjust`, {
+      token: admin.token,
+      body: {
+        asset: 'INR',
+        amount: '-200000',
+        reason: 'mistake',
+      },
     });
     expect(overdraw.status).toBe(422);
     expect(invariants()).toEqual([]);
   });
 
   it('recovers books, holds and balances after a restart', async () => {
-    const rae = await trader('rae');
-    const sid = await trader('sid');
+    const rae = await signUp(t, 'rae');
+    const sid = await signUp(t, 'sid');
     await giveShares(sid, 'TCS', 20);
     await order(rae, { order_type: 'BUY', quantity: 3, price: '4090.00' });
     await order(rae, { order_type: 'BUY', quantity: 2, price: '4095.00' });
     await order(sid, { order_type: 'SELL', quantity: 4, price: '4110.00' });
-    await call('POST', '/api/trading/order', sid.token, {
-      symbol: 'TCS',
-      order_type: 'SELL',
-      order_mode: 'STOP_LIMIT',
-      quantity: 1,
-      price: '3990.00',
-      stop_price: '4000.00',
+    await call(t, 'POST', '/api/trading/order', {
+      token: sid.token,
+      body: {
+        symbol: 'TCS',
+        order_type: 'SELL',
+        order_mode: 'STOP_LIMIT',
+        quantity: 1,
+        price: '3990.00',
+        stop_price: '4000.00',
+      },
     });
     await order(sid, { order_type: 'SELL', quantity: 1, price: '4095.00' });
-    const before = await call('GET', '/api/market/stock/TCS/orderbook?depth=10');
+    const before = await call(t, 'GET', '/api/market/stock/TCS/orderbook?depth=10');
     const raeCash = balance(rae, 'INR');
 
     t = await t.reopen();
-    const after = await call('GET', '/api/market/stock/TCS/orderbook?depth=10');
+    const after = await call(t, 'GET', '/api/market/stock/TCS/orderbook?depth=10');
     expect(after.body).toEqual(before.body);
     expect(balance(rae, 'INR')).toEqual(raeCash);
     expect(invariants()).toEqual([]);
-    expect((await call('GET', '/api/health')).body).toMatchObject({ trading: { available: true } });
+    expect((await call(t, 'GET', '/api/health')).body).toMatchObject({
+      trading: { available: true },
+    });
     // Trading continues where it stopped.
     const more = await order(rae, { order_type: 'BUY', quantity: 4, price: '4110.00' });
     expect(more.body.status).toBe('FILLED');
   });
 
   it('refuses to trade after a restart on a state that fails its checks, and says why', async () => {
-    const tom = await trader('tom');
+    const tom = await signUp(t, 'tom');
     await order(tom, { order_type: 'BUY', quantity: 1, price: '4000.00' });
     await t.store.db
       .updateTable('balances')
@@ -525,7 +527,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
       .where('user_id', '=', tom.id)
       .execute();
     t = await t.reopen();
-    const health = await call('GET', '/api/health');
+    const health = await call(t, 'GET', '/api/health');
     expect(health.status).toBe(503);
     expect((health.body.trading as { reason: string }).reason).toMatch(
       /recovery found .* trading is refused/,
