@@ -7,13 +7,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { CASH } from '../src/exchange/exchange.ts';
 import { Connection, type ClientSocket } from '../src/http/ws/connection.ts';
+import { call, signUp } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
 import { Client, until, type Message } from './support/ws-client.ts';
 
 type Level = [string, number];
 
-const PASSWORD = 'a long enough passphrase';
 const REFERENCE = 410_535; // TCS, paise
 const TICK = 5;
 
@@ -94,40 +94,13 @@ describe.each(storeFactories())('websocket channels on $name', (factory) => {
     return client;
   }
 
-  async function call(
-    method: 'GET' | 'POST' | 'DELETE',
-    url: string,
-    token?: string,
-    body?: object,
-  ): Promise<{ status: number; body: Record<string, unknown> }> {
-    const res = await t.app.inject({
-      method,
-      url,
-      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-      ...(body === undefined ? {} : { payload: body }),
-    });
-    return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
-  }
-
-  /** Registers a trader with plenty of cash and TCS shares; returns its id and access token. */
+  /** Signs up a trader with plenty of cash and TCS shares; returns its id and access token. */
   async function trader(username: string): Promise<{ id: number; token: string }> {
-    const registered = await call('POST', '/api/auth/register', undefined, {
-      username,
-      email: `${username}@example.com`,
-      password: PASSWORD,
-      full_name: `${username} Trader`,
-    });
-    expect(registered.status).toBe(201);
-    const id = registered.body.user_id as number;
-    const login = await call('POST', '/api/auth/login', undefined, {
-      username,
-      password: PASSWORD,
-    });
-    expect(login.status).toBe(200);
+    const account = await signUp(t, username);
     const { exchange } = t.exchange.venue;
-    expect((await exchange.adjust(id, 'TCS', 1000, 'test')).ok).toBe(true);
-    expect((await exchange.adjust(id, CASH, 100_000_000, 'test')).ok).toBe(true);
-    return { id, token: login.body.access_token as string };
+    expect((await exchange.adjust(account.id, 'TCS', 1000, 'test')).ok).toBe(true);
+    expect((await exchange.adjust(account.id, CASH, 100_000_000, 'test')).ok).toBe(true);
+    return account;
   }
 
   async function order(
@@ -136,12 +109,15 @@ describe.each(storeFactories())('websocket channels on $name', (factory) => {
     quantity: number,
     price: number,
   ): Promise<number> {
-    const res = await call('POST', '/api/trading/order', token, {
-      symbol: 'TCS',
-      order_type: side,
-      order_mode: 'LIMIT',
-      quantity,
-      price: rupees(price),
+    const res = await call(t, 'POST', '/api/trading/order', {
+      token,
+      body: {
+        symbol: 'TCS',
+        order_type: side,
+        order_mode: 'LIMIT',
+        quantity,
+        price: rupees(price),
+      },
     });
     expect(res.status).toBe(201);
     return res.body.order_id as number;
@@ -180,7 +156,7 @@ describe.each(storeFactories())('websocket channels on $name', (factory) => {
           if (open.length > 0 && next() < 0.25) {
             const [victim] = open.splice(Math.floor(next() * open.length), 1);
             if (victim !== undefined)
-              await call('DELETE', `/api/trading/order/${victim.id}`, victim.token);
+              await call(t, 'DELETE', `/api/trading/order/${victim.id}`, { token: victim.token });
             return;
           }
           const side = next() < 0.5 ? 'BUY' : 'SELL';
@@ -196,7 +172,7 @@ describe.each(storeFactories())('websocket channels on $name', (factory) => {
       );
     }
 
-    const rest = (await call('GET', '/api/market/stock/TCS/orderbook?depth=50')).body;
+    const rest = (await call(t, 'GET', '/api/market/stock/TCS/orderbook?depth=50')).body;
     await until(() => {
       for (const m of client.messages.splice(0)) if (m.type === 'book_update') book.update(m);
       return book.sequence === rest.sequence;
@@ -270,7 +246,7 @@ describe.each(storeFactories())('websocket channels on $name', (factory) => {
     const orders = await connect('/ws/orders');
     orders.send({ op: 'auth', token: alice.token });
     await orders.next('authenticated');
-    expect((await call('POST', '/api/auth/logout', alice.token)).status).toBe(200);
+    expect((await call(t, 'POST', '/api/auth/logout', { token: alice.token })).status).toBe(200);
     // The session is checked again on the next heartbeat (every second here).
     expect((await orders.closing()).code).toBe(4401);
   });
@@ -298,7 +274,7 @@ describe.each(storeFactories())('websocket channels on $name', (factory) => {
     expect(candle).toMatchObject({ symbol: 'TCS', interval: '1m' });
     expect(candle.candle).toMatchObject({ open: '4105.35', close: '4105.35', volume: 5 });
 
-    const rest = (await call('GET', '/api/market/stock/TCS/orderbook')).body;
+    const rest = (await call(t, 'GET', '/api/market/stock/TCS/orderbook')).body;
     const beat = await client.next(
       'heartbeat',
       (m) => (m.sequences as Record<string, number>).TCS === rest.sequence,
