@@ -1,23 +1,9 @@
 // GET /api/health: liveness plus whether the database answers. 503 when it does not, so a load
 // balancer takes the node out.
 
-import { Type } from 'typebox';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Store } from '../../store/db.ts';
-
-const HealthReply = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
-  version: Type.String(),
-  uptime_seconds: Type.Integer(),
-  database: Type.Object({
-    reachable: Type.Boolean(),
-    dialect: Type.String(),
-  }),
-  trading: Type.Object({
-    available: Type.Boolean(),
-    reason: Type.Optional(Type.String()),
-  }),
-});
+import { HealthReply } from '../schemas/system.ts';
 
 export interface HealthOptions {
   store: Store;

@@ -1,4 +1,4 @@
-// Reply schema of GET /api/system/stats.
+// Reply schemas of GET /api/health and GET /api/system/stats.
 
 import { Type } from 'typebox';
 
@@ -21,4 +21,19 @@ export const SystemStatsReply = Type.Object({
   memory_rss_bytes: Type.Integer(),
   open_orders: Type.Integer(),
   trading_available: Type.Boolean(),
+});
+
+/** GET /api/health: 200 when the database answers, else 503 with the same body. */
+export const HealthReply = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  version: Type.String(),
+  uptime_seconds: Type.Integer(),
+  database: Type.Object({
+    reachable: Type.Boolean(),
+    dialect: Type.String(),
+  }),
+  trading: Type.Object({
+    available: Type.Boolean(),
+    reason: Type.Optional(Type.String()),
+  }),
 });

@@ -15,7 +15,7 @@ import type {
   TokenPairReply,
 } from '../../../src/http/schemas/auth.ts';
 import type { ErrorReply } from '../../../src/http/schemas/common.ts';
-import type { SystemStatsReply } from '../../../src/http/schemas/system.ts';
+import type { HealthReply, SystemStatsReply } from '../../../src/http/schemas/system.ts';
 import type {
   MarketRulesReply,
   OrderBody,
@@ -33,6 +33,7 @@ export type Registration = Static<typeof RegisterBody>;
 export type TokenPair = Static<typeof TokenPairReply>;
 export type ErrorBody = Static<typeof ErrorReply>;
 export type SystemStats = Static<typeof SystemStatsReply>;
+export type Health = Static<typeof HealthReply>;
 export type MarketRules = Static<typeof MarketRulesReply>;
 export type NewOrder = Static<typeof OrderBody>;
 export type Order = Static<typeof OrderReply>;

@@ -3,18 +3,9 @@
 
 import { useEffect, useState } from 'react';
 import { api, errorText } from '../api/client.ts';
-import type { SystemStats } from '../api/types.ts';
+import type { Health, SystemStats } from '../api/types.ts';
 import { Panel } from '../components/form.tsx';
 import { useMarketConnection } from '../live/connection-badge.tsx';
-
-/** GET /api/health; mirrors HealthReply in src/http/routes/health.ts, which is not exported. */
-interface Health {
-  status: 'ok' | 'degraded';
-  version: string;
-  uptime_seconds: number;
-  database: { reachable: boolean; dialect: string };
-  trading: { available: boolean; reason?: string };
-}
 
 const POLL_MS = 2000;
 
