@@ -3,67 +3,19 @@
 // token. A refused request answers 403 JSON and changes nothing.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { PASSWORD, call, register, type Cookie } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
 
-const PASSWORD = 'a long enough passphrase';
+/** The Host app.inject sends, so a request with this Origin is same-origin. */
 const ORIGIN = 'http://localhost:80';
-
-interface Cookie {
-  name: string;
-  value: string;
-  path?: string;
-  httpOnly?: boolean;
-  secure?: boolean;
-  sameSite?: string;
-  maxAge?: number;
-}
-
-interface Reply {
-  status: number;
-  body: Record<string, unknown>;
-  cookies: Cookie[];
-}
 
 describe.each(storeFactories())('browser session cookies on $name', (factory) => {
   let t: TestApp;
 
-  async function call(
-    method: 'GET' | 'POST',
-    url: string,
-    options: {
-      body?: unknown;
-      token?: string;
-      cookies?: Record<string, string>;
-      headers?: Record<string, string>;
-    } = {},
-  ): Promise<Reply> {
-    const headers: Record<string, string> = { host: 'localhost:80', ...options.headers };
-    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-    const res = await t.app.inject({
-      method,
-      url,
-      headers,
-      ...(options.cookies === undefined ? {} : { cookies: options.cookies }),
-      ...(options.body === undefined ? {} : { payload: options.body as object }),
-    });
-    return {
-      status: res.statusCode,
-      body: res.body === '' ? {} : res.json<Record<string, unknown>>(),
-      cookies: res.cookies,
-    };
-  }
-
-  async function register(username: string): Promise<void> {
-    const res = await call('POST', '/api/auth/register', {
-      body: { username, email: `${username}@example.com`, password: PASSWORD, full_name: 'T' },
-    });
-    expect(res.status).toBe(201);
-  }
-
   /** Logs in asking for cookie delivery; returns the access token and both cookies. */
   async function browserLogin(username: string) {
-    const res = await call('POST', '/api/auth/login', {
+    const res = await call(t, 'POST', '/api/auth/login', {
       body: { username, password: PASSWORD, token_delivery: 'cookie' },
     });
     expect(res.status).toBe(200);
@@ -80,7 +32,7 @@ describe.each(storeFactories())('browser session cookies on $name', (factory) =>
 
   beforeEach(async () => {
     t = await openTestApp(factory);
-    await register('alice');
+    await register(t, 'alice');
   });
   afterEach(async () => {
     await t.close();
@@ -101,14 +53,14 @@ describe.each(storeFactories())('browser session cookies on $name', (factory) =>
 
   it('refreshes from the cookie with the CSRF header and rotates the cookie', async () => {
     const s = await browserLogin('alice');
-    const res = await call('POST', '/api/auth/refresh', {
+    const res = await call(t, 'POST', '/api/auth/refresh', {
       body: {},
       cookies: jar(s),
       headers: { origin: ORIGIN, 'x-csrf-token': s.csrf.value },
     });
     expect(res.status).toBe(200);
     expect(res.body.refresh_token).toBeUndefined();
-    const me = await call('GET', '/api/auth/me', { token: res.body.access_token as string });
+    const me = await call(t, 'GET', '/api/auth/me', { token: res.body.access_token as string });
     expect(me.body.username).toBe('alice');
     const next = res.cookies.find((c) => c.name === 'sse_refresh');
     expect(next?.value).toEqual(expect.any(String));
@@ -127,7 +79,7 @@ describe.each(storeFactories())('browser session cookies on $name', (factory) =>
     const sent = Object.fromEntries(
       Object.entries(headers).map(([k, v]) => [k, v === 'SAME' ? s.csrf.value : v]),
     );
-    const refused = await call('POST', '/api/auth/refresh', {
+    const refused = await call(t, 'POST', '/api/auth/refresh', {
       body: {},
       cookies: jar(s),
       headers: sent,
@@ -138,7 +90,7 @@ describe.each(storeFactories())('browser session cookies on $name', (factory) =>
     });
     expect(refused.cookies).toEqual([]);
     // The refresh token was not spent: the real page can still use it, once.
-    const ok = await call('POST', '/api/auth/refresh', {
+    const ok = await call(t, 'POST', '/api/auth/refresh', {
       body: {},
       cookies: jar(s),
       headers: { origin: ORIGIN, 'x-csrf-token': s.csrf.value },
@@ -149,9 +101,9 @@ describe.each(storeFactories())('browser session cookies on $name', (factory) =>
   it('admits an origin listed in ALLOWED_ORIGINS', async () => {
     await t.close();
     t = await openTestApp(factory, { ALLOWED_ORIGINS: 'https://terminal.example' });
-    await register('alice');
+    await register(t, 'alice');
     const s = await browserLogin('alice');
-    const res = await call('POST', '/api/auth/refresh', {
+    const res = await call(t, 'POST', '/api/auth/refresh', {
       body: {},
       cookies: jar(s),
       headers: { origin: 'https://terminal.example', 'x-csrf-token': s.csrf.value },
@@ -161,16 +113,16 @@ describe.each(storeFactories())('browser session cookies on $name', (factory) =>
 
   it('logout with the cookie needs the CSRF token; then both the cookie and token are dead', async () => {
     const s = await browserLogin('alice');
-    const refused = await call('POST', '/api/auth/logout', {
+    const refused = await call(t, 'POST', '/api/auth/logout', {
       token: s.token,
       cookies: jar(s),
       headers: { origin: ORIGIN },
     });
     expect(refused.status).toBe(403);
     expect((refused.body.error as { code: string }).code).toBe('CSRF_REJECTED');
-    expect((await call('GET', '/api/auth/me', { token: s.token })).status).toBe(200);
+    expect((await call(t, 'GET', '/api/auth/me', { token: s.token })).status).toBe(200);
 
-    const out = await call('POST', '/api/auth/logout', {
+    const out = await call(t, 'POST', '/api/auth/logout', {
       token: s.token,
       cookies: jar(s),
       headers: { origin: ORIGIN, 'x-csrf-token': s.csrf.value },
@@ -178,8 +130,8 @@ describe.each(storeFactories())('browser session cookies on $name', (factory) =>
     expect(out.status).toBe(200);
     const cleared = out.cookies.filter((c) => c.value === '').map((c) => c.name);
     expect(cleared.sort()).toEqual(['sse_csrf', 'sse_refresh']);
-    expect((await call('GET', '/api/auth/me', { token: s.token })).status).toBe(401);
-    const after = await call('POST', '/api/auth/refresh', {
+    expect((await call(t, 'GET', '/api/auth/me', { token: s.token })).status).toBe(401);
+    const after = await call(t, 'POST', '/api/auth/refresh', {
       body: {},
       cookies: jar(s),
       headers: { origin: ORIGIN, 'x-csrf-token': s.csrf.value },
@@ -190,32 +142,34 @@ describe.each(storeFactories())('browser session cookies on $name', (factory) =>
   });
 
   it('refresh without a body token or a cookie is 401', async () => {
-    const res = await call('POST', '/api/auth/refresh', { body: {} });
+    const res = await call(t, 'POST', '/api/auth/refresh', { body: {} });
     expect(res.status).toBe(401);
     expect((res.body.error as { code: string }).code).toBe('INVALID_TOKEN');
   });
 
   it('API clients keep the refresh token in the body, with no cookie and no CSRF check', async () => {
-    const login = await call('POST', '/api/auth/login', {
+    const login = await call(t, 'POST', '/api/auth/login', {
       body: { username: 'alice', password: PASSWORD },
     });
     expect(login.body.refresh_token).toEqual(expect.any(String));
     expect(login.cookies).toEqual([]);
-    const res = await call('POST', '/api/auth/refresh', {
+    const res = await call(t, 'POST', '/api/auth/refresh', {
       body: { refresh_token: login.body.refresh_token },
     });
     expect(res.status).toBe(200);
     expect(res.body.refresh_token).toEqual(expect.any(String));
     expect(res.cookies).toEqual([]);
-    const out = await call('POST', '/api/auth/logout', { token: res.body.access_token as string });
+    const out = await call(t, 'POST', '/api/auth/logout', {
+      token: res.body.access_token as string,
+    });
     expect(out.status).toBe(200);
   });
 
   it('marks the cookies Secure when the request came over TLS', async () => {
     await t.close();
     t = await openTestApp(factory, { TRUSTED_PROXIES: '127.0.0.1' });
-    await register('alice');
-    const res = await call('POST', '/api/auth/login', {
+    await register(t, 'alice');
+    const res = await call(t, 'POST', '/api/auth/login', {
       body: { username: 'alice', password: PASSWORD, token_delivery: 'cookie' },
       headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9' },
     });

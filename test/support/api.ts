@@ -15,7 +15,17 @@ export interface Reply {
   text: string;
   /** The parsed JSON; {} for a text reply the request allowed. */
   body: Record<string, unknown>;
-  cookies: { name: string; value: string; [attribute: string]: unknown }[];
+  cookies: Cookie[];
+}
+
+export interface Cookie {
+  name: string;
+  value: string;
+  path?: string;
+  httpOnly?: boolean;
+  secure?: boolean;
+  sameSite?: string;
+  maxAge?: number;
 }
 
 export interface Request {
