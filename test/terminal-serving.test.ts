@@ -8,6 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { registerErrorHandler } from '../src/http/plugins/error-handler.ts';
 import { homeRoutes } from '../src/http/routes/home.ts';
+import { signUp } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
 
@@ -88,23 +89,7 @@ describe('terminal API', () => {
   });
 
   it('reports orders per second and order latency to a signed-in user', async () => {
-    const register = await t.app.inject({
-      method: 'POST',
-      url: '/api/auth/register',
-      payload: {
-        username: 'sam',
-        email: 's@example.com',
-        password: 'a long passphrase',
-        full_name: 'S',
-      },
-    });
-    expect(register.statusCode).toBe(201);
-    const login = await t.app.inject({
-      method: 'POST',
-      url: '/api/auth/login',
-      payload: { username: 'sam', password: 'a long passphrase' },
-    });
-    const token = login.json<{ access_token: string }>().access_token;
+    const { token } = await signUp(t, 'sam');
     const headers = { authorization: `Bearer ${token}` };
     expect((await t.app.inject({ method: 'GET', url: '/api/system/stats' })).statusCode).toBe(401);
 
