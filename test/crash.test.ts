@@ -5,7 +5,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freePort, runServer, waitForHealth, type Running } from './support/process.ts';
+import {
+  freePort,
+  postJson,
+  runServer,
+  takeOverAdmin,
+  waitForHealth,
+  type Running,
+} from './support/process.ts';
 
 const ADMIN_PASSWORD = 'initial operator passphrase';
 const PASSWORD = 'a long enough passphrase';
@@ -46,29 +53,13 @@ describe('crash safety', () => {
       ADMIN_PASSWORD,
       API_RATE_LIMIT: '10000000',
     };
-    const post = async (path: string, body: unknown, token?: string) => {
-      const res = await fetch(base + path, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify(body),
-      });
-      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-    };
+    const post = (path: string, body: unknown, token?: string) => postJson(base, path, body, token);
     const login = async (username: string, password: string) =>
       (await post('/api/auth/login', { username, password })).body.access_token as string;
 
     server = runServer(env);
     expect((await waitForHealth(port, server)).status).toBe(200);
-    const first = await login('admin', ADMIN_PASSWORD);
-    const changed = await post(
-      '/api/auth/password',
-      { current_password: ADMIN_PASSWORD, new_password: 'the real operator passphrase' },
-      first,
-    );
-    const admin = changed.body.access_token as string;
+    const admin = await takeOverAdmin(base, ADMIN_PASSWORD, 'the real operator passphrase');
     const ids: Record<string, number> = {};
     const tokens: Record<string, string> = {};
     for (const name of ['buyer', 'seller']) {

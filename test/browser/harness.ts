@@ -9,7 +9,14 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { buildWeb, webBuildIsStale } from '../../tools/build-web.ts';
-import { ROOT, freePort, runServer, waitForHealth, type Running } from '../support/process.ts';
+import {
+  ROOT,
+  freePort,
+  postJson,
+  runServer,
+  waitForHealth,
+  type Running,
+} from '../support/process.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
@@ -90,18 +97,14 @@ export async function openTerminal(env: Record<string, string> = {}): Promise<Te
 
 /** Registers through the API (the browser test of registration is in the order flow). */
 export async function registerUser(t: Terminal, username: string, fullName: string): Promise<void> {
-  const res = await fetch(`${t.url}/api/auth/register`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      username,
-      email: `${username}@example.com`,
-      password: PASSWORD,
-      full_name: fullName,
-    }),
+  const res = await postJson(t.url, '/api/auth/register', {
+    username,
+    email: `${username}@example.com`,
+    password: PASSWORD,
+    full_name: fullName,
   });
   if (res.status !== 201)
-    throw new Error(`register ${username}: ${res.status} ${await res.text()}`);
+    throw new Error(`register ${username}: ${res.status} ${JSON.stringify(res.body)}`);
 }
 
 export interface WatchedPage {
