@@ -24,11 +24,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
   function order(user: Trader, body: Record<string, unknown>): Promise<Reply> {
     return call(t, 'POST', '/api/trading/order', {
       token: user.token,
-      body: {
-        symbol: 'TCS',
-        order_mode: 'LIMIT',
-        ...body,
-      },
+      body: { symbol: 'TCS', order_mode: 'LIMIT', ...body },
     });
   }
 
@@ -200,9 +196,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
     expect(balance(fay, 'INR').held).toBe(2_000_000);
     const repriced = await call(t, 'PATCH', `/api/trading/order/${id}`, {
       token: fay.token,
-      body: {
-        price: '4010.00',
-      },
+      body: { price: '4010.00' },
     });
     expect(repriced.status).toBe(200);
     expect(balance(fay, 'INR').held).toBe(2_005_000);
@@ -228,15 +222,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
     await giveShares(hal, 'TCS', 10);
     await order(hal, { order_type: 'SELL', quantity: 3, price: '4100.00' });
     await order(hal, { order_type: 'SELL', quantity: 3, price: '4120.00' });
-    const market = await call(t, 'POST', '/api/trading/order', {
-      token: gus.token,
-      body: {
-        symbol: 'TCS',
-        order_type: 'BUY',
-        order_mode: 'MARKET',
-        quantity: 10,
-      },
-    });
+    const market = await order(gus, { order_type: 'BUY', order_mode: 'MARKET', quantity: 10 });
     expect(market.status).toBe(201);
     expect(market.body).toMatchObject({
       status: 'CANCELLED',
@@ -255,15 +241,11 @@ describe.each(storeFactories())('trading on $name', (factory) => {
     const kai = await signUp(t, 'kai');
     await giveShares(ivy, 'TCS', 10);
     await giveShares(kai, 'TCS', 10);
-    const stop = await call(t, 'POST', '/api/trading/order', {
-      token: ivy.token,
-      body: {
-        symbol: 'TCS',
-        order_type: 'SELL',
-        order_mode: 'STOP_LOSS',
-        quantity: 2,
-        stop_price: '4000.00',
-      },
+    const stop = await order(ivy, {
+      order_type: 'SELL',
+      order_mode: 'STOP_LOSS',
+      quantity: 2,
+      stop_price: '4000.00',
     });
     expect(stop.body.status).toBe('PENDING_TRIGGER');
     await order(jay, { order_type: 'BUY', quantity: 5, price: '3990.00' });
@@ -490,16 +472,12 @@ describe.each(storeFactories())('trading on $name', (factory) => {
     await order(rae, { order_type: 'BUY', quantity: 3, price: '4090.00' });
     await order(rae, { order_type: 'BUY', quantity: 2, price: '4095.00' });
     await order(sid, { order_type: 'SELL', quantity: 4, price: '4110.00' });
-    await call(t, 'POST', '/api/trading/order', {
-      token: sid.token,
-      body: {
-        symbol: 'TCS',
-        order_type: 'SELL',
-        order_mode: 'STOP_LIMIT',
-        quantity: 1,
-        price: '3990.00',
-        stop_price: '4000.00',
-      },
+    await order(sid, {
+      order_type: 'SELL',
+      order_mode: 'STOP_LIMIT',
+      quantity: 1,
+      price: '3990.00',
+      stop_price: '4000.00',
     });
     await order(sid, { order_type: 'SELL', quantity: 1, price: '4095.00' });
     const before = await call(t, 'GET', '/api/market/stock/TCS/orderbook?depth=10');
