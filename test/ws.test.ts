@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { CASH } from '../src/exchange/exchange.ts';
 import { Connection, type ClientSocket } from '../src/http/ws/connection.ts';
+import { mulberry32 } from '../src/market/fair-value.ts';
 import { call, signUp } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
@@ -50,18 +51,6 @@ class LocalBook {
       .sort((a, b) => sign * (Number(a[0]) - Number(b[0])))
       .slice(0, depth);
   }
-}
-
-/** A small deterministic generator, so a failing burst can be replayed. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let x = s;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const rupees = (paise: number) =>
@@ -146,8 +135,9 @@ describe.each(storeFactories())('websocket channels on $name', (factory) => {
     book.snapshot(await client.next('book_snapshot'));
     expect(book.levels('BUY', 50).length).toBeGreaterThan(0);
 
-    // A burst of limit orders and cancels from both users, several in flight at once.
-    const next = random(20_261_122);
+    // A burst of limit orders and cancels from both users, several in flight at once; seeded,
+    // so a failing burst can be replayed.
+    const next = mulberry32(20_261_122);
     const open: { token: string; id: number }[] = [];
     for (let round = 0; round < 10; round += 1) {
       await Promise.all(

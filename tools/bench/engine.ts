@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { OrderBook as LobBook, Side as LobSide } from 'nodejs-order-book';
 import { asOrderId, asOwnerId, asPrice, asQuantity, OrderBook } from '../../src/engine/index.ts';
 import type { EngineEvent } from '../../src/engine/index.ts';
+// The project's one seeded PRNG and normal sampler, the simulator's: the workload replays.
+import { gaussian, mulberry32 } from '../../src/market/fair-value.ts';
 
 const SEED = 0x5eed_2024;
 const RESTING_SEED_ORDERS = 2_000;
@@ -39,25 +41,6 @@ type OpName = (typeof OP_NAMES)[number];
 
 // ---------------------------------------------------------------------------------------------
 // Seeded workload
-
-/** mulberry32: a tiny seeded PRNG returning uniform floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-/** Box-Muller: a standard normal deviate from two uniforms. */
-function gaussian(random: () => number): number {
-  const u = 1 - random();
-  const v = random();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-}
 
 /** Struct-of-arrays so the workload costs little memory and nothing to read while timing. */
 interface Workload {
