@@ -5,19 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, signUp, type Reply } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
+import { REFERENCE_LEAVES, REFERENCE_ROOTS } from '../src/audit/merkle-vectors.ts';
 
-/** The RFC 6962 leaves of /work/shared/vectors/README.md, and the root of all eight. */
-const VECTOR_LEAVES = [
-  '',
-  '00',
-  '10',
-  '2021',
-  '3031',
-  '40414243',
-  '5051525354555657',
-  '606162636465666768696a6b6c6d6e6f',
-];
-const VECTOR_ROOT = '5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328';
+/** The RFC 6962 reference leaves of ../shared/vectors/README.md, and the root of all eight. */
+const VECTOR_LEAVES = [...REFERENCE_LEAVES];
+const VECTOR_ROOT = REFERENCE_ROOTS[8];
 
 const factory = storeFactories()[0];
 if (factory === undefined) throw new Error('no store factory');
