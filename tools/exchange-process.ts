@@ -1,5 +1,6 @@
 // Starts the exchange as an operator would (`node --import tsx src/main.ts`) for the tools that
-// drive a live server: the benchmarks and the sqlmap scan.
+// drive a live server (the benchmarks, the sqlmap scan, and tests through test/support), and
+// the first requests they make: JSON POSTs and taking over the provisioned admin.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -49,4 +50,59 @@ export async function startExchange(
     }
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+export interface JsonReply {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** POSTs `body` as JSON to the server at `base`, with a bearer token if given. */
+export async function postJson(
+  base: string,
+  path: string,
+  body: unknown,
+  token?: string,
+): Promise<JsonReply> {
+  const res = await fetch(base + path, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+    },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+/**
+ * Signs in as the provisioned `admin` with its first password and changes it to `next`, which
+ * the exchange requires before anything else; answers an access token. Throws on any refusal.
+ */
+export async function takeOverAdmin(base: string, first: string, next: string): Promise<string> {
+  const accepted = async (step: string, reply: Promise<JsonReply>) => {
+    const { status, body } = await reply;
+    if (status !== 200) throw new Error(`admin ${step}: ${status} ${JSON.stringify(body)}`);
+    return body;
+  };
+  const login = await accepted(
+    'login',
+    postJson(base, '/api/auth/login', { username: 'admin', password: first }),
+  );
+  const change = await accepted(
+    'password change',
+    postJson(
+      base,
+      '/api/auth/password',
+      { current_password: first, new_password: next },
+      login.access_token as string,
+    ),
+  );
+  // The change may end the session rather than hand back a token: sign in again then.
+  if (typeof change.access_token === 'string') return change.access_token;
+  const again = await accepted(
+    'login',
+    postJson(base, '/api/auth/login', { username: 'admin', password: next }),
+  );
+  return again.access_token as string;
 }

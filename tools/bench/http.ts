@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon, { type Result } from 'autocannon';
 import Fastify from 'fastify';
-import { freePort, startExchange } from '../exchange-process.ts';
+import { freePort, postJson, startExchange, takeOverAdmin } from '../exchange-process.ts';
 
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
@@ -34,37 +34,21 @@ function startBenchExchange(dir: string, port: number): Promise<ChildProcess> {
   });
 }
 
+/** POSTs JSON and answers the reply body; any refusal is an error, the setup cannot go on. */
 async function post(
   base: string,
   path: string,
   body: unknown,
   token?: string,
 ): Promise<Record<string, unknown>> {
-  const res = await fetch(base + path, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as Record<string, unknown>;
-  if (res.status >= 400) throw new Error(`${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
+  const reply = await postJson(base, path, body, token);
+  if (reply.status >= 400)
+    throw new Error(`${path}: ${reply.status} ${JSON.stringify(reply.body)}`);
+  return reply.body;
 }
 
 async function prepareTraders(base: string): Promise<{ buyer: string; seller: string }> {
-  const first = (
-    await post(base, '/api/auth/login', { username: 'admin', password: ADMIN_PASSWORD })
-  ).access_token as string;
-  const admin = (
-    await post(
-      base,
-      '/api/auth/password',
-      { current_password: ADMIN_PASSWORD, new_password: 'benchmark operator, changed' },
-      first,
-    )
-  ).access_token as string;
+  const admin = await takeOverAdmin(base, ADMIN_PASSWORD, 'benchmark operator, changed');
   const tokens: Record<string, string> = {};
   for (const name of ['bench-buyer', 'bench-seller']) {
     const password = 'benchmark trader passphrase';
