@@ -6,7 +6,7 @@ import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startExchange } from '../exchange-process.ts';
+import { freePort, postJson, startExchange } from '../exchange-process.ts';
 
 const PASSWORD = 'sqlmap scan passphrase';
 
@@ -27,23 +27,17 @@ function startServer(dir: string, port: number): Promise<ChildProcess> {
 }
 
 async function token(base: string): Promise<string> {
-  const headers = { 'content-type': 'application/json' };
-  await fetch(`${base}/api/auth/register`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({
-      username: 'scanner',
-      email: 'scanner@example.com',
-      password: PASSWORD,
-      full_name: 'Scanner',
-    }),
+  const account = { username: 'scanner', password: PASSWORD };
+  const registered = await postJson(base, '/api/auth/register', {
+    ...account,
+    email: 'scanner@example.com',
+    full_name: 'Scanner',
   });
-  const res = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify({ username: 'scanner', password: PASSWORD }),
-  });
-  return ((await res.json()) as { access_token: string }).access_token;
+  const login = await postJson(base, '/api/auth/login', account);
+  if (registered.status !== 201 || typeof login.body.access_token !== 'string') {
+    throw new Error(`could not sign the scanner in: ${login.status} ${JSON.stringify(login.body)}`);
+  }
+  return login.body.access_token;
 }
 
 function targets(base: string, bearer: string): Target[] {
