@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkpointBody } from '../src/audit/tree-head.ts';
+import { checkpointBody, verifyTreeHead } from '../src/audit/tree-head.ts';
 import { leafHash, verifyConsistency, verifyInclusion } from '../src/audit/merkle.ts';
 import { PASSWORD, call, signUp } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
@@ -147,7 +147,7 @@ for (const factory of storeFactories()) {
       if (tradeLeaf === undefined) throw new Error('no trade leaf');
       const leaf = await call(t, 'GET', `/api/audit/leaf/${tradeLeaf.seq}`, { token: bob.token });
       expect(leaf.status).toBe(200);
-      expect(leaf.body.payload).toBe(tradeLeaf.payload);
+      expect(leaf.body.leaf_hash).toBe(tradeLeaf.leaf_hash);
       const proof = (leaf.body.proof as string[]).map((h) => Buffer.from(h, 'hex'));
       const size = leaf.body.tree_size as number;
       const root = Buffer.from(leaf.body.root_hash as string, 'hex');
@@ -209,6 +209,80 @@ for (const factory of storeFactories()) {
         token: alice.token,
       });
       expect(badQuery.status).toBe(400);
+    });
+
+    it('shows a trader only their side of a leaf, with a proof of its hash against the signed head', async () => {
+      const t = await start();
+      const { alice, bob } = await trade(t);
+      const admin = await signUp(t, 'root', { admin: true });
+      const head = (await t.exchange.audit.signHead()) ?? (await t.exchange.audit.headCovering());
+      const rows = await t.store.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
+      const tradeLeaf = rows.find((r) => r.kind === 'trade');
+      // The settlement: bob's cash and shares, alice's, and the exchange's fees.
+      const settlement = rows.find(
+        (r) => r.kind === 'ledger_tx' && r.payload.includes('"ref":"trade:'),
+      );
+      if (tradeLeaf === undefined || settlement === undefined) throw new Error('no trade leaves');
+      const read = async (seq: number, token: string) => {
+        const res = await call(t, 'GET', `/api/audit/leaf/${seq}?tree_size=${head.treeSize}`, {
+          token,
+        });
+        expect(res.status).toBe(200);
+        return res.body as {
+          leaf_hash: string;
+          payload: string | null;
+          redacted: boolean;
+          tree_size: number;
+          proof: string[];
+        };
+      };
+      const dataOf = (payload: string | null) =>
+        (JSON.parse(payload ?? 'null') as { data: Record<string, unknown> }).data;
+      const stored = dataOf(tradeLeaf.payload);
+
+      const buyer = await read(tradeLeaf.seq, bob.token);
+      expect(buyer.redacted).toBe(true);
+      expect(dataOf(buyer.payload)).toMatchObject({
+        buyer_id: bob.id,
+        buy_order_id: stored.buy_order_id,
+        symbol: 'TCS',
+        quantity: 3,
+      });
+      for (const hidden of ['seller_id', 'sell_order_id', 'seller_fee']) {
+        expect(dataOf(buyer.payload)).not.toHaveProperty(hidden);
+      }
+      expect(buyer.payload).not.toContain(`"sell_order_id":${String(stored.sell_order_id)}`);
+      // The proof is over the leaf hash, and leads to the root the signed head vouches for.
+      expect(buyer.leaf_hash).toBe(tradeLeaf.leaf_hash);
+      expect(
+        verifyInclusion(
+          Buffer.from(buyer.leaf_hash, 'hex'),
+          tradeLeaf.seq,
+          buyer.tree_size,
+          buyer.proof.map((h) => Buffer.from(h, 'hex')),
+          head.rootHash,
+        ),
+      ).toBe(true);
+      expect(verifyTreeHead(head, t.exchange.audit.publicKey)).toBe(true);
+
+      const seller = await read(tradeLeaf.seq, alice.token);
+      expect(dataOf(seller.payload)).toMatchObject({ seller_id: alice.id });
+      for (const hidden of ['buyer_id', 'buy_order_id', 'buyer_fee']) {
+        expect(dataOf(seller.payload)).not.toHaveProperty(hidden);
+      }
+
+      const ledger = await read(settlement.seq, bob.token);
+      const all = dataOf(settlement.payload).entries as { user_id: number | null }[];
+      const mine = dataOf(ledger.payload).entries as { user_id: number | null }[];
+      expect(all.some((e) => e.user_id === alice.id)).toBe(true);
+      expect(mine.length).toBeGreaterThan(0);
+      expect(mine).toEqual(all.filter((e) => e.user_id === bob.id));
+      expect(ledger.redacted).toBe(true);
+
+      for (const leaf of [tradeLeaf, settlement]) {
+        const whole = await read(leaf.seq, admin.token);
+        expect(whole).toMatchObject({ payload: leaf.payload, redacted: false });
+      }
     });
 
     it('draws the tree level by level: leaves are leaf hashes, the top is the root', async () => {

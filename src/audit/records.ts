@@ -103,14 +103,3 @@ export function adminActionEntry(action: AdminAction, at: number): AuditEntry {
     },
   };
 }
-
-/** The users a leaf is about, who may read it besides administrators. */
-export function ownersOf(data: unknown): number[] {
-  if (typeof data !== 'object' || data === null) return [];
-  const d = data as Record<string, unknown>;
-  const ids = [d.user_id, d.buyer_id, d.seller_id, d.actor];
-  if (Array.isArray(d.entries)) {
-    for (const e of d.entries as Record<string, unknown>[]) ids.push(e.user_id);
-  }
-  return [...new Set(ids.filter((id): id is number => typeof id === 'number'))];
-}

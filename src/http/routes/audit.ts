@@ -1,11 +1,11 @@
 // /api/audit: the audit log's signed tree heads, each leaf with its inclusion proof, and
 // consistency proofs between sizes. Heads are public, as a transparency log's are; leaf contents
-// are shown to administrators and to the users a leaf is about.
+// are shown whole to administrators, and to a user only the parts that are theirs.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AuditLog } from '../../audit/log.ts';
-import { ownersOf } from '../../audit/records.ts';
+import { leafView } from '../../audit/leaf-view.ts';
 import { checkpointNote } from '../../audit/tree-head.ts';
 import { ApiError } from '../../errors.ts';
 import type { AuditRepo, StoredTreeHead } from '../../store/audit.repo.ts';
@@ -105,15 +105,12 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditLog; repo: Aud
       }
       const leaf = await repo.leaf(index);
       if (leaf === undefined) throw new ApiError('NOT_FOUND', `audit leaf ${index} is missing`);
-      const caller = principalOf(request);
-      const { data } = JSON.parse(leaf.payload) as { data: unknown };
-      const visible = caller.role === 'admin' || ownersOf(data).includes(caller.userId);
       return {
         index,
         kind: leaf.kind,
         created_at: leaf.created_at,
         leaf_hash: leaf.leaf_hash,
-        payload: visible ? leaf.payload : null,
+        ...leafView(leaf.payload, principalOf(request)),
         tree_size: size,
         root_hash: hex(await audit.root(size)),
         proof: (await audit.inclusionProof(index, size)).map(hex),

@@ -23,7 +23,14 @@ export const LeafReply = Type.Object({
   created_at: Type.Integer(),
   leaf_hash: Type.String(),
   payload: Type.Union([Type.String(), Type.Null()], {
-    description: 'the leaf data (canonical JSON); null unless an admin or the leaf concerns you',
+    description:
+      'the leaf data (canonical JSON): whole for an admin; for a user only their own fields ' +
+      '(their side of a trade, their ledger entries), null if none are theirs',
+  }),
+  redacted: Type.Boolean({
+    description:
+      'payload is not the stored leaf (the other party is left out, or it is null), so it ' +
+      'does not hash to leaf_hash; the proof is over leaf_hash',
   }),
   tree_size: Type.Integer(),
   root_hash: Type.String(),

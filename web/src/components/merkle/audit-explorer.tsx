@@ -1,6 +1,7 @@
 // The audit log's tree at a signed tree head, one window of leaves at a time (the log may hold
 // millions; only the window, its path to the root and that path's siblings are fetched). A
-// clicked leaf shows its kind, payload (as plain text) and inclusion proof, checked twice.
+// clicked leaf shows its kind, payload (as plain text; a user sees only their side of it) and
+// inclusion proof, checked twice.
 
 import { useEffect, useMemo, useState } from 'react';
 import { api, errorText } from '../../api/client.ts';
@@ -17,7 +18,7 @@ import { WINDOW_LEAVES, WindowPager } from './window-pager.tsx';
 function LeafDetails({ leaf }: { leaf: AuditLeaf }) {
   const [hashed, setHashed] = useState<boolean>();
   useEffect(() => {
-    if (leaf.payload === null) return;
+    if (leaf.payload === null || leaf.redacted) return;
     void leafHash(new TextEncoder().encode(leaf.payload)).then((h) =>
       setHashed(toHex(h) === leaf.leaf_hash),
     );
@@ -40,12 +41,19 @@ function LeafDetails({ leaf }: { leaf: AuditLeaf }) {
             >
               {leaf.payload}
             </pre>
-            {hashed !== undefined && (
-              <Mark
-                ok={hashed}
-                yes="the payload hashes to the leaf hash"
-                no="the payload does not hash to the leaf hash"
-              />
+            {leaf.redacted ? (
+              <span className="text-dim" data-testid="leaf-redacted">
+                only your side is shown, so this does not hash to the leaf hash; the proof checks
+                the leaf hash
+              </span>
+            ) : (
+              hashed !== undefined && (
+                <Mark
+                  ok={hashed}
+                  yes="the payload hashes to the leaf hash"
+                  no="the payload does not hash to the leaf hash"
+                />
+              )
             )}
           </>
         )}
