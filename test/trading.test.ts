@@ -3,6 +3,7 @@
 
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_CLIENT_ORDER_WINDOW } from '../src/exchange/client-order-ids.ts';
 import { UsersRepo } from '../src/store/users.repo.ts';
 import { call, signUp, type Reply } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
@@ -180,6 +181,57 @@ describe.each(storeFactories())('trading on $name', (factory) => {
       client_order_id: 'bot-1',
     });
     expect(third.body).toMatchObject({ order_id: first.body.order_id, duplicate: true });
+  });
+
+  it('holds a bounded window of closed client order ids, and still refuses an evicted one', async () => {
+    const bot = await signUp(t, 'bot');
+    const exchange = t.exchange.venue.exchange;
+    const ioc = (clientOrderId: string) =>
+      exchange.placeOrder(bot.id, {
+        symbol: 'TCS',
+        side: 'BUY',
+        mode: 'LIMIT',
+        timeInForce: 'IOC',
+        quantity: 1,
+        price: 400_000,
+        clientOrderId,
+      });
+    // More orders than the window, each closed at once (nothing to buy), in waves of 100.
+    const count = DEFAULT_CLIENT_ORDER_WINDOW + 200;
+    const firstIds: number[] = [];
+    for (let i = 0; i < count; i += 100) {
+      const wave = await Promise.all(
+        Array.from({ length: Math.min(100, count - i) }, (_, k) => ioc(`old-${i + k}`)),
+      );
+      for (const outcome of wave) if (outcome.ok) firstIds.push(outcome.order.order_id);
+    }
+    expect(firstIds).toHaveLength(count);
+    expect(exchange.clientOrderIdsInMemory).toBeLessThanOrEqual(DEFAULT_CLIENT_ORDER_WINDOW);
+
+    const retry = await order(bot, {
+      order_type: 'BUY',
+      quantity: 1,
+      price: '4000.00',
+      time_in_force: 'IOC',
+      client_order_id: 'old-0',
+    });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toMatchObject({ order_id: firstIds[0], duplicate: true });
+    const rows = await t.store.db
+      .selectFrom('orders')
+      .select('id')
+      .where('user_id', '=', bot.id)
+      .execute();
+    expect(rows).toHaveLength(count);
+  });
+
+  it('two requests in flight with one new client_order_id place one order', async () => {
+    const uma = await signUp(t, 'uma');
+    const body = { order_type: 'BUY', quantity: 1, price: '4000.00', client_order_id: 'twice' };
+    const replies = await Promise.all([order(uma, body), order(uma, body)]);
+    expect(replies.map((r) => r.status).sort()).toEqual([200, 201]);
+    expect(new Set(replies.map((r) => r.body.order_id)).size).toBe(1);
+    expect(balance(uma, 'INR').held).toBe(400_000);
   });
 
   it('cancels and amends, keeping holds equal to what open orders need', async () => {

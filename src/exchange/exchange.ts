@@ -22,6 +22,7 @@ import { NO_FEES_ACCRUED, accrueFee, buyHoldRemaining } from '../ledger/fees.ts'
 import type { LedgerResult } from '../ledger/types.ts';
 import type { OrderMode, Side, SymbolStatus, TimeInForce } from '../store/schema.ts';
 import type { TradeWrite, WriteBatch } from '../store/trading.repo.ts';
+import { ClientOrderIds, DEFAULT_CLIENT_ORDER_WINDOW } from './client-order-ids.ts';
 import { buyCollar, sellCollar } from './collar.ts';
 import { LatencySamples } from './latency-samples.ts';
 import { emptyBatch, type Journal } from './journal.ts';
@@ -30,7 +31,9 @@ import {
   isOpen,
   liveOrderView,
   orderRow,
+  orderView,
   type LiveOrder,
+  type OrderFacts,
   type OrderView,
 } from './orders.ts';
 
@@ -45,6 +48,13 @@ export interface ExchangeOptions {
   /** How far from the last price (or the reference price) a limit or stop price may be. */
   priceBandBps: number;
   now: () => number;
+  /** How many closed orders keep their client order id in memory (default 1,024). */
+  clientOrderWindow?: number | undefined;
+}
+
+/** Where the sequencer finds orders whose client order id has left memory (the repository). */
+export interface StoredOrders {
+  orderOfUserByClientId(userId: number, clientOrderId: string): Promise<OrderFacts | undefined>;
 }
 
 export interface Listing {
@@ -120,13 +130,20 @@ export type Subscriber = (events: readonly Published[]) => void;
 interface Step<T> {
   result: T;
   batch: WriteBatch | undefined;
+  /** The client-order-id generation the batch closes (see ClientOrderIds.seal). */
+  generation: number;
   published: Published[];
 }
 
 const refuse = (code: TradingCode, message: string): Refusal => ({ ok: false, code, message });
 
 /** A command that changed nothing: no batch to write, nothing to publish. */
-const unchanged = <T>(result: T): Step<T> => ({ result, batch: undefined, published: [] });
+const unchanged = <T>(result: T): Step<T> => ({
+  result,
+  batch: undefined,
+  generation: 0,
+  published: [],
+});
 
 const ENGINE_CODES: Partial<Record<RejectCode, TradingCode>> = {
   POST_ONLY_WOULD_TAKE: 'POST_ONLY_WOULD_TAKE',
@@ -161,11 +178,8 @@ export class Exchange {
   private readonly markets = new Map<string, Market>();
   /** Open orders, plus orders closed by the command in progress. */
   private readonly orders = new Map<number, LiveOrder>();
-  /**
-   * `userId:clientOrderId` -> the order's latest view, for every order with a client id placed
-   * or recovered in this process. Orders from before a restart are found in the database.
-   */
-  private readonly clientOrders = new Map<string, OrderView>();
+  /** Client order ids of open and recently closed orders; older ones are in the database. */
+  private readonly clientOrderIds: ClientOrderIds;
   private readonly subscribers: Subscriber[] = [];
   private nextOrderId = 1;
   private nextTradeId = 1;
@@ -177,7 +191,12 @@ export class Exchange {
     readonly ledger: Ledger,
     private readonly journal: Journal,
     private readonly options: ExchangeOptions,
-  ) {}
+    private readonly stored: StoredOrders,
+  ) {
+    this.clientOrderIds = new ClientOrderIds(
+      options.clientOrderWindow ?? DEFAULT_CLIENT_ORDER_WINDOW,
+    );
+  }
 
   // --- setup and recovery -----------------------------------------------------------------
 
@@ -215,9 +234,7 @@ export class Exchange {
     });
     if (!restored.ok) return restored.code;
     this.orders.set(order.id, order);
-    if (order.clientOrderId !== null) {
-      this.clientOrders.set(`${order.userId}:${order.clientOrderId}`, liveOrderView(order));
-    }
+    this.clientOrderIds.track(order);
     return undefined;
   }
 
@@ -267,14 +284,25 @@ export class Exchange {
     return (account, asset) => holds.get(`${account}:${asset}`) ?? 0;
   }
 
-  /** The order placed in this process under this client id, if any. */
-  findClientOrder(userId: number, clientOrderId: string): OrderView | undefined {
-    return this.clientOrders.get(`${userId}:${clientOrderId}`);
+  /** Client order ids held in memory: every open order's, plus a bounded window of closed ones. */
+  get clientOrderIdsInMemory(): number {
+    return this.clientOrderIds.size;
   }
 
   // --- commands ---------------------------------------------------------------------------
 
   async placeOrder(userId: number, request: OrderRequest): Promise<OrderOutcome> {
+    const id = request.clientOrderId;
+    // An id that left memory is in the database. The lookup awaits, so the step below runs only
+    // once no id the lookup may have missed (closed by a batch not yet written) left memory
+    // since; `place` then finds any id still in memory, an order placed meanwhile included.
+    while (id !== undefined && this.clientOrderIds.find(userId, id) === undefined) {
+      const mark = this.clientOrderIds.mark();
+      const earlier = await this.stored.orderOfUserByClientId(userId, id);
+      if (earlier !== undefined)
+        return { ok: true, order: orderView(earlier), fills: [], duplicate: true };
+      if (!this.clientOrderIds.overtaken(mark)) break;
+    }
     const started = performance.now();
     const step = this.place(userId, request);
     this.matching.record(performance.now() - started);
@@ -315,6 +343,7 @@ export class Exchange {
     if (step.batch !== undefined) {
       try {
         await this.journal.commit(step.batch);
+        this.clientOrderIds.durable(step.generation);
       } catch (error) {
         // Not durable, so not acknowledged; the journal's failure handler has stopped trading.
         const reason = error instanceof Error ? error.message : String(error);
@@ -332,9 +361,9 @@ export class Exchange {
   private place(userId: number, request: OrderRequest): Step<OrderOutcome> {
     if (this.stopped !== undefined) return unchanged(refuse('TRADING_UNAVAILABLE', this.stopped));
     if (request.clientOrderId !== undefined) {
-      const existing = this.findClientOrder(userId, request.clientOrderId);
+      const existing = this.clientOrderIds.find(userId, request.clientOrderId);
       if (existing !== undefined)
-        return unchanged({ ok: true, order: existing, fills: [], duplicate: true });
+        return unchanged({ ok: true, order: liveOrderView(existing), fills: [], duplicate: true });
     }
     const market = this.markets.get(request.symbol);
     if (market === undefined)
@@ -524,7 +553,7 @@ export class Exchange {
       expired += events.filter((e) => e.type === 'EXPIRED').length;
       this.publishBook(market, prev, events, changes);
     }
-    return { result: expired, batch: this.batch(changes, now), published: changes.published };
+    return this.changed(expired, changes, now);
   }
 
   private adjustNow(
@@ -544,8 +573,7 @@ export class Exchange {
     if (!result.ok) return unchanged(result);
     const changes = new Changes();
     changes.balances.add(`${userId}:${asset}`);
-    const now = this.options.now();
-    return { result, batch: this.batch(changes, now), published: changes.published };
+    return this.changed(result, changes, this.options.now());
   }
 
   // --- the effects of engine events ----------------------------------------------------------
@@ -799,7 +827,13 @@ export class Exchange {
     result: T,
   ): Step<T> {
     this.publishBook(market, prev, events, changes);
-    return { result, batch: this.batch(changes, now), published: changes.published };
+    return this.changed(result, changes, now);
+  }
+
+  /** The step of a command that changed something: its batch, what to publish, its answer. */
+  private changed<T>(result: T, changes: Changes, now: number): Step<T> {
+    const batch = this.batch(changes, now);
+    return { result, batch, generation: this.clientOrderIds.seal(), published: changes.published };
   }
 
   private batch(changes: Changes, now: number): WriteBatch {
@@ -808,8 +842,7 @@ export class Exchange {
       batch.orders.push(orderRow(order));
       const view = liveOrderView(order);
       changes.published.push({ kind: 'order', userId: order.userId, order: view });
-      if (order.clientOrderId !== null)
-        this.clientOrders.set(`${order.userId}:${order.clientOrderId}`, view);
+      this.clientOrderIds.track(order);
       // Closed orders leave memory; the database has them from this batch on.
       if (!isOpen(order)) this.orders.delete(order.id);
     }

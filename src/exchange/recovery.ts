@@ -73,7 +73,7 @@ export async function recoverExchange(deps: {
       );
     },
   );
-  const exchange = new Exchange(ledger, journal, options);
+  const exchange = new Exchange(ledger, journal, options, trading);
   const problems: string[] = [...audit.problems];
 
   for (const row of await trading.allBalances()) {

@@ -76,15 +76,8 @@ export class Trading {
     private readonly repo: TradingRepo,
   ) {}
 
+  /** A client order id already used answers with its order (`duplicate`), placing nothing. */
   async place(userId: number, request: OrderRequest): Promise<PlacedOrder> {
-    if (
-      request.clientOrderId !== undefined &&
-      this.exchange.findClientOrder(userId, request.clientOrderId) === undefined
-    ) {
-      // Orders from before this process started are only in the database.
-      const earlier = await this.repo.orderOfUserByClientId(userId, request.clientOrderId);
-      if (earlier !== undefined) return { order: orderView(earlier), fills: [], duplicate: true };
-    }
     return outcome(await this.exchange.placeOrder(userId, request));
   }
 

@@ -1,14 +1,13 @@
 // Engine benchmark: one seeded workload run through src/engine and nodejs-order-book in the same
 // process. Prints throughput, per-operation latency percentiles, heap for 1,000,000 resting
 // orders, and the ratios between the two books. `--json` prints the same figures as JSON.
-import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { OrderBook as LobBook, Side as LobSide } from 'nodejs-order-book';
 import { asOrderId, asOwnerId, asPrice, asQuantity, OrderBook } from '../../src/engine/index.ts';
 import type { EngineEvent } from '../../src/engine/index.ts';
 // The project's one seeded PRNG and normal sampler, the simulator's: the workload replays.
 import { gaussian, mulberry32 } from '../../src/market/fair-value.ts';
+import { settledHeap, withGc } from './heap.ts';
 
 const SEED = 0x5eed_2024;
 const RESTING_SEED_ORDERS = 2_000;
@@ -382,24 +381,17 @@ function percentiles(values: Float64Array): Percentiles {
   };
 }
 
-function collect(): number {
-  const gc = (globalThis as { gc?: () => void }).gc!;
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
-
 /** Heap retained by a book holding HEAP_ORDERS resting orders (half bids, half asks). */
 function heap(d: Driver): { bytes: number; total: number } {
   d.reset();
-  const before = collect();
+  const before = settledHeap();
   const perSide = HEAP_ORDERS / 2;
   for (let n = 0; n < perSide; n++) {
     const away = 1 + (n % 5_000); // 5,000 levels a side, 100 orders a level
     d.rest(2 * n + 1, true, MID - away, 1 + (n % MAX_QTY));
     d.rest(2 * n + 2, false, MID + away, 1 + (n % MAX_QTY));
   }
-  const total = collect();
+  const total = settledHeap();
   const bytes = total - before;
   d.reset();
   return { bytes, total };
@@ -420,12 +412,12 @@ function measure(drivers: Driver[], w: Workload): BookResult[] {
   const passes = drivers.map((): number[] => []);
   for (let pass = 0; pass < THROUGHPUT_PASSES; pass++) {
     drivers.forEach((d, n) => {
-      collect();
+      settledHeap();
       passes[n]!.push(throughput(d, w));
     });
   }
   const latencies = drivers.map((d) => {
-    collect();
+    settledHeap();
     return latency(d, w);
   });
   const heaps = drivers.map((d) => heap(d));
@@ -579,15 +571,4 @@ function main(): void {
   else printTable(report);
 }
 
-const gcAvailable = typeof (globalThis as { gc?: unknown }).gc === 'function';
-if (gcAvailable) {
-  main();
-} else {
-  // Heap figures need global.gc: run again with --expose-gc (the npm script cannot pass it).
-  const child = spawnSync(
-    process.execPath,
-    ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), ...process.argv.slice(2)],
-    { stdio: 'inherit' },
-  );
-  process.exitCode = child.status ?? 1;
-}
+withGc(import.meta.url, main);
