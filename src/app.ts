@@ -95,6 +95,7 @@ export const VERSION: string = (
 ).version;
 
 const BODY_LIMIT_BYTES = 64 * 1024;
+const SESSION_SWEEP_MS = 60_000;
 
 async function buildIdentity(
   deps: AppDeps,
@@ -229,9 +230,17 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     log: deps.logger,
   });
   keyRotation.start();
+  // Revokes sessions past their idle or absolute timeout, so the database says which are live.
+  const sessionSweep = setInterval(() => {
+    identity.sessions.expireIdle().catch((err: unknown) => {
+      deps.logger?.warn({ err }, 'could not expire idle sessions');
+    });
+  }, SESSION_SWEEP_MS);
+  sessionSweep.unref();
   // Stop the bots (withdrawing their quotes), then wait for the journal: nothing acknowledged
   // is left unwritten.
   app.addHook('onClose', async () => {
+    clearInterval(sessionSweep);
     await keyRotation.stop();
     await simulator?.stop();
     await venue.close();
@@ -319,7 +328,11 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   await app.register(marketRoutes, { venue, rules: deps.config });
   await app.register(systemRoutes, { venue, startedAt, now });
   await app.register(tradingRoutes, { venue });
-  await app.register(cryptoRoutes, { keys: deps.keys, keyring: deps.keyring, audit });
+  await app.register(cryptoRoutes, {
+    keys: { signing: deps.keys.cryptoApi, rsa: deps.keys.rsa },
+    keyring: deps.keyring,
+    audit,
+  });
   await app.register(auditRoutes, { audit, repo: auditRepo });
   await app.register(websocketRoutes, {
     venue,

@@ -1,6 +1,6 @@
 // Identity and access through the HTTP API, on every test database.
 
-import { createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { SignJWT, UnsecuredJWT, decodeJwt, exportJWK } from 'jose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AUDIENCE, ISSUER } from '../src/auth/access-tokens.ts';
@@ -14,6 +14,13 @@ import { rawUserData } from './support/raw-store.ts';
 import { storeFactories } from './support/stores.ts';
 
 const START = Date.UTC(2026, 10, 22, 12, 0, 0);
+
+/** What the database knows an access token's session by: the SHA-256 of its `sid`. */
+function sessionKeyOf(accessToken: string): string {
+  return createHash('sha256')
+    .update(decodeJwt(accessToken).sid as string)
+    .digest('hex');
+}
 
 describe.each(storeFactories())('identity and access on $name', (factory) => {
   let t: TestApp;
@@ -246,7 +253,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
         exp: START / 1000 + 900,
       });
       expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
-      expect(tokens.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      expect(tokens.refresh_token).toMatch(/^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
       const jwks = await call(t, 'GET', '/.well-known/jwks.json');
       expect((jwks.body.keys as { kid: string }[]).map((k) => k.kid)).toContain(
         protectedHeader.kid,
@@ -364,6 +371,34 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       ).toBe(401);
     });
 
+    // Issue 12, finding 1: the lifetime is the server's, whatever `exp` says.
+    it('refuses a token older than the access-token lifetime, even with a far exp', async () => {
+      const { ensureKeyMaterial } = await import('../src/store/key-files.ts');
+      const { keys } = ensureKeyMaterial(t.config);
+      const kid = (
+        (await call(t, 'GET', '/.well-known/jwks.json')).body.keys as { kid: string }[]
+      )[0]?.kid;
+      const issued = (iat: number): Promise<string> =>
+        new SignJWT({ role: 'user', sid: claimsOf(good).sid as string })
+          .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: kid ?? '' })
+          .setIssuer(ISSUER)
+          .setAudience(AUDIENCE)
+          .setSubject(String(userId))
+          .setJti('long-lived')
+          .setIssuedAt(iat)
+          .setExpirationTime(iat + 10 * 365 * 86_400)
+          .sign(keys.signing.privateKey);
+      const tenYears = await issued(START / 1000);
+      expect((await call(t, 'GET', '/api/auth/me', { token: tenYears })).status).toBe(200);
+      clock += 16 * 60_000;
+      const late = await call(t, 'GET', '/api/auth/me', { token: tenYears });
+      expect(late.status).toBe(401);
+      expect((late.body.error as { code: string }).code).toBe('INVALID_TOKEN');
+      // Issued in the future, to outlive the check: refused too.
+      const ahead = await issued(clock / 1000 + 3600);
+      expect((await call(t, 'GET', '/api/auth/me', { token: ahead })).status).toBe(401);
+    });
+
     it('refuses a tampered payload', async () => {
       const [h, , s] = good.split('.');
       const payload = Buffer.from(JSON.stringify({ ...claimsOf(good), role: 'admin' })).toString(
@@ -439,6 +474,92 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       });
       expect(res.status).toBe(401);
       expect((res.body.error as { code: string }).code).toBe('SESSION_EXPIRED');
+    });
+
+    // Issue 12, finding 1: timeouts hold on every request, not only on refresh.
+    it('end a session idle past the timeout on its next request, and count a use as activity', async () => {
+      const long = await openTestApp(
+        factory,
+        { ACCESS_TOKEN_EXPIRE_MINUTES: '120', SESSION_TIMEOUT_MINUTES: '30' },
+        { now: () => clock },
+      );
+      try {
+        await register(long, 'nina');
+        const busy = (await signIn(long, 'nina')).access_token as string;
+        const idle = (await signIn(long, 'nina')).access_token as string;
+        for (let i = 0; i < 4; i += 1) {
+          clock += 20 * 60_000;
+          expect((await call(long, 'GET', '/api/auth/me', { token: busy })).status).toBe(200);
+        }
+        const res = await call(long, 'GET', '/api/auth/me', { token: idle });
+        expect(res.status).toBe(401);
+        expect((res.body.error as { code: string }).code).toBe('SESSION_EXPIRED');
+        const sid = sessionKeyOf(idle);
+        const row = await long.store.db
+          .selectFrom('sessions')
+          .select(['revoked_at', 'revoke_reason'])
+          .where('id', '=', sid)
+          .executeTakeFirstOrThrow();
+        expect(row).toEqual({ revoked_at: clock, revoke_reason: 'expired' });
+      } finally {
+        await long.close();
+      }
+    });
+
+    it('revoke idle sessions in the database without waiting for a request', async () => {
+      await register(t, 'olga');
+      const token = (await signIn(t, 'olga')).access_token as string;
+      clock += 31 * 60_000;
+      expect(await t.exchange.identity.sessions.expireIdle()).toBe(1);
+      const row = await t.store.db
+        .selectFrom('sessions')
+        .select('revoked_at')
+        .where('id', '=', sessionKeyOf(token))
+        .executeTakeFirstOrThrow();
+      expect(row.revoked_at).toBe(clock);
+    });
+
+    it('end a session REFRESH_TOKEN_EXPIRE_DAYS after login, however often it is refreshed', async () => {
+      const short = await openTestApp(
+        factory,
+        { REFRESH_TOKEN_EXPIRE_DAYS: '1', SESSION_TIMEOUT_MINUTES: '30' },
+        { now: () => clock },
+      );
+      try {
+        await register(short, 'pia');
+        let refresh = (await signIn(short, 'pia')).refresh_token as string;
+        for (let minutes = 20; minutes < 24 * 60; minutes += 20) {
+          clock += 20 * 60_000;
+          const res = await call(short, 'POST', '/api/auth/refresh', {
+            body: { refresh_token: refresh },
+          });
+          expect(res.status).toBe(200);
+          refresh = res.body.refresh_token as string;
+        }
+        clock += 20 * 60_000;
+        const res = await call(short, 'POST', '/api/auth/refresh', {
+          body: { refresh_token: refresh },
+        });
+        expect(res.status).toBe(401);
+        expect((res.body.error as { code: string }).code).toBe('SESSION_EXPIRED');
+      } finally {
+        await short.close();
+      }
+    });
+
+    it('store session ids and refresh tokens only as hashes', async () => {
+      await register(t, 'quin');
+      const tokens = await signIn(t, 'quin');
+      const sid = decodeJwt(tokens.access_token as string).sid as string;
+      const sessions = await t.store.db.selectFrom('sessions').select('id').execute();
+      expect(sessions.map((r) => r.id)).toEqual([sessionKeyOf(tokens.access_token as string)]);
+      const dump = JSON.stringify([
+        sessions,
+        await t.store.db.selectFrom('refresh_tokens').selectAll().execute(),
+        await t.store.db.selectFrom('security_events').selectAll().execute(),
+      ]);
+      expect(dump).not.toContain(sid);
+      expect(dump).not.toContain((tokens.refresh_token as string).split('.')[1]);
     });
 
     it('refuses an unknown token', async () => {

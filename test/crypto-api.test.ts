@@ -1,7 +1,10 @@
 // The crypto tools (/api/crypto) through the HTTP API, on SQLite.
 
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, sign, verify, type JsonWebKey } from 'node:crypto';
+import fc from 'fast-check';
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUDIENCE, ISSUER } from '../src/auth/access-tokens.ts';
 import { call, signUp, type Reply } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
@@ -78,6 +81,20 @@ describe('crypto API on SQLite', () => {
       });
       expect(garbage.status).toBe(400);
       expect(errorCode(garbage)).toBe('DECRYPTION_FAILED');
+    });
+    it("will not open a personal field sealed at rest, even the caller's own", async () => {
+      const row = await t.store.db
+        .selectFrom('users')
+        .select(['email_enc'])
+        .where('username', '=', 'alice')
+        .executeTakeFirstOrThrow();
+      const res = await call(t, 'POST', '/api/crypto/decrypt', {
+        token: alice,
+        body: { ciphertext: row.email_enc },
+      });
+      expect(res.status).toBe(400);
+      expect(errorCode(res)).toBe('DECRYPTION_FAILED');
+      expect(JSON.stringify(res.body)).not.toContain('alice@example.com');
     });
   });
 
@@ -180,6 +197,90 @@ describe('crypto API on SQLite', () => {
     expect(res.body).toMatchObject({
       ecdsa: { jwk: { kty: 'EC', crv: 'P-256' } },
       rsa: { pem: expect.stringContaining('BEGIN PUBLIC KEY') as unknown },
+    });
+  });
+
+  // Issue 12, finding 1: /api/crypto/sign signed with the access-token key, so any user could
+  // sign `header.payload` of an administrator's token and use it.
+  describe('the signing key is not one the exchange trusts', () => {
+    const b64url = (value: unknown): string =>
+      Buffer.from(JSON.stringify(value)).toString('base64url');
+
+    async function tokenKeys(): Promise<{ kid: string; jwk: JsonWebKey }[]> {
+      const jwks = await call(t, 'GET', '/.well-known/jwks.json');
+      return (jwks.body.keys as (JsonWebKey & { kid: string })[]).map((jwk) => ({
+        kid: jwk.kid,
+        jwk,
+      }));
+    }
+
+    it('refuses an administrator token a user had /api/crypto/sign sign, and credits nothing', async () => {
+      const admin = await signUp(t, 'oracle_admin', { admin: true });
+      const mallory = await signUp(t, 'oracle_mallory');
+      const [{ kid } = { kid: '' }] = await tokenKeys();
+      const now = Math.floor(Date.now() / 1000);
+      const signingInput = `${b64url({ alg: 'ES256', typ: 'at+jwt', kid })}.${b64url({
+        iss: ISSUER,
+        aud: AUDIENCE,
+        sub: String(admin.id),
+        role: 'admin',
+        sid: decodeJwt(admin.token).sid,
+        jti: 'forged',
+        iat: now,
+        exp: now + 10 * 365 * 86_400,
+      })}`;
+      const signed = await call(t, 'POST', '/api/crypto/sign', {
+        token: mallory.token,
+        body: { data: signingInput },
+      });
+      expect(signed.status).toBe(200);
+      const signature = Buffer.from(signed.body.signature as string, 'base64').toString(
+        'base64url',
+      );
+      const forged = `${signingInput}.${signature}`;
+
+      const adjust = await call(t, 'POST', `/api/admin/users/${mallory.id}/adjust`, {
+        token: forged,
+        body: { asset: 'INR', amount: '1000000', reason: 'forged' },
+      });
+      expect(adjust.status).toBe(401);
+      const cash = await t.store.db
+        .selectFrom('balances')
+        .select(['available', 'held'])
+        .where('user_id', '=', mallory.id)
+        .where('asset', '=', 'INR')
+        .executeTakeFirstOrThrow();
+      expect(cash).toEqual({ available: 10_000_000, held: 0 });
+    });
+
+    it('gives signatures that verify under no access-token key, for any data', async () => {
+      const keys = await tokenKeys();
+      const kids = keys.map((k) => k.kid);
+      const publicKeys = keys.map((k) => createPublicKey({ key: k.jwk, format: 'jwk' }));
+      await fc.assert(
+        fc.asyncProperty(fc.string({ maxLength: 200 }), async (data) => {
+          const signed = await call(t, 'POST', '/api/crypto/sign', {
+            token: alice,
+            body: { data },
+          });
+          expect(signed.status).toBe(200);
+          expect(kids).not.toContain(signed.body.key_id);
+          const signature = Buffer.from(signed.body.signature as string, 'base64');
+          for (const key of publicKeys) {
+            const ok = verify(
+              'sha256',
+              Buffer.from(data),
+              { key, dsaEncoding: 'ieee-p1363' },
+              signature,
+            );
+            expect(ok).toBe(false);
+          }
+        }),
+        { numRuns: 25 },
+      );
+      const published = await call(t, 'GET', '/api/crypto/public-keys', { token: alice });
+      const cryptoKey = (published.body.ecdsa as { jwk: { x: string } }).jwk;
+      expect(keys.map((k) => k.jwk.x)).not.toContain(cryptoKey.x);
     });
   });
 

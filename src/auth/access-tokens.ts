@@ -1,5 +1,7 @@
 // ES256 access tokens (RFC 9068 profile, RFC 8725 practices) via jose: `typ: at+jwt`, a `kid`,
 // pinned algorithm, checked iss/aud/typ/exp. Old signing keys keep verifying after a rotation.
+// The lifetime is the server's: a token is dead `ttlSeconds` after its `iat`, whatever its
+// `exp` says, and an `iat` in the future is refused.
 
 import { randomUUID, type KeyObject } from 'node:crypto';
 import {
@@ -114,9 +116,10 @@ export class AccessTokens {
         typ: ACCESS_TOKEN_TYPE,
         currentDate: new Date(this.now()),
         requiredClaims: ['sub', 'jti', 'iat', 'exp', 'sid', 'role'],
+        maxTokenAge: this.ttlSeconds,
       });
       const userId = Number(payload.sub);
-      const { role, sid } = payload;
+      const { role, sid, iat = 0, exp = 0 } = payload;
       if (
         !Number.isSafeInteger(userId) ||
         (role !== 'user' && role !== 'admin') ||
@@ -129,7 +132,7 @@ export class AccessTokens {
         role,
         sessionId: sid,
         jti: payload.jti ?? '',
-        expiresAt: (payload.exp ?? 0) * 1000,
+        expiresAt: Math.min(exp, iat + this.ttlSeconds) * 1000,
         passwordChangeRequired: payload.pwd_change === true,
       };
     } catch {

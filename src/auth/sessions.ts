@@ -1,6 +1,8 @@
 // Sessions are refresh-token families (RFC 9700): opaque 256-bit refresh tokens stored as
 // hashes, rotated on every use; a spent token seen again revokes the whole family. Access
 // tokens carry the session id, so revoking a session ends its access tokens at once.
+// The database holds only hashes of session ids and refresh tokens: a copy of it names no live
+// session. Every request checks the idle and absolute timeouts; a session past one is revoked.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { ApiError } from '../errors.ts';
@@ -19,7 +21,9 @@ export interface TokenPair {
 }
 
 export interface SessionPolicy {
+  /** A session's absolute lifetime from login; its refresh tokens expire with it. */
   refreshTokenLifetimeMs: number;
+  /** A session unused for this long has expired. */
   idleTimeoutMs: number;
 }
 
@@ -31,8 +35,26 @@ function newOpaqueToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
+/** What the database knows a session by: the hash of its id. */
+const sessionKey = hashToken;
+
+/**
+ * A refresh token is `<session id>.<256 random bits>`: the session id travels with it, since
+ * the database cannot give it back to put in the next access token.
+ */
+function newRefreshToken(sessionId: string): string {
+  return `${sessionId}.${newOpaqueToken()}`;
+}
+
+function sessionIdOf(refreshToken: string): string | undefined {
+  const dot = refreshToken.indexOf('.');
+  return dot > 0 ? refreshToken.slice(0, dot) : undefined;
+}
+
 /** How long a session's state is trusted without asking the database again. */
 export const SESSION_STATE_TTL_MS = 1000;
+/** A use is written to the database at most this often per session (it postpones the idle end). */
+const TOUCH_EVERY_MS = 60_000;
 const CACHE_LIMIT = 10_000;
 
 interface CachedState {
@@ -67,10 +89,10 @@ export class Sessions {
   ): Promise<TokenPair> {
     const now = this.now();
     const sessionId = randomBytes(16).toString('base64url');
-    const refreshToken = newOpaqueToken();
+    const refreshToken = newRefreshToken(sessionId);
     await this.repo.create(
       {
-        id: sessionId,
+        id: sessionKey(sessionId),
         user_id: user.id,
         ip: origin.ip,
         user_agent: origin.userAgent?.slice(0, 256) ?? null,
@@ -84,12 +106,14 @@ export class Sessions {
   /** Spends a refresh token for a new pair; reuse revokes the family and is a HIGH event. */
   async refresh(refreshToken: string, origin: RequestOrigin): Promise<TokenPair> {
     const now = this.now();
-    const next = newOpaqueToken();
+    const sessionId = sessionIdOf(refreshToken);
+    if (sessionId === undefined) throw new ApiError('INVALID_TOKEN', 'refresh token is not valid');
+    const next = newRefreshToken(sessionId);
     const outcome = await this.repo.rotate(
       hashToken(refreshToken),
       { token_hash: hashToken(next), expires_at: now + this.policy.refreshTokenLifetimeMs },
       now,
-      now - this.policy.idleTimeoutMs,
+      this.cutoffs(now),
     );
     switch (outcome.kind) {
       case 'unknown':
@@ -116,13 +140,17 @@ export class Sessions {
         );
       case 'rotated': {
         const state = await this.repo.state(outcome.session.id);
-        if (state === undefined || state.disabled === 1) {
+        if (
+          state === undefined ||
+          state.disabled === 1 ||
+          outcome.session.id !== sessionKey(sessionId)
+        ) {
           throw new ApiError('INVALID_TOKEN', 'refresh token is not valid');
         }
         return this.pair(
           state.user_id,
           state.role,
-          outcome.session.id,
+          sessionId,
           next,
           state.must_change_password === 1,
         );
@@ -130,7 +158,10 @@ export class Sessions {
     }
   }
 
-  /** Checks an access token and its session; the role is the user's current one. */
+  /**
+   * Checks an access token and its session; the role is the user's current one. A session past
+   * its idle or absolute timeout is revoked here; a live one has this use recorded.
+   */
   async authenticate(accessToken: string): Promise<Principal> {
     const now = this.now();
     let claims = this.verified.get(accessToken);
@@ -142,7 +173,8 @@ export class Sessions {
       if (this.verified.size >= CACHE_LIMIT) this.verified.clear();
       this.verified.set(accessToken, claims);
     }
-    const state = await this.sessionState(claims.sessionId, now);
+    const key = sessionKey(claims.sessionId);
+    const state = await this.sessionState(key, now);
     if (
       state === undefined ||
       state.revoked_at !== null ||
@@ -150,6 +182,16 @@ export class Sessions {
       state.user_id !== claims.userId
     ) {
       throw new ApiError('INVALID_TOKEN', 'this session has ended; log in again');
+    }
+    const cutoffs = this.cutoffs(now);
+    if (state.last_used_at < cutoffs.idle || state.created_at <= cutoffs.started) {
+      await this.repo.revoke(key, 'expired', now);
+      this.states.delete(key);
+      throw new ApiError('SESSION_EXPIRED', 'the session expired; log in again');
+    }
+    if (now - state.last_used_at >= TOUCH_EVERY_MS) {
+      await this.repo.touch(key, now);
+      state.last_used_at = now;
     }
     return {
       via: 'token',
@@ -161,15 +203,36 @@ export class Sessions {
   }
 
   async end(sessionId: string, reason: string): Promise<void> {
-    await this.repo.revoke(sessionId, reason, this.now());
-    this.states.delete(sessionId);
+    const key = sessionKey(sessionId);
+    await this.repo.revoke(key, reason, this.now());
+    this.states.delete(key);
   }
 
   /** Ends every session of the user except `keep`. */
   async endOthers(userId: number, keep: string | undefined, reason: string): Promise<number> {
-    const ended = await this.repo.revokeAllOfUser(userId, reason, this.now(), keep);
+    const ended = await this.repo.revokeAllOfUser(
+      userId,
+      reason,
+      this.now(),
+      keep === undefined ? undefined : sessionKey(keep),
+    );
     this.forget();
     return ended;
+  }
+
+  /** Revokes every session past its idle or absolute timeout; returns how many. */
+  async expireIdle(): Promise<number> {
+    const now = this.now();
+    const expired = await this.repo.revokeExpired(this.cutoffs(now), now);
+    if (expired > 0) this.forget();
+    return expired;
+  }
+
+  private cutoffs(now: number): { idle: number; started: number } {
+    return {
+      idle: now - this.policy.idleTimeoutMs,
+      started: now - this.policy.refreshTokenLifetimeMs,
+    };
   }
 
   /** Drops every cached session state (after a change to a user's sessions, role or status). */
@@ -177,14 +240,14 @@ export class Sessions {
     this.states.clear();
   }
 
-  private async sessionState(sessionId: string, now: number): Promise<SessionState | undefined> {
-    const cached = this.states.get(sessionId);
+  private async sessionState(key: string, now: number): Promise<SessionState | undefined> {
+    const cached = this.states.get(key);
     if (cached !== undefined && cached.until > now) return cached.state;
-    const state = await this.repo.state(sessionId);
+    const state = await this.repo.state(key);
     // Administrators' sessions are always read fresh: a demotion takes effect at once.
     if (state !== undefined && state.role !== 'admin') {
       if (this.states.size >= CACHE_LIMIT) this.states.clear();
-      this.states.set(sessionId, { state, until: now + SESSION_STATE_TTL_MS });
+      this.states.set(key, { state, until: now + SESSION_STATE_TTL_MS });
     }
     return state;
   }

@@ -1,6 +1,7 @@
-// The exchange's key files on disk: a 256-bit master key (unless MASTER_KEY gives it), an ECDSA
-// P-256 signing pair and an RSA-2048 pair. Created once with mode 0600 (never overwritten);
-// refused if readable by others.
+// The exchange's key files on disk: a 256-bit master key (unless MASTER_KEY gives it) and one
+// key pair per purpose: access tokens, tree heads, and the crypto API (ECDSA P-256 and RSA-2048).
+// No pair serves two purposes. Created once with mode 0600 (never overwritten); refused if
+// readable by others.
 
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
@@ -24,10 +25,16 @@ export interface KeyPair {
 
 export interface KeyMaterial {
   readonly masterKey: Buffer;
-  /** Signs access tokens. */
+  /** Signs access tokens, and nothing else. */
   readonly signing: KeyPair;
   /** Signing keys replaced by a rotation, still verifying what they signed until it expires. */
   readonly retiredSigning: readonly KeyPair[];
+  /**
+   * Signs whatever a user sends to /api/crypto/sign. Any user can make it sign anything, so the
+   * exchange trusts it for nothing: never tokens, tree heads or requests.
+   */
+  readonly cryptoApi: KeyPair;
+  /** The crypto API's RSA-2048 pair, published for OAEP; trusted for nothing else either. */
   readonly rsa: KeyPair;
   /** Signs the audit log's tree heads; never rotated, so every head stays verifiable. */
   readonly audit: KeyPair;
@@ -61,6 +68,7 @@ export class KeyFileError extends StartupError {
 
 const MASTER_KEY_BYTES = 32;
 const AUDIT_KEY_FILE = 'audit-p256.pem';
+const CRYPTO_API_KEY_FILE = 'crypto-api-p256.pem';
 
 /** Writes `contents` to a new file with mode 0600; fails if the file already exists. */
 function writeSecretFile(path: string, contents: string | Buffer): void {
@@ -125,7 +133,7 @@ function loadRetiredSigningKeys(retiredDir: string, policy: RetiredKeyPolicy): K
 
 /**
  * Replaces the signing key with a new one. The old key moves to `retired/` and keeps verifying
- * for the retired-key period; new tokens and tree heads use the new key.
+ * for the retired-key period; new tokens use the new key.
  */
 export function rotateSigningKey(paths: KeyPaths, now: number): void {
   const { current, retiredDir } = signingKeyFiles(paths.keysDir);
@@ -145,34 +153,35 @@ export function ensureKeyMaterial(
     signing: signingFiles.current,
     rsa: join(paths.keysDir, 'rsa-2048.pem'),
     audit: join(paths.keysDir, AUDIT_KEY_FILE),
+    cryptoApi: join(paths.keysDir, CRYPTO_API_KEY_FILE),
   };
   const created: string[] = [];
   if (paths.masterKey === undefined && !existsSync(files.master)) {
     writeSecretFile(files.master, randomBytes(MASTER_KEY_BYTES).toString('base64') + '\n');
     created.push(files.master);
   }
-  if (!existsSync(files.signing)) {
-    writeSecretFile(files.signing, generatePair('ec'));
-    created.push(files.signing);
-  }
-  if (!existsSync(files.rsa)) {
-    writeSecretFile(files.rsa, generatePair('rsa'));
-    created.push(files.rsa);
-  }
-  if (!existsSync(files.audit)) {
-    writeSecretFile(files.audit, generatePair('ec'));
-    created.push(files.audit);
+  for (const [path, kind] of [
+    [files.signing, 'ec'],
+    [files.rsa, 'rsa'],
+    [files.audit, 'ec'],
+    [files.cryptoApi, 'ec'],
+  ] as const) {
+    if (existsSync(path)) continue;
+    writeSecretFile(path, generatePair(kind));
+    created.push(path);
   }
   const keys: KeyMaterial = {
     masterKey: paths.masterKey ?? loadMasterKey(files.master),
     signing: loadKeyPair(files.signing),
     retiredSigning: loadRetiredSigningKeys(signingFiles.retiredDir, retired),
+    cryptoApi: loadKeyPair(files.cryptoApi),
     rsa: loadKeyPair(files.rsa),
     audit: loadKeyPair(files.audit),
   };
   for (const [path, pair] of [
     [files.signing, keys.signing],
     [files.audit, keys.audit],
+    [files.cryptoApi, keys.cryptoApi],
   ] as const) {
     if (pair.publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
       throw new KeyFileError(`${path} must hold an ECDSA P-256 private key`);
@@ -184,9 +193,9 @@ export function ensureKeyMaterial(
   return { keys, created };
 }
 
-/** Names a backup may hold: the current signing and RSA keys, and retired signing keys. */
+/** Names a backup may hold: the current key pairs, and retired signing keys. */
 const KEY_FILE_NAME =
-  /^(ecdsa-p256\.pem|rsa-2048\.pem|audit-p256\.pem|retired\/ecdsa-p256-\d+\.pem)$/;
+  /^(ecdsa-p256\.pem|rsa-2048\.pem|audit-p256\.pem|crypto-api-p256\.pem|retired\/ecdsa-p256-\d+\.pem)$/;
 
 /** The key pair files as they are on disk (mode-checked), for a backup. */
 export function readKeyFiles(paths: KeyPaths): KeyFile[] {
@@ -195,6 +204,7 @@ export function readKeyFiles(paths: KeyPaths): KeyFile[] {
     current,
     join(paths.keysDir, 'rsa-2048.pem'),
     join(paths.keysDir, AUDIT_KEY_FILE),
+    join(paths.keysDir, CRYPTO_API_KEY_FILE),
   ].map((p) => p.slice(paths.keysDir.length + 1));
   if (existsSync(retiredDir)) {
     for (const name of readdirSync(retiredDir).sort()) {

@@ -4,11 +4,13 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Store } from './db.ts';
 import * as initial from './migrations/2026-11-22T1600-initial.ts';
 import * as auditLog from './migrations/2026-11-22T1800-audit-log.ts';
+import * as hashedSessionIds from './migrations/2026-12-02T1600-hashed-session-ids.ts';
 
 /** Listed here, not globbed, so the set is explicit and works the same under every loader. */
 const migrations: Record<string, Migration> = {
   '2026-11-22T1600-initial': initial,
   '2026-11-22T1800-audit-log': auditLog,
+  '2026-12-02T1600-hashed-session-ids': hashedSessionIds,
 };
 
 const provider: MigrationProvider = {

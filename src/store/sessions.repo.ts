@@ -5,6 +5,7 @@ import type { Database, Role, SessionRow } from './schema.ts';
 
 export interface SessionState {
   revoked_at: number | null;
+  created_at: number;
   last_used_at: number;
   user_id: number;
   role: Role;
@@ -52,6 +53,7 @@ export class SessionsRepo {
       .innerJoin('users as u', 'u.id', 's.user_id')
       .select([
         's.revoked_at',
+        's.created_at',
         's.last_used_at',
         's.user_id',
         'u.role',
@@ -62,15 +64,26 @@ export class SessionsRepo {
       .executeTakeFirst();
   }
 
+  /** Records a use of the session, which postpones its idle timeout. */
+  async touch(sessionId: string, now: number): Promise<void> {
+    await this.db
+      .updateTable('sessions')
+      .set({ last_used_at: now })
+      .where('id', '=', sessionId)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
   /**
    * Spends `tokenHash` and stores its successor, atomically. A token already spent is reuse;
-   * the caller revokes the session. `idleCutoff` ends sessions unused since before it.
+   * the caller revokes the session. Sessions last used before `cutoffs.idle`, or started
+   * by `cutoffs.started`, have expired.
    */
   async rotate(
     tokenHash: string,
     next: { token_hash: string; expires_at: number },
     now: number,
-    idleCutoff: number,
+    cutoffs: { idle: number; started: number },
   ): Promise<RotateOutcome> {
     return this.db.transaction().execute(async (tx): Promise<RotateOutcome> => {
       const token = await tx
@@ -92,7 +105,11 @@ export class SessionsRepo {
         .where('used_at', 'is', null)
         .executeTakeFirst();
       if (Number(spent.numUpdatedRows) === 0) return { kind: 'reused', session };
-      if (token.expires_at <= now || session.last_used_at < idleCutoff) {
+      if (
+        token.expires_at <= now ||
+        session.last_used_at < cutoffs.idle ||
+        session.created_at <= cutoffs.started
+      ) {
         return { kind: 'expired', session };
       }
       await tx
@@ -115,6 +132,19 @@ export class SessionsRepo {
       .where('id', '=', sessionId)
       .where('revoked_at', 'is', null)
       .execute();
+  }
+
+  /** Revokes the live sessions last used before `cutoffs.idle` or started by `cutoffs.started`. */
+  async revokeExpired(cutoffs: { idle: number; started: number }, now: number): Promise<number> {
+    const result = await this.db
+      .updateTable('sessions')
+      .set({ revoked_at: now, revoke_reason: 'expired' })
+      .where('revoked_at', 'is', null)
+      .where((eb) =>
+        eb.or([eb('last_used_at', '<', cutoffs.idle), eb('created_at', '<=', cutoffs.started)]),
+      )
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
   }
 
   /** Revokes every live session of a user but `keep`; returns how many ended. */

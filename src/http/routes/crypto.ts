@@ -1,6 +1,8 @@
-// /api/crypto: encryption for the caller alone, ES256 signatures with the exchange's key, the
-// public keys, and RFC 6962 Merkle trees. Thin: decode and check input, call src/crypto or
+// /api/crypto: encryption for the caller alone, ES256 signatures with the crypto API's own key,
+// the public keys, and RFC 6962 Merkle trees. Thin: decode and check input, call src/crypto or
 // src/audit/merkle, shape the reply. Every route needs a signed-in user.
+// Any user can make /sign sign any bytes, so its key is one the exchange trusts for nothing: the
+// plugin is never given the access-token or audit keys.
 
 import { createHash, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -20,7 +22,7 @@ import {
 import { parseP256PublicKey, signP256, verifyP256 } from '../../crypto/index.ts';
 import type { Keyring } from '../../crypto/keyring.ts';
 import { ApiError } from '../../errors.ts';
-import type { KeyMaterial } from '../../store/key-files.ts';
+import type { KeyPair } from '../../store/key-files.ts';
 import { principalOf } from '../access.ts';
 import { AUTHENTICATED_ERRORS, ErrorReply } from '../schemas/common.ts';
 import {
@@ -77,7 +79,7 @@ export function decode(value: string, encoding: Encoding, field: string, maxByte
   return bytes;
 }
 
-/** RFC 7638 thumbprint of a P-256 public key, the same `kid` the token JWKS uses. */
+/** RFC 7638 thumbprint of a P-256 public key. */
 function thumbprint(jwk: JsonWebKey): string {
   const canonical = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
   return createHash('sha256').update(canonical).digest('base64url');
@@ -118,18 +120,19 @@ function consistencyReason(first: number, second: number, proofLength: number): 
   return 'the proof does not join the two roots';
 }
 
+/** The crypto API's own key pairs (KeyMaterial.cryptoApi and .rsa), and no other. */
+export interface CryptoApiKeys {
+  readonly signing: KeyPair;
+  readonly rsa: KeyPair;
+}
+
 export const cryptoRoutes: FastifyPluginAsyncTypebox<{
-  keys: KeyMaterial;
+  keys: CryptoApiKeys;
   keyring: Keyring;
   audit: AuditLog;
 }> = (app, { keys, keyring, audit }) => {
   const signingJwk = keys.signing.publicKey.export({ format: 'jwk' });
   const keyId = thumbprint(signingJwk);
-  /** With no key supplied, a signature verifies under the current or a retired signing key. */
-  const serverKeys: KeyObject[] = [
-    keys.signing.publicKey,
-    ...keys.retiredSigning.map((k) => k.publicKey),
-  ];
   const contextOf = (userId: number): string => `crypto-api:user:${userId}`;
 
   app.post(
@@ -182,7 +185,8 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         security,
-        summary: "Sign data with the exchange's ECDSA P-256 key (ES256)",
+        summary:
+          "Sign data with the crypto API's ECDSA P-256 key (ES256), which signs nothing else",
         body: SignBody,
         response: { 200: SignReply, ...AUTHENTICATED_ERRORS },
       },
@@ -207,7 +211,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         security,
-        summary: "Verify an ES256 signature with a given public key or the exchange's",
+        summary: "Verify an ES256 signature with a given public key or the crypto API's",
         body: VerifyBody,
         response: { 200: ValidReply, ...AUTHENTICATED_ERRORS },
       },
@@ -216,7 +220,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
       const { data, encoding = 'utf8', format = 'p1363', public_key } = request.body;
       const message = decode(data, encoding, 'data', MESSAGE_MAX_BYTES);
       const signature = decode(request.body.signature, 'base64', 'signature', 512);
-      let candidates: KeyObject[] = serverKeys;
+      let candidates: KeyObject[] = [keys.signing.publicKey];
       if (public_key !== undefined) {
         const parsed = parseP256PublicKey(public_key);
         if (!parsed.ok) throw new ApiError('INVALID_PUBLIC_KEY', `public_key: ${parsed.message}`);
@@ -234,7 +238,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
       schema: {
         tags,
         security,
-        summary: "The exchange's public keys (ECDSA P-256 for signatures, RSA-2048)",
+        summary: "The crypto API's public keys (ECDSA P-256 for signatures, RSA-2048)",
         response: { 200: PublicKeysReply, ...AUTHENTICATED_ERRORS },
       },
     },
