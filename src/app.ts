@@ -119,6 +119,7 @@ async function buildIdentity(
       refreshTokenLifetimeMs: config.refreshTokenExpireDays * 86_400_000,
       idleTimeoutMs: config.sessionTimeoutMinutes * 60_000,
     },
+    keyring.derivedKey('refresh-token-successor'),
     now,
   );
   const mfa = new Mfa(users, new MfaRepo(db), keyring, events, config.appName, now);

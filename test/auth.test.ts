@@ -476,6 +476,64 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       expect((res.body.error as { code: string }).code).toBe('SESSION_EXPIRED');
     });
 
+    // Issue 12, finding 11: two tabs refreshing at once are not a theft.
+    it('give concurrent refreshes of one token the same successor, and raise no reuse event', async () => {
+      await register(t, 'rhea');
+      const first = await signIn(t, 'rhea');
+      const replies = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          call(t, 'POST', '/api/auth/refresh', { body: { refresh_token: first.refresh_token } }),
+        ),
+      );
+      expect(replies.map((r) => r.status)).toEqual(Array.from({ length: 10 }, () => 200));
+      const successors = new Set(replies.map((r) => r.body.refresh_token));
+      expect(successors.size).toBe(1);
+      expect(await events('authn_token_reuse')).toEqual([]);
+      for (const reply of replies) {
+        const me = await call(t, 'GET', '/api/auth/me', {
+          token: reply.body.access_token as string,
+        });
+        expect(me.status).toBe(200);
+      }
+      const next = await call(t, 'POST', '/api/auth/refresh', {
+        body: { refresh_token: [...successors][0] },
+      });
+      expect(next.status).toBe(200);
+    });
+
+    it('treat a refresh again after the grace window, or past a spent successor, as theft', async () => {
+      const userId = await register(t, 'sven');
+      const first = await signIn(t, 'sven');
+      const second = await call(t, 'POST', '/api/auth/refresh', {
+        body: { refresh_token: first.refresh_token },
+      });
+      expect(second.status).toBe(200);
+      clock += 11_000;
+      const late = await call(t, 'POST', '/api/auth/refresh', {
+        body: { refresh_token: first.refresh_token },
+      });
+      expect(late.status).toBe(401);
+      expect((late.body.error as { code: string }).code).toBe('TOKEN_REUSED');
+      expect(await events('authn_token_reuse')).toEqual([{ severity: 'HIGH', user_id: userId }]);
+
+      const again = await signIn(t, 'sven');
+      const a1 = await call(t, 'POST', '/api/auth/refresh', {
+        body: { refresh_token: again.refresh_token },
+      });
+      const a2 = await call(t, 'POST', '/api/auth/refresh', {
+        body: { refresh_token: a1.body.refresh_token },
+      });
+      expect([a1.status, a2.status]).toEqual([200, 200]);
+      const stale = await call(t, 'POST', '/api/auth/refresh', {
+        body: { refresh_token: again.refresh_token },
+      });
+      expect((stale.body.error as { code: string }).code).toBe('TOKEN_REUSED');
+      const after = await call(t, 'POST', '/api/auth/refresh', {
+        body: { refresh_token: a2.body.refresh_token },
+      });
+      expect(after.status).toBe(401);
+    });
+
     // Issue 12, finding 1: timeouts hold on every request, not only on refresh.
     it('end a session idle past the timeout on its next request, and count a use as activity', async () => {
       const long = await openTestApp(

@@ -3,8 +3,10 @@
 // tokens carry the session id, so revoking a session ends its access tokens at once.
 // The database holds only hashes of session ids and refresh tokens: a copy of it names no live
 // session. Every request checks the idle and absolute timeouts; a session past one is revoked.
+// A token refreshed again within REFRESH_GRACE_MS (two tabs, a retried request) gets the same
+// successor, as RFC 9700 section 4.14.2 allows; later, reuse is theft.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { ApiError } from '../errors.ts';
 import type { SecurityEvents } from '../defense/security-events.ts';
 import type { SessionState, SessionsRepo } from '../store/sessions.repo.ts';
@@ -39,10 +41,12 @@ function newOpaqueToken(): string {
 const sessionKey = hashToken;
 
 /**
- * A refresh token is `<session id>.<256 random bits>`: the session id travels with it, since
- * the database cannot give it back to put in the next access token.
+ * A refresh token is `<session id>.<256 bits>`: the session id travels with it, since the
+ * database cannot give it back to put in the next access token. The first token's bits are
+ * random; each successor's are an HMAC of its predecessor under a key of this purpose alone, so
+ * a predecessor spent twice in the grace window gives the same successor without storing it.
  */
-function newRefreshToken(sessionId: string): string {
+function firstRefreshToken(sessionId: string): string {
   return `${sessionId}.${newOpaqueToken()}`;
 }
 
@@ -55,6 +59,8 @@ function sessionIdOf(refreshToken: string): string | undefined {
 export const SESSION_STATE_TTL_MS = 1000;
 /** A use is written to the database at most this often per session (it postpones the idle end). */
 const TOUCH_EVERY_MS = 60_000;
+/** How long after a refresh the same token may be refreshed again, to the same successor. */
+export const REFRESH_GRACE_MS = 10_000;
 const CACHE_LIMIT = 10_000;
 
 interface CachedState {
@@ -74,11 +80,16 @@ export class Sessions {
    */
   private readonly states = new Map<string, CachedState>();
 
+  /**
+   * `successorKey` derives each refresh token from the one it replaces; it must serve nothing
+   * else (the composition root derives it from the master key with its own HKDF label).
+   */
   constructor(
     private readonly repo: SessionsRepo,
     private readonly tokens: AccessTokens,
     private readonly events: SecurityEvents,
     private readonly policy: SessionPolicy,
+    private readonly successorKey: Uint8Array,
     private readonly now: () => number,
   ) {}
 
@@ -89,7 +100,7 @@ export class Sessions {
   ): Promise<TokenPair> {
     const now = this.now();
     const sessionId = randomBytes(16).toString('base64url');
-    const refreshToken = newRefreshToken(sessionId);
+    const refreshToken = firstRefreshToken(sessionId);
     await this.repo.create(
       {
         id: sessionKey(sessionId),
@@ -103,12 +114,16 @@ export class Sessions {
     return this.pair(user.id, user.role, sessionId, refreshToken, user.must_change_password === 1);
   }
 
-  /** Spends a refresh token for a new pair; reuse revokes the family and is a HIGH event. */
+  /**
+   * Spends a refresh token for a new pair. Spent again within REFRESH_GRACE_MS, while its
+   * successor is unspent, it gives that successor again; any other reuse revokes the family and
+   * is a HIGH event.
+   */
   async refresh(refreshToken: string, origin: RequestOrigin): Promise<TokenPair> {
     const now = this.now();
     const sessionId = sessionIdOf(refreshToken);
     if (sessionId === undefined) throw new ApiError('INVALID_TOKEN', 'refresh token is not valid');
-    const next = newRefreshToken(sessionId);
+    const next = this.successorOf(sessionId, refreshToken);
     const outcome = await this.repo.rotate(
       hashToken(refreshToken),
       { token_hash: hashToken(next), expires_at: now + this.policy.refreshTokenLifetimeMs },
@@ -124,6 +139,13 @@ export class Sessions {
         await this.repo.revoke(outcome.session.id, 'expired', now);
         throw new ApiError('SESSION_EXPIRED', 'the session expired; log in again');
       case 'reused':
+        if (
+          outcome.usedAt > now - REFRESH_GRACE_MS &&
+          outcome.session.id === sessionKey(sessionId) &&
+          (await this.repo.isLive(hashToken(next)))
+        ) {
+          return this.continued(outcome.session.id, sessionId, next);
+        }
         await this.repo.revoke(outcome.session.id, 'refresh token reuse', now);
         this.states.delete(outcome.session.id);
         await this.events.record({
@@ -138,24 +160,26 @@ export class Sessions {
           'TOKEN_REUSED',
           'refresh token was already used; the session was revoked',
         );
-      case 'rotated': {
-        const state = await this.repo.state(outcome.session.id);
-        if (
-          state === undefined ||
-          state.disabled === 1 ||
-          outcome.session.id !== sessionKey(sessionId)
-        ) {
+      case 'rotated':
+        if (outcome.session.id !== sessionKey(sessionId)) {
           throw new ApiError('INVALID_TOKEN', 'refresh token is not valid');
         }
-        return this.pair(
-          state.user_id,
-          state.role,
-          sessionId,
-          next,
-          state.must_change_password === 1,
-        );
-      }
+        return this.continued(outcome.session.id, sessionId, next);
     }
+  }
+
+  /** The pair for a session that goes on with refresh token `next`. */
+  private async continued(key: string, sessionId: string, next: string): Promise<TokenPair> {
+    const state = await this.repo.state(key);
+    if (state === undefined || state.disabled === 1) {
+      throw new ApiError('INVALID_TOKEN', 'refresh token is not valid');
+    }
+    return this.pair(state.user_id, state.role, sessionId, next, state.must_change_password === 1);
+  }
+
+  private successorOf(sessionId: string, refreshToken: string): string {
+    const bits = createHmac('sha256', this.successorKey).update(refreshToken, 'utf8').digest();
+    return `${sessionId}.${bits.toString('base64url')}`;
   }
 
   /**

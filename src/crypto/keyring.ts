@@ -108,7 +108,15 @@ export class Keyring {
    * derived from the master key per purpose, so indexes of different fields do not correlate.
    */
   blindIndex(purpose: string, value: string): string {
-    const key = Buffer.from(hkdfSync('sha256', this.masterKey, '', `blind-index:${purpose}`, 32));
+    const key = this.derivedKey(`blind-index:${purpose}`);
     return hmacSha256(key, Buffer.from(value, 'utf8')).toString('hex');
+  }
+
+  /**
+   * A 256-bit key for one purpose, HKDF-SHA256 of the master key with `label` as its info: keys
+   * of different labels are independent, and none is the master key or a data key.
+   */
+  derivedKey(label: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.masterKey, '', label, 32));
   }
 }

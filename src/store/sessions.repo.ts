@@ -16,7 +16,7 @@ export interface SessionState {
 export type RotateOutcome =
   | { kind: 'rotated'; session: SessionRow }
   | { kind: 'unknown' }
-  | { kind: 'reused'; session: SessionRow }
+  | { kind: 'reused'; session: SessionRow; usedAt: number }
   | { kind: 'expired'; session: SessionRow }
   | { kind: 'revoked'; session: SessionRow };
 
@@ -104,7 +104,9 @@ export class SessionsRepo {
         .where('token_hash', '=', tokenHash)
         .where('used_at', 'is', null)
         .executeTakeFirst();
-      if (Number(spent.numUpdatedRows) === 0) return { kind: 'reused', session };
+      if (Number(spent.numUpdatedRows) === 0) {
+        return { kind: 'reused', session, usedAt: token.used_at ?? now };
+      }
       if (
         token.expires_at <= now ||
         session.last_used_at < cutoffs.idle ||
@@ -123,6 +125,19 @@ export class SessionsRepo {
         .execute();
       return { kind: 'rotated', session };
     });
+  }
+
+  /** Whether `tokenHash` is a refresh token not spent yet, of a session not revoked. */
+  async isLive(tokenHash: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('refresh_tokens as r')
+      .innerJoin('sessions as s', 's.id', 'r.session_id')
+      .select('r.token_hash')
+      .where('r.token_hash', '=', tokenHash)
+      .where('r.used_at', 'is', null)
+      .where('s.revoked_at', 'is', null)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   async revoke(sessionId: string, reason: string, now: number): Promise<void> {
