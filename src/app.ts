@@ -35,6 +35,7 @@ import { installAccessControl, type RoutePolicy } from './http/access.ts';
 import type { ExchangeApp } from './http/exchange-app.ts';
 import { registerErrorHandler } from './http/plugins/error-handler.ts';
 import { adminRoutes } from './http/routes/admin.ts';
+import { accountEventRoutes } from './http/routes/account-events.ts';
 import { apiKeyRoutes } from './http/routes/api-keys.ts';
 import { auditRoutes } from './http/routes/audit.ts';
 import { cryptoRoutes } from './http/routes/crypto.ts';
@@ -138,6 +139,7 @@ async function buildIdentity(
     deps.hasher ?? new PasswordHasher(),
     sessions,
     mfa,
+    apiKeys,
     events,
     {
       passwordMinLength: config.passwordMinLength,
@@ -322,7 +324,8 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     },
   });
   await app.register(mfaRoutes, { identity });
-  await app.register(apiKeyRoutes, { identity });
+  await app.register(apiKeyRoutes, { identity, guard });
+  await app.register(accountEventRoutes, { repo: eventsRepo });
   await app.register(adminRoutes, { identity, venue });
   await app.register(keyRoutes, { rotation: keyRotation, audit });
   await app.register(securityRoutes, { repo: eventsRepo, events, blocks, guard, now });

@@ -20,6 +20,8 @@ export const ERROR_STATUS = {
   IP_BLOCKED: 403,
   PASSWORD_CHANGE_REQUIRED: 403,
   CSRF_REJECTED: 403,
+  /** A valid session, but the password (or MFA code) given again for a sensitive action was wrong. */
+  REAUTHENTICATION_FAILED: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
   CONFLICT: 409,

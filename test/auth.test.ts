@@ -863,6 +863,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
           label: 'market maker',
           public_key: await exportJWK(pair.publicKey),
           scopes: ['read'],
+          password: 'a long enough passphrase',
         },
       });
       expect(created.status).toBe(201);
@@ -1003,7 +1004,12 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       ]) {
         const res = await call(t, 'POST', '/api/auth/api-keys', {
           token: userToken,
-          body: { label: 'x', public_key: publicKey, scopes: ['trade'] },
+          body: {
+            label: 'x',
+            public_key: publicKey,
+            scopes: ['trade'],
+            password: 'a long enough passphrase',
+          },
         });
         expect(res.status).toBe(400);
         expect((res.body.error as { code: string }).code).toBe('INVALID_PUBLIC_KEY');

@@ -213,6 +213,26 @@ describe('defense', () => {
     expect((await login(app, 'carol', { ip: '203.0.113.78' })).status).toBe(200);
   });
 
+  it('wrong passwords given to register an API key count as failed logins: the address is blocked', async () => {
+    const app = await open({ LOGIN_RATE_LIMIT: '100', BRUTE_FORCE_THRESHOLD: '3' });
+    await register(app, 'victim');
+    const token = (await login(app, 'victim', { ip: '198.51.100.40' })).body.access_token as string;
+    const thief = '203.0.113.88';
+    const registerKey = (password: string) =>
+      call(app, 'POST', '/api/auth/api-keys', {
+        ip: thief,
+        token,
+        body: { label: 'loot', public_key: 'not checked yet', scopes: ['trade'], password },
+      });
+    for (let i = 0; i < 3; i++) {
+      const guess = await registerKey(`guess number ${i}`);
+      expect(guess.status).toBe(403);
+      expect((guess.body.error as { code: string }).code).toBe('REAUTHENTICATION_FAILED');
+    }
+    const blocked = await registerKey(PASSWORD);
+    expect((blocked.body.error as { code: string }).code).toBe('IP_BLOCKED');
+  });
+
   it('lets administrators list, add and lift blocks, and nobody else', async () => {
     const app = await open({});
     const adminId = await register(app, 'secops');

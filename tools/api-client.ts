@@ -81,7 +81,9 @@ async function main(argv: string[]): Promise<number> {
       flag: 'wx',
     });
     process.stdout.write(`private key written to ${out} (keep it secret)\n`);
-    process.stdout.write('register this public key with POST /api/auth/api-keys:\n');
+    process.stdout.write(
+      'register this public key with POST /api/auth/api-keys, with your password (and "code" if MFA is on):\n',
+    );
     process.stdout.write(publicKey.export({ type: 'spki', format: 'pem' }).toString());
     return 0;
   }

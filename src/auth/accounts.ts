@@ -9,6 +9,7 @@ import type { SecurityEvents } from '../defense/security-events.ts';
 import type { Database, Role, UserRow } from '../store/schema.ts';
 import { userFieldContext } from '../store/sealed-fields.repo.ts';
 import { UsersRepo } from '../store/users.repo.ts';
+import type { ApiKeys } from './api-keys.ts';
 import type { Mfa } from './mfa.ts';
 import { checkPassword, normalizePassword } from './password-policy.ts';
 import type { PasswordHasher } from './password.ts';
@@ -29,6 +30,17 @@ export interface Profile {
 export type LoginResult =
   | ({ mfa_required: false } & TokenPair)
   | { mfa_required: true; mfa_token: string; expires_in: number };
+
+declare const reauthenticated: unique symbol;
+
+/**
+ * Proof that the user has just given the password again (and an MFA code when MFA is on), not
+ * only a token. Only `Accounts.reauthenticate` makes one; actions that outlive a session need it.
+ */
+export interface Reauthenticated {
+  readonly userId: number;
+  readonly [reauthenticated]: true;
+}
 
 export interface AccountsPolicy {
   passwordMinLength: number;
@@ -59,6 +71,7 @@ export class Accounts {
     private readonly hasher: PasswordHasher,
     private readonly sessions: Sessions,
     private readonly mfa: Mfa,
+    private readonly apiKeys: ApiKeys,
     private readonly events: SecurityEvents,
     private readonly policy: AccountsPolicy,
     private readonly now: () => number,
@@ -150,13 +163,21 @@ export class Accounts {
     return this.sessions.start(user, origin);
   }
 
-  /** Changes the password and ends every other session of the user. */
+  /**
+   * Changes the password, ends every other session of the user and, unless `keep_api_keys` says
+   * otherwise, revokes every API key: a thief's key must not outlive the password they stole.
+   */
   async changePassword(
     userId: number,
     sessionId: string | undefined,
-    input: { current_password: string; new_password: string },
+    input: { current_password: string; new_password: string; keep_api_keys?: boolean | undefined },
     origin: RequestOrigin,
-  ): Promise<{ access_token?: string; expires_in?: number; sessions_ended: number }> {
+  ): Promise<{
+    access_token?: string;
+    expires_in?: number;
+    sessions_ended: number;
+    api_keys_revoked: number;
+  }> {
     const user = await this.require(userId);
     if (
       !(await this.hasher.verify(user.password_hash, normalizePassword(input.current_password)))
@@ -173,16 +194,20 @@ export class Accounts {
       updated_at: this.now(),
     });
     const ended = await this.sessions.endOthers(user.id, sessionId, 'password changed');
+    const revoked =
+      input.keep_api_keys === true
+        ? 0
+        : await this.apiKeys.revokeAll(user.id, 'the password was changed', origin);
     await this.events.record({
       type: 'password_changed',
       severity: 'LOW',
       description: 'the password was changed; other sessions were ended',
       ip: origin.ip,
       userId: user.id,
-      details: { sessions_ended: ended },
+      details: { sessions_ended: ended, api_keys_revoked: revoked },
     });
     const fresh = sessionId === undefined ? {} : await this.sessions.reissue(user, sessionId);
-    return { ...fresh, sessions_ended: ended };
+    return { ...fresh, sessions_ended: ended, api_keys_revoked: revoked };
   }
 
   async profile(userId: number): Promise<Profile> {
@@ -259,6 +284,48 @@ export class Accounts {
     if (!(await this.hasher.verify(user.password_hash, normalizePassword(password)))) {
       throw new ApiError('INVALID_CREDENTIALS', 'the password is incorrect');
     }
+  }
+
+  /**
+   * Checks that the user is present, not only their token: the password, and a TOTP or recovery
+   * code when MFA is on. A wrong one is a security event and REAUTHENTICATION_FAILED (403, so a
+   * client does not mistake it for an expired token).
+   */
+  async reauthenticate(
+    user: UserRow,
+    input: { password: string; code?: string | undefined },
+    action: string,
+    origin: RequestOrigin,
+  ): Promise<Reauthenticated> {
+    if (!(await this.hasher.verify(user.password_hash, normalizePassword(input.password)))) {
+      await this.events.record({
+        type: 'authn_login_fail',
+        severity: 'LOW',
+        description: `the password given to ${action} was wrong`,
+        ip: origin.ip,
+        userId: user.id,
+      });
+      throw new ApiError('REAUTHENTICATION_FAILED', 'the password is incorrect');
+    }
+    if (user.mfa_enabled === 1) {
+      if (input.code === undefined) {
+        throw new ApiError(
+          'VALIDATION_FAILED',
+          'body.code is required: two-factor authentication is on (an authenticator or recovery code)',
+        );
+      }
+      if (!(await this.mfa.verify(user, input.code, origin))) {
+        await this.events.record({
+          type: 'authn_mfa_failure',
+          severity: 'MEDIUM',
+          description: `the MFA code given to ${action} was wrong`,
+          ip: origin.ip,
+          userId: user.id,
+        });
+        throw new ApiError('REAUTHENTICATION_FAILED', 'the two-factor code is not valid');
+      }
+    }
+    return { userId: user.id } as Reauthenticated;
   }
 
   private enforcePasswordPolicy(password: string, username: string): void {

@@ -1,6 +1,8 @@
 // API keys for trading bots: the user registers an ECDSA P-256 public key; each request is
 // signed over METHOD, PATH?QUERY, TIMESTAMP, NONCE and SHA-256(body). A request is accepted once,
 // within the replay window, and only with a valid signature. The private key never reaches us.
+// A key outlives any session, so registering one takes the password again (a Reauthenticated
+// proof), and every key made or revoked is a security event the owner sees.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { ApiError } from '../errors.ts';
@@ -9,6 +11,7 @@ import type { ReplayCache } from '../defense/replay-cache.ts';
 import type { SecurityEvents } from '../defense/security-events.ts';
 import type { ApiKeysRepo } from '../store/api-keys.repo.ts';
 import type { UsersRepo } from '../store/users.repo.ts';
+import type { Reauthenticated } from './accounts.ts';
 import type { ApiKeyScope, Principal, RequestOrigin } from './principal.ts';
 
 export const MAX_KEYS_PER_USER = 10;
@@ -62,9 +65,11 @@ export class ApiKeys {
     private readonly now: () => number,
   ) {}
 
+  /** Registers a key for the user who just proved, with the password, that they are present. */
   async register(
-    userId: number,
+    { userId }: Reauthenticated,
     input: { label: string; public_key: string | object; scopes: ApiKeyScope[] },
+    origin: RequestOrigin,
   ): Promise<ApiKeyView> {
     const parsed = parseP256PublicKey(input.public_key as Parameters<typeof parseP256PublicKey>[0]);
     if (!parsed.ok) throw new ApiError('INVALID_PUBLIC_KEY', parsed.message);
@@ -81,6 +86,14 @@ export class ApiKeys {
       created_at: this.now(),
     };
     await this.repo.insert(row);
+    await this.events.record({
+      type: 'api_key_created',
+      severity: 'LOW',
+      description: 'an API key was registered',
+      ip: origin.ip,
+      userId,
+      details: { key: row.id, label: row.label, scopes: row.scopes },
+    });
     return this.view({ ...row, last_used_at: null, revoked_at: null });
   }
 
@@ -88,10 +101,34 @@ export class ApiKeys {
     return (await this.repo.listOfUser(userId)).map((k) => this.view(k));
   }
 
-  async revoke(userId: number, id: string): Promise<void> {
+  async revoke(userId: number, id: string, origin: RequestOrigin): Promise<void> {
     if (!(await this.repo.revoke(userId, id, this.now()))) {
       throw new ApiError('NOT_FOUND', 'no such API key');
     }
+    await this.events.record({
+      type: 'api_key_revoked',
+      severity: 'LOW',
+      description: 'an API key was revoked',
+      ip: origin.ip,
+      userId,
+      details: { key: id, revoked: 1 },
+    });
+  }
+
+  /** Revokes every live key of the user (after a password change); how many there were. */
+  async revokeAll(userId: number, reason: string, origin: RequestOrigin): Promise<number> {
+    const revoked = await this.repo.revokeAllOfUser(userId, this.now());
+    if (revoked > 0) {
+      await this.events.record({
+        type: 'api_key_revoked',
+        severity: 'LOW',
+        description: `every API key was revoked: ${reason}`,
+        ip: origin.ip,
+        userId,
+        details: { revoked },
+      });
+    }
+    return revoked;
   }
 
   /**

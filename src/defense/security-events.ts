@@ -30,7 +30,9 @@ export type SecurityEventType =
   | 'password_changed'
   | 'mfa_enabled'
   | 'mfa_disabled'
-  | 'recovery_code_used';
+  | 'recovery_code_used'
+  | 'api_key_created'
+  | 'api_key_revoked';
 
 export interface SecurityEvent {
   type: SecurityEventType;

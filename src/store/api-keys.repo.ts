@@ -44,6 +44,17 @@ export class ApiKeysRepo {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /** Revokes every live key of the user; how many were live. */
+  async revokeAllOfUser(userId: number, now: number): Promise<number> {
+    const result = await this.db
+      .updateTable('api_keys')
+      .set({ revoked_at: now })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   async touch(id: string, now: number): Promise<void> {
     await this.db.updateTable('api_keys').set({ last_used_at: now }).where('id', '=', id).execute();
   }

@@ -29,6 +29,8 @@ export class SecurityEventsRepo {
     limit: number;
     type?: string | undefined;
     severity?: Severity | undefined;
+    /** Only this user's events. */
+    userId?: number | undefined;
     since?: number | undefined;
     until?: number | undefined;
     beforeId?: number | undefined;
@@ -36,6 +38,7 @@ export class SecurityEventsRepo {
     let query = this.db.selectFrom('security_events').selectAll();
     if (filter.type !== undefined) query = query.where('event_type', '=', filter.type);
     if (filter.severity !== undefined) query = query.where('severity', '=', filter.severity);
+    if (filter.userId !== undefined) query = query.where('user_id', '=', filter.userId);
     if (filter.since !== undefined) query = query.where('created_at', '>=', filter.since);
     if (filter.until !== undefined) query = query.where('created_at', '<', filter.until);
     if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);

@@ -307,6 +307,9 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
       '-----BEGIN PUBLIC KEY-----',
     );
     await keys.getByLabel('Label').fill('browser bot');
+    // A key outlives the session: the password again, and with MFA on a code (here a recovery code).
+    await keys.getByLabel('Your password').fill(PASSWORD);
+    await keys.getByLabel('Authenticator or recovery code').fill(codes[1] ?? '');
     await keys.getByRole('button', { name: 'Register the public key' }).click();
     const keyId =
       (await page
@@ -328,6 +331,12 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
     await page.getByRole('button', { name: 'Revoke browser bot' }).click();
     await page.getByTestId('api-keys').getByText('revoked').waitFor();
     expect((await signedMe()).status).toBe(401);
+    // Both are in the account's own security activity.
+    await page.getByRole('link', { name: 'Trade', exact: true }).click();
+    await page.getByRole('link', { name: 'Account', exact: true }).click();
+    const activity = page.getByTestId('account-activity');
+    await activity.locator('[data-type="api_key_revoked"]').waitFor();
+    await activity.locator('[data-type="api_key_created"]').waitFor();
 
     // Signing in again takes the second step; a recovery code passes it.
     await page.getByRole('button', { name: 'Log out' }).click();

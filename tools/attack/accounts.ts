@@ -94,20 +94,32 @@ export async function newAccount(attacker: Attacker): Promise<Account> {
   return { ...created, token: await signIn(attacker, created.username, created.password) };
 }
 
-/** Generates a P-256 key pair and registers its public half for the account. */
-export async function newApiKey(
-  attacker: Attacker,
-  token: string,
-  scopes: ('read' | 'trade')[],
-): Promise<SigningKey> {
+/** A fresh P-256 key pair and the body that registers its public half (without the password). */
+export function newKeyPair(scopes: ('read' | 'trade')[]): {
+  key: Omit<SigningKey, 'keyId'>;
+  body: { label: string; public_key: string; scopes: ('read' | 'trade')[] };
+} {
   const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const publicKey = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  const body = expectAccepted(
+  return {
+    key: { privateKey: pair.privateKey },
+    body: { label: 'red team', public_key: publicKey, scopes },
+  };
+}
+
+/** Registers a new key for the account, giving its password again as the exchange requires. */
+export async function newApiKey(
+  attacker: Attacker,
+  account: Pick<Account, 'token' | 'password'>,
+  scopes: ('read' | 'trade')[],
+): Promise<SigningKey> {
+  const { key, body } = newKeyPair(scopes);
+  const reply = expectAccepted(
     'register API key',
     await attacker.send('POST', '/api/auth/api-keys', {
-      token,
-      json: { label: 'red team', public_key: publicKey, scopes },
+      token: account.token,
+      json: { ...body, password: account.password },
     }),
   );
-  return { keyId: String(body.id), privateKey: pair.privateKey };
+  return { keyId: String(reply.id), ...key };
 }

@@ -1,5 +1,6 @@
-// Red-team attack simulator: runs nine bounded attacks against an exchange on this machine and
-// says, for each, whether the defense BLOCKED it, only DETECTED it, or the attack SUCCEEDED.
+// Red-team attack simulator: runs the bounded attacks of SCENARIOS against an exchange on this
+// machine and says, for each, whether the defense BLOCKED it, only DETECTED it, or the attack
+// SUCCEEDED.
 // Only loopback targets are accepted; every scenario is bounded in requests and time.
 //
 //   node --import tsx tools/attack/index.ts --target http://127.0.0.1:8000 [--json]
@@ -23,6 +24,7 @@ import { forwardedFor } from './scenarios/forwarded-for.ts';
 import { mitm } from './scenarios/mitm.ts';
 import { replay } from './scenarios/replay.ts';
 import { sqlInjection } from './scenarios/sql-injection.ts';
+import { stolenTokenApiKey } from './scenarios/stolen-token-api-key.ts';
 
 export type { AttackResult, Verdict } from './result.ts';
 export { checkTarget } from './target.ts';
@@ -38,6 +40,7 @@ export const SCENARIOS: readonly Scenario[] = [
   bola,
   forwardedFor,
   flood,
+  stolenTokenApiKey,
 ];
 
 /**
@@ -50,6 +53,7 @@ const RUN_ORDER: readonly string[] = [
   'replay',
   'mitm',
   'bola',
+  'stolen-token-api-key',
   'sql-injection',
   'brute-force',
   'x-forwarded-for',

@@ -1,21 +1,24 @@
 // /api/auth/api-keys: a user's ECDSA P-256 keys for signed bot requests. Only the owner sees or
-// revokes a key; someone else's key id answers 404.
+// revokes a key; someone else's key id answers 404. A token alone cannot register a key: the body
+// carries the password (and an MFA code when MFA is on), checked like a login.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Identity } from '../../auth/index.ts';
+import type { Guard } from '../../defense/guard.ts';
 import { principalOf } from '../access.ts';
 import { ApiKeyBody, ApiKeyParams, ApiKeyReply } from '../schemas/auth.ts';
 import { AUTHENTICATED_ERRORS, Success } from '../schemas/common.ts';
+import { asLoginAttempt, originOf } from './auth.ts';
 
 const tags = ['api keys'];
 const security = [{ bearer: [] }];
 
-export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ identity: Identity }> = (
+export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; guard: Guard }> = (
   app,
-  { identity },
+  { identity, guard },
 ) => {
-  const { apiKeys } = identity;
+  const { accounts, apiKeys } = identity;
 
   app.get(
     '/api/auth/api-keys',
@@ -45,8 +48,13 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ identity: Identity }> = (
       },
     },
     async (request, reply) => {
-      const created = await apiKeys.register(principalOf(request).userId, request.body);
-      return reply.code(201).send(created);
+      const { password, code, ...key } = request.body;
+      const origin = originOf(request);
+      const user = await accounts.require(principalOf(request).userId);
+      const proof = await asLoginAttempt(guard, request, user.username, () =>
+        accounts.reauthenticate(user, { password, code }, 'register an API key', origin),
+      );
+      return reply.code(201).send(await apiKeys.register(proof, key, origin));
     },
   );
 
@@ -62,7 +70,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ identity: Identity }> = (
       },
     },
     async (request) => {
-      await apiKeys.revoke(principalOf(request).userId, request.params.id);
+      await apiKeys.revoke(principalOf(request).userId, request.params.id, originOf(request));
       return { success: true as const };
     },
   );

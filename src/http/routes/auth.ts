@@ -35,6 +35,29 @@ export function originOf(request: FastifyRequest): RequestOrigin {
   return { ip: clientAddress(request), userAgent: request.headers['user-agent'] };
 }
 
+/**
+ * Runs a password check under the brute-force defense: refused once the address or the account
+ * is over its login allowance, and a wrong password (or re-authentication) counts as a failed login.
+ */
+export async function asLoginAttempt<T>(
+  guard: Guard,
+  request: FastifyRequest,
+  username: string,
+  check: () => Promise<T>,
+): Promise<T> {
+  const address = clientKey(request);
+  await guard.beforeLogin(address, username);
+  try {
+    return await check();
+  } catch (error) {
+    const failed = ['INVALID_CREDENTIALS', 'REAUTHENTICATION_FAILED'];
+    if (error instanceof ApiError && failed.includes(error.code)) {
+      await guard.loginFailed(address, username);
+    }
+    throw error;
+  }
+}
+
 const tags = ['auth'];
 
 export interface AuthRouteOptions {
@@ -88,18 +111,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
     },
     async (request, reply) => {
       const { username, password, token_delivery } = request.body;
-      const address = clientKey(request);
-      await guard.beforeLogin(address, username);
-      try {
-        const result = await accounts.login(username, password, originOf(request));
-        if (result.mfa_required) return { success: true as const, ...result };
-        return deliver(request, reply, result, token_delivery);
-      } catch (error) {
-        if (error instanceof ApiError && error.code === 'INVALID_CREDENTIALS') {
-          await guard.loginFailed(address, username);
-        }
-        throw error;
-      }
+      const result = await asLoginAttempt(guard, request, username, () =>
+        accounts.login(username, password, originOf(request)),
+      );
+      if (result.mfa_required) return { success: true as const, ...result };
+      return deliver(request, reply, result, token_delivery);
     },
   );
 

@@ -94,13 +94,19 @@ export const ProfileUpdateBody = Type.Object(
 );
 
 export const PasswordChangeBody = Type.Object(
-  { current_password: Password, new_password: Password },
+  {
+    current_password: Password,
+    new_password: Password,
+    /** Every API key is revoked with the password change unless this is true. */
+    keep_api_keys: Type.Optional(Type.Boolean()),
+  },
   closed,
 );
 
 export const PasswordChangeReply = Type.Object({
   success: Type.Literal(true),
   sessions_ended: Type.Integer(),
+  api_keys_revoked: Type.Integer(),
   access_token: Type.Optional(Type.String()),
   expires_in: Type.Optional(Type.Integer()),
 });
@@ -111,15 +117,12 @@ export const MfaEnrollReply = Type.Object({
   qr_code: Type.String(),
 });
 
-export const MfaCodeBody = Type.Object(
-  { code: Type.String({ minLength: 6, maxLength: 32 }) },
-  closed,
-);
+/** A TOTP code (6 digits) or a recovery code. */
+const MfaCode = Type.String({ minLength: 6, maxLength: 32 });
 
-export const MfaDisableBody = Type.Object(
-  { password: Password, code: Type.String({ minLength: 6, maxLength: 32 }) },
-  closed,
-);
+export const MfaCodeBody = Type.Object({ code: MfaCode }, closed);
+
+export const MfaDisableBody = Type.Object({ password: Password, code: MfaCode }, closed);
 
 export const RecoveryCodesReply = Type.Object({
   success: Type.Literal(true),
@@ -136,6 +139,9 @@ export const ApiKeyBody = Type.Object(
       Type.Object({}, { additionalProperties: true, maxProperties: 16 }),
     ]),
     scopes: Type.Array(Scope, { minItems: 1, maxItems: 2, uniqueItems: true }),
+    /** A key outlives the session: the password again, and `code` when MFA is on. */
+    password: Password,
+    code: Type.Optional(MfaCode),
   },
   closed,
 );
@@ -151,3 +157,29 @@ export const ApiKeyReply = Type.Object({
 });
 
 export const ApiKeyParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+/** One of the signed-in user's own security events. */
+export const OwnSecurityEvent = Type.Object({
+  id: Type.Integer(),
+  event_type: Type.String(),
+  severity: Type.Union([
+    Type.Literal('LOW'),
+    Type.Literal('MEDIUM'),
+    Type.Literal('HIGH'),
+    Type.Literal('CRITICAL'),
+  ]),
+  source_ip: Type.Union([Type.String(), Type.Null()]),
+  description: Type.String(),
+  details: Type.Unknown(),
+  timestamp: Type.String(),
+});
+
+export const OwnSecurityEventsQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  before_id: Type.Optional(Type.Integer({ minimum: 1 })),
+});
+
+export const OwnSecurityEventsReply = Type.Object({
+  events: Type.Array(OwnSecurityEvent),
+  next_before_id: Type.Union([Type.Integer(), Type.Null()]),
+});

@@ -13,7 +13,7 @@ export const bola: Scenario = {
   async run({ attacker, tally }) {
     const alice = await newAccount(attacker);
     const bob = await newAccount(attacker);
-    const bobKey = await newApiKey(attacker, bob.token, ['read', 'trade']);
+    const bobKey = await newApiKey(attacker, bob, ['read', 'trade']);
     const orderId = await placeOrder(attacker, alice.token, await restingBuy(attacker));
     const path = `/api/trading/order/${orderId}`;
 

@@ -29,7 +29,7 @@ export const mitm: Scenario = {
   name: 'mitm',
   async run({ attacker, tally }) {
     const account = await newAccount(attacker);
-    const key = await newApiKey(attacker, account.token, ['read', 'trade']);
+    const key = await newApiKey(attacker, account, ['read', 'trade']);
     const order = await restingBuy(attacker);
     const original = JSON.stringify(order);
     // The control: unaltered signed orders are accepted, so a refusal below is the alteration's.

@@ -14,7 +14,7 @@ export const replay: Scenario = {
   name: 'replay',
   async run({ attacker, tally }) {
     const account = await newAccount(attacker);
-    const key = await newApiKey(attacker, account.token, ['read', 'trade']);
+    const key = await newApiKey(attacker, account, ['read', 'trade']);
     const got: string[] = [];
 
     const me = signRequest(key, { method: 'GET', url: '/api/auth/me' });

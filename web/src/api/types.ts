@@ -8,6 +8,7 @@ import type {
   ApiKeyReply,
   LoginReply,
   MfaEnrollReply,
+  OwnSecurityEventsReply,
   PasswordChangeReply,
   ProfileReply,
   RecoveryCodesReply,
@@ -27,6 +28,7 @@ export type ApiKey = Static<typeof ApiKeyReply>;
 export type LoginResult = Static<typeof LoginReply>;
 export type MfaEnrollment = Static<typeof MfaEnrollReply>;
 export type PasswordChanged = Static<typeof PasswordChangeReply>;
+export type OwnSecurityEvents = Static<typeof OwnSecurityEventsReply>;
 export type Profile = Static<typeof ProfileReply>;
 export type RecoveryCodes = Static<typeof RecoveryCodesReply>;
 export type Registration = Static<typeof RegisterBody>;

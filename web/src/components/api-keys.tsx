@@ -1,10 +1,12 @@
 // API keys for trading bots: register a pasted public key, or make an ECDSA P-256 key pair here
 // with WebCrypto and download the private key (it never leaves this browser otherwise); revoke;
-// and a signing example in the exchange's exact scheme (tools/api-client.ts).
+// and a signing example in the exchange's exact scheme (tools/api-client.ts). A key outlives the
+// session, so registering one asks for the password again (and a code when MFA is on).
 
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api/client.ts';
 import type { ApiKey } from '../api/types.ts';
+import { useProfile } from '../session/session.tsx';
 import { saveFile } from './download.ts';
 import { Button, ErrorLine, Field, TextArea, textOf, useAction } from './form.tsx';
 
@@ -43,6 +45,7 @@ console.log(res.status, await res.json());
 }
 
 export function ApiKeys() {
+  const profile = useProfile();
   const [keys, setKeys] = useState<ApiKey[]>();
   const { error, run } = useAction();
   const [created, setCreated] = useState<ApiKey>();
@@ -53,7 +56,8 @@ export function ApiKeys() {
   const load = useCallback(() => {
     void api.get<{ api_keys: ApiKey[] }>('/api/auth/api-keys').then((r) => setKeys(r.api_keys));
   }, []);
-  useEffect(load, [load]);
+  // Again whenever the profile is reloaded: a password change may have revoked every key.
+  useEffect(load, [load, profile]);
 
   const generate = async () => {
     const pair = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, [
@@ -68,14 +72,18 @@ export function ApiKeys() {
 
   const create = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
     const scopes = ['read', ...(form.get('trade') === 'on' ? ['trade'] : [])];
     void run(async () => {
       const key = await api.post<ApiKey>('/api/auth/api-keys', {
         label: textOf(form, 'label'),
         public_key: publicKey.trim(),
         scopes,
+        password: textOf(form, 'password'),
+        ...(profile.mfa_enabled ? { code: textOf(form, 'code').trim() } : {}),
       });
+      formElement.reset();
       setCreated(key);
       setPublicKey('');
       setGenerated(undefined);
@@ -108,6 +116,22 @@ export function ApiKeys() {
         <label className="flex items-center gap-2 text-sm">
           <input type="checkbox" name="trade" /> May trade (without it, the key can only read)
         </label>
+        <Field
+          label="Your password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          hint="A key outlives this session, so registering one needs your password again."
+        />
+        {profile.mfa_enabled && (
+          <Field
+            label="Authenticator or recovery code"
+            name="code"
+            autoComplete="one-time-code"
+            required
+          />
+        )}
         {generated !== undefined && (
           <p role="status" className="text-sm text-up">
             A new key pair was made in this browser; the private key was downloaded as

@@ -1,5 +1,6 @@
 // Change the password: forced before anything else at an admin's first login, and offered on
-// the Account page. The server ends every other session and returns a new access token.
+// the Account page. The server ends every other session, revokes every API key unless asked to
+// keep them, and returns a new access token.
 
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client.ts';
@@ -9,7 +10,7 @@ import { Button, ErrorLine, Field, textOf, useAction } from './form.tsx';
 
 export function PasswordChange({ onDone }: { onDone?: () => void }) {
   const { reloadProfile } = useSession();
-  const [done, setDone] = useState(false);
+  const [done, setDone] = useState<PasswordChanged>();
   const { busy, error, setError, run } = useAction();
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -25,10 +26,11 @@ export function PasswordChange({ onDone }: { onDone?: () => void }) {
       const result = await api.post<PasswordChanged>('/api/auth/password', {
         current_password: textOf(form, 'current_password'),
         new_password: next,
+        keep_api_keys: form.get('keep_api_keys') === 'on',
       });
       if (result.access_token !== undefined) api.setToken(result.access_token);
       formElement.reset();
-      setDone(true);
+      setDone(result);
       await reloadProfile();
       onDone?.();
     });
@@ -58,10 +60,17 @@ export function PasswordChange({ onDone }: { onDone?: () => void }) {
         autoComplete="new-password"
         required
       />
+      <label className="flex items-center gap-2 text-sm">
+        <input type="checkbox" name="keep_api_keys" /> Keep my API keys working (only if you know
+        nobody else has your password or a key)
+      </label>
       <ErrorLine message={error} />
-      {done && (
+      {done !== undefined && (
         <p role="status" className="text-sm text-up">
-          Password changed; your other sessions were signed out.
+          Password changed; your other sessions were signed out
+          {done.api_keys_revoked > 0 &&
+            ` and ${done.api_keys_revoked} API key${done.api_keys_revoked === 1 ? ' was' : 's were'} revoked`}
+          .
         </p>
       )}
       <Button type="submit" tone="primary" disabled={busy}>

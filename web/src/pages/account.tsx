@@ -1,5 +1,7 @@
-// The account: who you are, the password, two-factor authentication and API keys.
+// The account: who you are, the password, two-factor authentication, API keys and the account's
+// own security events.
 
+import { AccountActivity } from '../components/account-activity.tsx';
 import { ApiKeys } from '../components/api-keys.tsx';
 import { Panel } from '../components/form.tsx';
 import { MfaSettings } from '../components/mfa-settings.tsx';
@@ -39,11 +41,18 @@ export function AccountPage() {
           </div>
         </Panel>
       </div>
-      <Panel title="API keys">
-        <div className="p-3">
-          <ApiKeys />
-        </div>
-      </Panel>
+      <div className="flex flex-col gap-3">
+        <Panel title="API keys">
+          <div className="p-3">
+            <ApiKeys />
+          </div>
+        </Panel>
+        <Panel title="Security activity">
+          <div className="p-3">
+            <AccountActivity />
+          </div>
+        </Panel>
+      </div>
     </main>
   );
 }
