@@ -33,7 +33,7 @@ import { securityRoutes } from './http/routes/security.ts';
 import { Redis } from 'ioredis';
 import { installAccessControl, type RoutePolicy } from './http/access.ts';
 import type { ExchangeApp } from './http/exchange-app.ts';
-import { registerErrorHandler } from './http/plugins/error-handler.ts';
+import { frameworkError, registerErrorHandler } from './http/plugins/error-handler.ts';
 import { adminRoutes } from './http/routes/admin.ts';
 import { accountEventRoutes } from './http/routes/account-events.ts';
 import { apiKeyRoutes } from './http/routes/api-keys.ts';
@@ -188,6 +188,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     ...(deps.logger === undefined ? { logger: false } : { loggerInstance: deps.logger }),
     bodyLimit: BODY_LIMIT_BYTES,
     return503OnClosing: true,
+    frameworkErrors: frameworkError,
     // X-Forwarded-For is believed only from TRUSTED_PROXIES; by default from nobody.
     trustProxy: trustedProxies(deps.config.trustedProxies),
     // An https.Server is an http.Server too, so the instance keeps its type.

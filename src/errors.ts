@@ -38,6 +38,8 @@ export const ERROR_STATUS = {
   INVALID_ORDER: 400,
   INSUFFICIENT_FUNDS: 422,
   INSUFFICIENT_SHARES: 422,
+  /** A credit would take a balance past the largest amount the ledger holds exactly (2^53 - 1). */
+  BALANCE_OVERFLOW: 422,
   MARKET_HALTED: 422,
   PRICE_OUT_OF_BAND: 422,
   POST_ONLY_WOULD_TAKE: 422,

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { call, signUp } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
 
@@ -34,6 +36,38 @@ describe.each(storeFactories())('HTTP basics on $name', (factory) => {
     expect(res.json()).toEqual({
       error: { code: 'NOT_FOUND', message: 'no route for GET /api/nothing' },
     });
+  });
+
+  it('answers a URL that is not valid percent-encoding with the JSON error shape', async () => {
+    for (const url of ['/api/%zz', '/api/trading/order/%E0%A4%A', '/api/%']) {
+      const res = await call(t, 'GET', url);
+      expect(res.status, url).toBe(400);
+      expect(res.body, url).toEqual({
+        error: { code: 'BAD_REQUEST', message: expect.any(String) as string },
+      });
+    }
+  });
+
+  it('takes path and query integers only as decimal digits: no exponent, hex, sign or space', async () => {
+    const { token } = await signUp(t, 'ids');
+    const status = async (url: string) => {
+      const res = await call(t, 'GET', url, { token });
+      if (res.status === 400) expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED' });
+      return res.status;
+    };
+    for (const id of ['1e3', '0x10', '+5', '%201', '1%20', '1.0', '0b1', '%EF%BB%BF1']) {
+      expect(await status(`/api/trading/order/${id}`), id).toBe(400);
+      expect(await status(`/api/trading/orders?before_id=${id}`), id).toBe(400);
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), async (id) => {
+        expect(await status(`/api/trading/order/${id}`)).toBe(404);
+        expect(await status(`/api/trading/orders?limit=1&before_id=${id}`)).toBe(200);
+        expect(await status(`/api/trading/order/0x${id.toString(16)}`)).toBe(400);
+        expect(await status(`/api/trading/order/${id}e0`)).toBe(400);
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('serves the placeholder page with security headers', async () => {

@@ -386,6 +386,98 @@ describe.each(storeFactories())('trading on $name', (factory) => {
     expect(rows).toHaveLength(0);
   });
 
+  it('refuses prices padded with whitespace, a no-break space, a BOM or a newline, and integers written 1.0', async () => {
+    const pat = await signUp(t, 'pat');
+    await giveShares(pat, 'TCS', 5);
+    const placed = await order(pat, { order_type: 'SELL', quantity: 1, price: '4200.00' });
+    expect(placed.status).toBe(201);
+    const id = placed.body.order_id as number;
+    const refused = (res: Reply, what: string) => {
+      expect(res.status, what).toBe(400);
+      expect(res.body.error, what).toMatchObject({ code: 'VALIDATION_FAILED' });
+    };
+    for (const pad of [' ', '\t', '\n', '\r\n', '\u00a0', '\ufeff', '\u2007']) {
+      for (const price of [`${pad}4100.00`, `4100.00${pad}`]) {
+        const what = JSON.stringify(price);
+        refused(await order(pat, { order_type: 'BUY', quantity: 1, price }), what);
+        refused(
+          await order(pat, {
+            order_type: 'SELL',
+            order_mode: 'STOP_LIMIT',
+            quantity: 1,
+            price: '4000.00',
+            stop_price: price,
+          }),
+          what,
+        );
+        const amend = await call(t, 'PATCH', `/api/trading/order/${id}`, {
+          token: pat.token,
+          body: { price },
+        });
+        refused(amend, what);
+      }
+    }
+    // An integer field takes only an integer literal, however the key is spelled.
+    const raw = (quantity: string, key = 'quantity') =>
+      call(t, 'POST', '/api/trading/order', {
+        token: pat.token,
+        headers: { 'content-type': 'application/json' },
+        body: `{"symbol":"TCS","order_type":"BUY","order_mode":"LIMIT","${key}":${quantity},"price":"4100.00"}`,
+      });
+    for (const quantity of ['1.0', '1.00', '1e0', '1E0', '10e-1', '0.1e1']) {
+      refused(await raw(quantity), quantity);
+    }
+    refused(await raw('1.0', 'quan\\u0074ity'), 'an escaped key');
+    const amendRaw = await call(t, 'PATCH', `/api/trading/order/${id}`, {
+      token: pat.token,
+      headers: { 'content-type': 'application/json' },
+      body: '{"quantity":2.0}',
+    });
+    refused(amendRaw, 'amend quantity 2.0');
+
+    expect(balance(pat, 'INR')).toEqual({ available: 10_000_000, held: 0 });
+    const orders = await t.store.db.selectFrom('orders').selectAll().execute();
+    expect(orders).toHaveLength(1);
+    expect(orders[0]).toMatchObject({ quantity: 1, price: 420_000 });
+    // Honest input still goes through: an integer literal, and a price as a number with decimals.
+    expect((await raw('1')).status).toBe(201);
+    const asNumber = await call(t, 'POST', '/api/trading/order', {
+      token: pat.token,
+      headers: { 'content-type': 'application/json' },
+      body: '{"symbol":"TCS","order_type":"BUY","order_mode":"LIMIT","quantity":1,"price":4100.50}',
+    });
+    expect(asNumber.status).toBe(201);
+    expect(asNumber.body.order).toMatchObject({ price: '4100.50', quantity: 1 });
+  });
+
+  it('an admin adjustment past the balance bound answers BALANCE_OVERFLOW and changes nothing', async () => {
+    const admin = await signUp(t, 'root', { admin: true });
+    const ruth = await signUp(t, 'ruth');
+    const adjust = (asset: string, amount: string) =>
+      call(t, 'POST', `/api/admin/users/${ruth.id}/adjust`, {
+        token: admin.token,
+        body: { asset, amount, reason: 'bound test' },
+      });
+    expect((await adjust('INR', '90000000000000.00')).status).toBe(200);
+    expect((await adjust('INFY', String(Number.MAX_SAFE_INTEGER))).status).toBe(200);
+    const before = [balance(ruth, 'INR'), balance(ruth, 'INFY')];
+    for (const [asset, amount] of [
+      ['INR', '90000000000000.00'],
+      ['INR', '100000000000.00'],
+      ['INFY', '1'],
+    ] as const) {
+      const res = await adjust(asset, amount);
+      expect(res.status, `${asset} ${amount}`).toBe(422);
+      expect(res.body.error, `${asset} ${amount}`).toMatchObject({ code: 'BALANCE_OVERFLOW' });
+    }
+    for (const amount of [' 100', '100 ', '100\n', '\u00a0100', '\ufeff100', '- 100']) {
+      const res = await adjust('INR', amount);
+      expect(res.status, JSON.stringify(amount)).toBe(400);
+    }
+    expect([balance(ruth, 'INR'), balance(ruth, 'INFY')]).toEqual(before);
+    expect(invariants()).toEqual([]);
+  });
+
   it('random JSON bodies get a 4xx, never a 500, and change nothing', async () => {
     const fuzz = await signUp(t, 'fuzz');
     const base = {

@@ -1,7 +1,7 @@
 // Every failure leaves as `{ error: { code, message } }` with an honest status. Client errors
 // say what was wrong; server errors say nothing about internals (the log has the details).
 
-import type { FastifyError } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ExchangeApp } from '../exchange-app.ts';
 import { ApiError, ERROR_STATUS, type ErrorBody, type ErrorCode } from '../../errors.ts';
 import { RateLimited } from '../../defense/guard.ts';
@@ -22,6 +22,9 @@ function fromFastifyError(error: FastifyError): { status: number; body: ErrorBod
     const message = first?.message ? `${field} ${first.message}` : error.message;
     return { status: 400, body: body('VALIDATION_FAILED', message) };
   }
+  if (error.code === 'FST_ERR_BAD_URL') {
+    return { status: 400, body: body('BAD_REQUEST', 'the URL path is not valid percent-encoding') };
+  }
   const status = error.statusCode ?? 500;
   if (status === 413)
     return { status, body: body('PAYLOAD_TOO_LARGE', 'request body is too large') };
@@ -31,6 +34,22 @@ function fromFastifyError(error: FastifyError): { status: number; body: ErrorBod
   if (status === 429) return { status, body: body('RATE_LIMITED', error.message) };
   if (status >= 400 && status < 500) return { status, body: body('BAD_REQUEST', error.message) };
   return undefined;
+}
+
+/**
+ * Fastify's `frameworkErrors`: what fails before routing (a path that does not decode, an
+ * over-long parameter) answers in the same shape as everything else.
+ */
+export function frameworkError(
+  error: FastifyError,
+  _request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const mapped = fromFastifyError(error) ?? {
+    status: ERROR_STATUS.INTERNAL,
+    body: body('INTERNAL', 'the server could not complete the request'),
+  };
+  void reply.code(mapped.status).send(mapped.body);
 }
 
 export function registerErrorHandler(app: ExchangeApp): void {

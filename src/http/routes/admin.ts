@@ -117,7 +117,9 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; venue:
       );
       if (!result.ok) {
         const code =
-          result.code === 'INSUFFICIENT_SHARES' ? 'INSUFFICIENT_SHARES' : 'INSUFFICIENT_FUNDS';
+          result.code === 'INSUFFICIENT_SHARES' || result.code === 'BALANCE_OVERFLOW'
+            ? result.code
+            : 'INSUFFICIENT_FUNDS';
         throw new ApiError(
           code,
           `the adjustment was refused: ${result.code.toLowerCase().replaceAll('_', ' ')}`,

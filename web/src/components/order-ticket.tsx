@@ -44,7 +44,7 @@ const needsStop = (mode: Mode) => mode === 'STOP_LOSS' || mode === 'STOP_LIMIT';
 
 function priceProblem(text: string, tick: number | undefined): string | undefined {
   if (text.trim() === '') return 'required';
-  const paise = parseRupees(text);
+  const paise = parseRupees(text.trim());
   if (paise === undefined || paise === 0) return 'a positive rupee amount, at most 2 decimals';
   if (tick !== undefined && tick > 1 && paise % tick !== 0)
     return `must be a multiple of the tick, ₹${rupees(tick, { symbol: false })}`;
@@ -128,7 +128,7 @@ export function OrderTicket(props: {
     const last = market.lastPaise;
     const outside = [draft.price, draft.stop].some((text, i) => {
       if (i === 0 ? !needsPrice(mode) : !needsStop(mode)) return false;
-      const paise = parseRupees(text);
+      const paise = parseRupees(text.trim());
       return paise !== undefined && Math.abs(paise - last) * 10_000 > last * bandBps;
     });
     if (outside)
@@ -136,8 +136,8 @@ export function OrderTicket(props: {
   }
 
   // What the order is worth and costs, before sending.
-  const limitPaise = needsPrice(mode) ? parseRupees(draft.price) : undefined;
-  const stopPaise = needsStop(mode) ? parseRupees(draft.stop) : undefined;
+  const limitPaise = needsPrice(mode) ? parseRupees(draft.price.trim()) : undefined;
+  const stopPaise = needsStop(mode) ? parseRupees(draft.stop.trim()) : undefined;
   const reference =
     limitPaise ??
     stopPaise ??
