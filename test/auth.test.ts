@@ -81,19 +81,20 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       expect(new Set(entries.map((e) => e.tx_id)).size).toBe(1);
     });
 
-    it('ignores a role in the body: nobody registers as admin', async () => {
+    it('refuses a role in the body: nobody registers as admin', async () => {
+      const mallory = {
+        username: 'mallory',
+        email: 'm@example.com',
+        password: 'a long enough passphrase',
+        full_name: 'M',
+      };
       const res = await call(t, 'POST', '/api/auth/register', {
-        body: {
-          username: 'mallory',
-          email: 'm@example.com',
-          password: 'a long enough passphrase',
-          full_name: 'M',
-          role: 'admin',
-          must_change_password: 0,
-          id: 1,
-        },
+        body: { ...mallory, role: 'admin', must_change_password: 0, id: 1 },
       });
-      expect(res.status).toBe(201);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(await new UsersRepo(t.store.db).findByUsername('mallory')).toBeUndefined();
+      expect((await call(t, 'POST', '/api/auth/register', { body: mallory })).status).toBe(201);
       const user = await new UsersRepo(t.store.db).findByUsername('mallory');
       expect(user?.role).toBe('user');
       const tokens = await signIn(t, 'mallory');
@@ -663,21 +664,17 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       expect(await events('password_changed')).toHaveLength(1);
     });
 
-    it('ignores role and other fields on profile update', async () => {
+    it('refuses role and other fields on profile update, changing nothing', async () => {
       const userId = await register(t, 'nina');
       const { access_token } = await signIn(t, 'nina');
+      const before = await new UsersRepo(t.store.db).findById(userId);
       const res = await call(t, 'PATCH', '/api/auth/me', {
         token: access_token as string,
         body: { full_name: 'Nina N.', role: 'admin', username: 'root', mfa_enabled: true },
       });
-      expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({
-        username: 'nina',
-        full_name: 'Nina N.',
-        role: 'user',
-        mfa_enabled: false,
-      });
-      expect((await new UsersRepo(t.store.db).findById(userId))?.role).toBe('user');
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect(await new UsersRepo(t.store.db).findById(userId)).toEqual(before);
     });
 
     it('forces a first admin to change the password before anything else', async () => {

@@ -2,6 +2,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { IDS_EVENT_WINDOW_MS } from '../src/defense/guard.ts';
 import { UsersRepo } from '../src/store/users.repo.ts';
 import {
   PASSWORD,
@@ -341,6 +342,99 @@ describe('defense', () => {
       (await call(blocking, 'GET', '/api/market/stocks?f=../../etc/passwd', { ip })).status,
     ).toBe(400);
     expect((await call(blocking, 'GET', '/api/market/stocks', { ip })).status).toBe(403);
+  });
+
+  describe('IDS amplification (issue 12, finding 2)', () => {
+    const MIXED = "<script>' OR 1=1--;cat /etc/passwd ../../";
+
+    async function stored(app: TestApp): Promise<{ events: number; leaves: number }> {
+      const count = async (table: 'security_events' | 'audit_log') =>
+        Number(
+          (
+            await app.store.db
+              .selectFrom(table)
+              .select(({ fn }) => fn.countAll().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      return { events: await count('security_events'), leaves: await count('audit_log') };
+    }
+
+    async function idsEvents(app: TestApp) {
+      const rows = await app.store.db
+        .selectFrom('security_events')
+        .select(['event_type', 'source_ip', 'details'])
+        .where('event_type', 'like', 'malicious_%')
+        .orderBy('id')
+        .execute();
+      return rows.map((row) => ({
+        ...row,
+        details: JSON.parse(row.details ?? '{}') as Record<string, unknown>,
+      }));
+    }
+
+    it('refuses a register with 900 unknown attack fields by its schema: no event, no audit leaf', async () => {
+      const app = await open({});
+      const body: Record<string, string> = {
+        username: 'flooder',
+        email: 'flooder@example.com',
+        password: PASSWORD,
+        full_name: 'Flooder',
+      };
+      for (let i = 0; i < 900; i++) body[`extra_${i}`] = MIXED;
+      const before = await stored(app);
+      const res = await call(app, 'POST', '/api/auth/register', { body });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED' });
+      expect((res.body.error as { message: string }).message).toMatch(/extra_0/);
+      expect(await stored(app)).toEqual(before);
+      expect(await new UsersRepo(app.store.db).findByUsername('flooder')).toBeUndefined();
+    });
+
+    it('records one event per request, naming every detector and counting the findings', async () => {
+      const app = await open({});
+      const before = await stored(app);
+      const res = await login(app, MIXED, { password: MIXED, ip: '203.0.113.60' });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'REQUEST_REJECTED' });
+      expect(await stored(app)).toEqual({
+        events: before.events + 1,
+        leaves: before.leaves + 1,
+      });
+      const [event] = await idsEvents(app);
+      expect((event?.details.detectors as string[]).sort()).toEqual([
+        'command_injection',
+        'path_traversal',
+        'sqli',
+        'xss',
+      ]);
+      // Four detectors in each of two fields.
+      expect(event?.details.findings).toBe(8);
+    });
+
+    it('stores one IDS event per address and type every few seconds; the next counts those held back', async () => {
+      const app = await open({});
+      const sqli = (ip: string) => login(app, "x' OR 1=1 --", { password: 'y', ip });
+      for (let i = 0; i < 5; i++) expect((await sqli('203.0.113.61')).status).toBe(400);
+      expect((await sqli('203.0.113.62')).status).toBe(400);
+      clock += IDS_EVENT_WINDOW_MS;
+      expect((await sqli('203.0.113.61')).status).toBe(400);
+      const events = await idsEvents(app);
+      expect(events.map((e) => [e.source_ip, e.details.suppressed])).toEqual([
+        ['203.0.113.61', undefined],
+        ['203.0.113.62', undefined],
+        ['203.0.113.61', 4],
+      ]);
+    });
+
+    it('refuses a query with more parameters than the IDS inspects, which could hide an attack', async () => {
+      const app = await open({});
+      const padding = Array.from({ length: 2_100 }, (_, i) => `p${i}=1`).join('&');
+      const res = await call(app, 'GET', `/api/market/stocks?${padding}&q=1%20OR%201=1%20--`);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'REQUEST_REJECTED' });
+      expect((await call(app, 'GET', '/api/market/stocks?page=1&sort=symbol')).status).toBe(200);
+    });
   });
 
   it('with the IDS off, injection payloads still change nothing: queries are parameterized', async () => {

@@ -4,7 +4,8 @@
 
 import { ApiError } from '../errors.ts';
 import type { SecurityEventType, SecurityEvents } from './security-events.ts';
-import { inspect } from './ids/index.ts';
+import { EventThrottle } from './event-throttle.ts';
+import { inspectRequest, SEVERITY_WEIGHT, type DetectorName, type Finding } from './ids/index.ts';
 import type { InspectedRequest } from './ids/types.ts';
 import type { IpBlocks } from './ip-blocks.ts';
 import type { LimitDecision, RateClass, RateLimits } from './rate-limits.ts';
@@ -15,16 +16,20 @@ export class RateLimited extends ApiError {
   }
 }
 
-/** Records at most one rate-limit event per key and class per minute, so a flood is one line. */
-class EventThrottle {
-  private readonly seen = new Map<string, number>();
-  due(key: string, now: number): boolean {
-    const last = this.seen.get(key);
-    if (last !== undefined && now - last < 60_000) return false;
-    if (this.seen.size > 10_000) this.seen.clear();
-    this.seen.set(key, now);
-    return true;
-  }
+/** At most one rate-limit event per key and class per minute, so a flood is one line. */
+const RATE_EVENT_WINDOW_MS = 60_000;
+/** At most one IDS event per address and type in this window; the next says how many were held. */
+export const IDS_EVENT_WINDOW_MS = 10_000;
+
+const spoken = (detector: DetectorName): string => detector.replace('_', ' ');
+
+/** The finding of the highest severity, and of those the highest score; the first on a tie. */
+function worstOf(findings: readonly Finding[]): Finding | undefined {
+  const rank = (f: Finding): number => SEVERITY_WEIGHT[f.severity] * 1e6 + f.score;
+  return findings.reduce<Finding | undefined>(
+    (w, f) => (w && rank(w) >= rank(f) ? w : f),
+    undefined,
+  );
 }
 
 export interface IdsPolicy {
@@ -35,7 +40,8 @@ export interface IdsPolicy {
 }
 
 export class Guard {
-  private readonly throttle = new EventThrottle();
+  private readonly rateEvents = new EventThrottle(RATE_EVENT_WINDOW_MS);
+  private readonly idsEvents = new EventThrottle(IDS_EVENT_WINDOW_MS);
   /** IDS hits per address in the current block window, for the `block` action. */
   private readonly hits = new Map<string, { count: number; since: number }>();
 
@@ -49,25 +55,25 @@ export class Guard {
   ) {}
 
   /**
-   * Runs the intrusion detectors over a request. Every finding is a security event; the
-   * configured action then logs, refuses (400) or also blocks the address after repeated hits.
+   * Runs the intrusion detectors over a request whose schema was checked already, so unknown
+   * fields never get here. A request's findings are one security event (see `report`). The
+   * configured action then logs, refuses (400) or also blocks the address after repeated hits;
+   * it also refuses a query with more parameters than the IDS inspects, which could hide one.
    * Parameterized SQL, not this, is what keeps queries safe: the IDS detects and reports.
    */
   async screen(request: InspectedRequest, address: string, userId?: number): Promise<void> {
     if (!this.ids.enabled) return;
-    const findings = inspect(request);
-    if (findings.length === 0) return;
-    for (const f of findings) {
-      await this.events.record({
-        type: `malicious_${f.detector}` as SecurityEventType,
-        severity: f.severity,
-        description: `${f.detector.replace('_', ' ')} pattern in ${f.location}`,
-        ip: address,
-        userId,
-        details: { rule: f.rule, location: f.location, score: f.score, sample: f.sample },
-      });
-    }
+    const { findings, skipped } = inspectRequest(request);
+    const worst = worstOf(findings);
+    if (worst !== undefined) await this.report(findings, worst, address, userId);
     if (this.ids.action === 'log') return;
+    if (worst === undefined) {
+      if (skipped.query === 0) return;
+      throw new ApiError(
+        'REQUEST_REJECTED',
+        'the request was refused: its query string holds more than the intrusion detection inspects; send fewer parameters',
+      );
+    }
     if (this.ids.action === 'block') {
       const now = this.now();
       const seen = this.hits.get(address);
@@ -90,11 +96,47 @@ export class Guard {
         });
       }
     }
-    const first = findings[0];
     throw new ApiError(
       'REQUEST_REJECTED',
-      `the request was refused: it looks like ${first?.detector.replace('_', ' ') ?? 'an attack'} (${first?.location ?? 'request'})`,
+      `the request was refused: it looks like ${spoken(worst.detector)} (${worst.location})`,
     );
+  }
+
+  /**
+   * One event for all of a request's findings, typed by the worst, naming every detector and
+   * counting the findings. Not stored when one of its type from this address was stored less
+   * than IDS_EVENT_WINDOW_MS ago; the next one stored says how many were held back.
+   */
+  private async report(
+    findings: readonly Finding[],
+    worst: Finding,
+    address: string,
+    userId: number | undefined,
+  ): Promise<void> {
+    const type = `malicious_${worst.detector}` as SecurityEventType;
+    const held = this.idsEvents.admit(`${address}|${type}`, this.now());
+    if (held === undefined) return;
+    const detectors = [...new Set(findings.map((f) => f.detector))];
+    const where = `${spoken(worst.detector)} pattern in ${worst.location}`;
+    await this.events.record({
+      type,
+      severity: worst.severity,
+      description:
+        findings.length === 1
+          ? where
+          : `${findings.length} attack patterns (${detectors.map(spoken).join(', ')}); the worst: ${where}`,
+      ip: address,
+      userId,
+      details: {
+        rule: worst.rule,
+        location: worst.location,
+        score: worst.score,
+        sample: worst.sample,
+        detectors,
+        findings: findings.length,
+        ...(held > 0 ? { suppressed: held } : {}),
+      },
+    });
   }
 
   /** Throws 403 for a blocked address. */
@@ -113,14 +155,15 @@ export class Guard {
     const keys = userId === undefined ? [`a:${address}`] : [`u:${userId}`];
     const decision = await this.limits.request(rateClass, keys);
     if (!decision.allowed) {
-      if (this.throttle.due(`${keys.join()}|${rateClass}`, this.now())) {
+      const held = this.rateEvents.admit(`${keys.join()}|${rateClass}`, this.now());
+      if (held !== undefined) {
         await this.events.record({
           type: 'excess_rate_limit_exceeded',
           severity: 'MEDIUM',
           description: `request rate limit exceeded (${rateClass})`,
           ip: address,
           userId,
-          details: { class: rateClass },
+          details: { class: rateClass, ...(held > 0 ? { suppressed: held } : {}) },
         });
       }
       throw new RateLimited(decision);

@@ -90,6 +90,12 @@ describe('attacks against a local exchange', () => {
     expect(result?.notes).toContain('the key was refused after the password change');
   });
 
+  it('a register padded with 900 attack fields is refused cheaply, before any inspection', () => {
+    const result = results.find((r) => r.attack === 'ids-amplification');
+    expect(result?.verdict, result?.notes).toBe('BLOCKED');
+    expect(result?.notes).toContain('400 VALIDATION_FAILED x5');
+  });
+
   it('stays within its bounds', () => {
     const flood = results.find((r) => r.attack === 'flood');
     expect(flood?.attempts).toBeLessThanOrEqual(300);
@@ -158,6 +164,8 @@ describe('attacks against a server that accepts everything', () => {
         'x-forwarded-for': 'SUCCEEDED',
         flood: 'DETECTED',
         'stolen-token-api-key': 'SUCCEEDED',
+        // Taken at once: not refused, but not costly either.
+        'ids-amplification': 'DETECTED',
       });
       expect(exitCode(results)).toBe(1);
     } finally {

@@ -21,6 +21,7 @@ import { credentialStuffing } from './scenarios/credential-stuffing.ts';
 import { flood } from './scenarios/flood.ts';
 import { forgedTokens } from './scenarios/forged-tokens.ts';
 import { forwardedFor } from './scenarios/forwarded-for.ts';
+import { idsAmplification } from './scenarios/ids-amplification.ts';
 import { mitm } from './scenarios/mitm.ts';
 import { replay } from './scenarios/replay.ts';
 import { sqlInjection } from './scenarios/sql-injection.ts';
@@ -41,6 +42,7 @@ export const SCENARIOS: readonly Scenario[] = [
   forwardedFor,
   flood,
   stolenTokenApiKey,
+  idsAmplification,
 ];
 
 /**
@@ -55,6 +57,7 @@ const RUN_ORDER: readonly string[] = [
   'bola',
   'stolen-token-api-key',
   'sql-injection',
+  'ids-amplification',
   'brute-force',
   'x-forwarded-for',
   'credential-stuffing',

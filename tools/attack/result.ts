@@ -12,7 +12,8 @@ import {
 
 /**
  * SUCCEEDED: the attacker got what it wanted. BLOCKED: the defense answered 403/429 or closed the
- * connection at least once. DETECTED: refused with ordinary 4xx answers only (or, for the flood,
+ * connection at least once, or the scenario found the attack refused before it cost anything
+ * (`Finding.blocked`). DETECTED: refused with ordinary 4xx answers only (or, for the flood,
  * served without harm). INCONCLUSIVE: the scenario could not set itself up (say a 500 on
  * registration), so it says nothing about the defense.
  */
@@ -37,6 +38,8 @@ export interface AttackResult {
 export interface Finding {
   succeeded: boolean;
   notes: string[];
+  /** The defense stopped the attack in a way no 403/429 shows, say by refusing it cheaply. */
+  blocked?: boolean;
 }
 
 /** Counts the answers to a scenario's attack requests. */
@@ -74,16 +77,16 @@ export class Tally {
   }
 }
 
-export function verdictOf(succeeded: boolean, tally: Tally): Verdict {
+export function verdictOf(succeeded: boolean, tally: Tally, blocked = false): Verdict {
   if (succeeded) return 'SUCCEEDED';
-  return tally.blocked > 0 ? 'BLOCKED' : 'DETECTED';
+  return tally.blocked > 0 || blocked ? 'BLOCKED' : 'DETECTED';
 }
 
 export function resultOf(
   attack: string,
   tally: Tally,
   finding: Finding,
-  verdict: Verdict = verdictOf(finding.succeeded, tally),
+  verdict: Verdict = verdictOf(finding.succeeded, tally, finding.blocked),
 ): AttackResult {
   const answers = tally.attempts > 0 ? [`answers: ${tally.answers()}`] : [];
   return {

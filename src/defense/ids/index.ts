@@ -1,18 +1,19 @@
 // Intrusion detection: inspects the attacker-controlled text of a request for SQL injection, XSS,
-// path traversal and command injection. Pure and linear-time: no I/O, no clock, bounded walks and
-// regular expressions without catastrophic backtracking. It reports; it never blocks.
+// path traversal and command injection. Pure and bounded: no I/O, no clock, bounded walks, at most
+// LIMITS.inspectedStrings strings and LIMITS.inspectedChars characters per part of the request,
+// and regular expressions without catastrophic backtracking. It reports; it never blocks.
 
 import { commandInjection } from './command-injection.ts';
 import type { Detector } from './detector.ts';
 import { pathTraversal } from './path-traversal.ts';
-import { requestFields } from './request-fields.ts';
+import { requestFields, type Part } from './request-fields.ts';
 import { escapeForLog } from './sample.ts';
 import { sqli } from './sqli.ts';
 import type { Finding, InspectedRequest, Severity } from './types.ts';
 import { xss } from './xss.ts';
 
 export type { DetectorName, Finding, InspectedRequest, Severity } from './types.ts';
-export { INSPECTED_HEADERS, LIMITS } from './request-fields.ts';
+export { INSPECTED_HEADERS, LIMITS, type Part } from './request-fields.ts';
 export { escapeForLog } from './sample.ts';
 
 export const DETECTORS: readonly Detector[] = [sqli, xss, pathTraversal, commandInjection];
@@ -26,9 +27,20 @@ export const SEVERITY_WEIGHT: Readonly<Record<Severity, number>> = {
 
 export const SAMPLE_LENGTH = 80;
 
+export interface Inspection {
+  findings: Finding[];
+  /** Per part of the request, the strings the limits left uninspected. */
+  skipped: Record<Part, number>;
+}
+
 export function inspect(request: InspectedRequest): Finding[] {
+  return inspectRequest(request).findings;
+}
+
+export function inspectRequest(request: InspectedRequest): Inspection {
   const findings = new Map<string, Finding>();
-  for (const { location, text } of requestFields(request)) {
+  const { fields, skipped } = requestFields(request);
+  for (const { location, text } of fields) {
     for (const detector of DETECTORS) {
       for (const hit of detector.scan(text)) {
         const key = `${detector.name}\u0000${location}`;
@@ -54,5 +66,5 @@ export function inspect(request: InspectedRequest): Finding[] {
       }
     }
   }
-  return [...findings.values()];
+  return { findings: [...findings.values()], skipped };
 }

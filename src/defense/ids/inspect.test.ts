@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { inspect, LIMITS, SEVERITY_WEIGHT, type InspectedRequest } from './index.ts';
+import {
+  inspect,
+  inspectRequest,
+  LIMITS,
+  SEVERITY_WEIGHT,
+  type InspectedRequest,
+} from './index.ts';
 
 function request(parts: Partial<InspectedRequest>): InspectedRequest {
   return { path: '/api/orders', query: {}, body: null, headers: {}, ...parts };
@@ -158,11 +164,37 @@ describe('bounded walk', () => {
     expect(inspect(request({ body: nest(100_000, '<script>') }))).toEqual([]);
   });
 
-  it(`inspects at most ${LIMITS.maxStrings} strings per request`, () => {
-    const early = Array.from({ length: 100_000 }, (_, i) => (i === 10 ? '<script>' : 'ok'));
-    const late = Array.from({ length: 100_000 }, (_, i) => (i === 50_000 ? '<script>' : 'ok'));
+  it(`collects at most ${LIMITS.maxStrings} strings per part`, () => {
+    const early = Array.from({ length: 100_000 }, (_, i) => (i === 10 ? '<script>' : 'a long ok'));
+    const late = Array.from({ length: 100_000 }, (_, i) =>
+      i === 50_000 ? '<script>' : 'a long ok',
+    );
     expect(inspect(request({ body: early }))).toHaveLength(1);
     expect(inspect(request({ body: late }))).toEqual([]);
+  });
+
+  it(`inspects at most ${LIMITS.inspectedStrings} strings per part, the shortest first, and says how many it left`, () => {
+    const body = [...Array.from({ length: 500 }, () => 'ok'), '<script>'];
+    expect(inspectRequest(request({ body }))).toEqual({
+      findings: [],
+      skipped: { head: 0, query: 0, body: 501 - LIMITS.inspectedStrings },
+    });
+  });
+
+  it(`inspects at most ${LIMITS.inspectedChars} characters per part, so long text cannot crowd out a short field`, () => {
+    const note = `${'x'.repeat(2 * LIMITS.inspectedChars)}<script>`;
+    const { findings, skipped } = inspectRequest(request({ body: { note, name: '<script>' } }));
+    expect(findings.map((f) => f.location)).toEqual(['body.name']);
+    expect(skipped.body).toBe(0);
+  });
+
+  it('padding in one part cannot crowd out another', () => {
+    const query = Array.from({ length: 3_000 }, (_, i) => `p${i}=1`).join('&');
+    const { findings, skipped } = inspectRequest(
+      request({ path: '/../../etc/passwd', query, body: { name: '<script>' } }),
+    );
+    expect(findings.map((f) => f.location).sort()).toEqual(['body.name', 'path']);
+    expect(skipped.query).toBeGreaterThan(0);
   });
 
   it('stops walking huge arrays of numbers', () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { inspect, SEVERITY_WEIGHT, type Finding } from './index.ts';
+import { inspect, LIMITS, SEVERITY_WEIGHT, type Finding } from './index.ts';
+import { requestFields } from './request-fields.ts';
 
 // eslint-disable-next-line no-control-regex -- control characters are what this matches
 const UNSAFE_IN_LOGS = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
@@ -93,6 +94,35 @@ describe('inspect properties', () => {
         expectWellFormed(inspect({ path: '/', query: {}, body, headers: {} }));
       }),
       { numRuns: 40 },
+    );
+  });
+
+  it('inspects within the limits of a part, and leaves out no string shorter than one it inspects', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ maxLength: 300 }), { maxLength: 400 }), (strings) => {
+        const { fields, skipped } = requestFields({
+          path: '',
+          query: {},
+          body: strings,
+          headers: {},
+        });
+        const inspected = new Map(fields.map((f) => [Number(/\d+/.exec(f.location)?.[0]), f.text]));
+        const given = strings.flatMap((text, index) => (text === '' ? [] : [{ text, index }]));
+        expect(inspected.size + skipped.body).toBe(given.length);
+        expect(inspected.size).toBeLessThanOrEqual(LIMITS.inspectedStrings);
+        const chars = [...inspected.values()].reduce((sum, text) => sum + text.length, 0);
+        expect(chars).toBeLessThanOrEqual(LIMITS.inspectedChars);
+        let longestInFull = 0;
+        for (const { text, index } of given) {
+          const seen = inspected.get(index);
+          if (seen !== undefined) expect(text.startsWith(seen)).toBe(true);
+          if (seen === text) longestInFull = Math.max(longestInFull, text.length);
+        }
+        for (const { text, index } of given) {
+          if (!inspected.has(index)) expect(text.length).toBeGreaterThanOrEqual(longestInFull);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });

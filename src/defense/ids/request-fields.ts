@@ -1,11 +1,16 @@
 // Lists the attacker-controlled strings of a request with where each was found. The walk is
-// bounded in depth, in strings and in visited values, so a hostile body cannot make inspection
-// slow; what lies beyond the bounds is not inspected.
+// bounded in depth, in strings and in visited values, and what is inspected is bounded per part
+// of the request (path and headers, query, body): the shortest strings of each part first, so
+// neither padding in one part nor long text in a part can crowd out a short field.
 
 import { escapeForLog } from './sample.ts';
 import type { InspectedRequest } from './types.ts';
 
+/** The parts of a request, each inspected within its own limits. */
+export type Part = 'head' | 'query' | 'body';
+
 export interface Field {
+  part: Part;
   location: string;
   text: string;
 }
@@ -13,11 +18,22 @@ export interface Field {
 export const LIMITS = {
   /** Nesting depth below the root of the body or query that is walked. */
   maxDepth: 20,
-  /** Strings (keys and values) inspected per request. */
+  /** Strings (keys and values) collected per part. */
   maxStrings: 2_000,
-  /** Values of any kind visited per request, so arrays of numbers cannot spin the walk. */
+  /** Values of any kind visited per part, so arrays of numbers cannot spin the walk. */
   maxValues: 20_000,
+  /** Strings inspected per part, the shortest first. */
+  inspectedStrings: 128,
+  /** Characters inspected per part; the string that reaches the limit is inspected up to it. */
+  inspectedChars: 8 * 1024,
 } as const;
+
+export interface RequestFields {
+  /** The strings to inspect: in each part the shortest first, within the limits. */
+  fields: Field[];
+  /** Per part, the strings left uninspected because the part held more than the limits. */
+  skipped: Record<Part, number>;
+}
 
 /** Only these headers carry free text an attacker is known to abuse; authorization is a secret. */
 export const INSPECTED_HEADERS = ['user-agent', 'referer', 'x-forwarded-for', 'cookie'] as const;
@@ -34,6 +50,8 @@ class FieldCollector {
   readonly fields: Field[] = [];
   private values = 0;
 
+  constructor(readonly part: Part) {}
+
   get full(): boolean {
     return this.fields.length >= LIMITS.maxStrings || this.values >= LIMITS.maxValues;
   }
@@ -41,7 +59,7 @@ class FieldCollector {
   add(location: string, text: string): void {
     if (this.full) return;
     this.values += 1;
-    if (text.length > 0) this.fields.push({ location, text });
+    if (text.length > 0) this.fields.push({ part: this.part, location, text });
   }
 
   walk(value: unknown, location: string, depth: number): void {
@@ -108,19 +126,43 @@ function walkQueryRecord(collector: FieldCollector, query: Record<string, unknow
   }
 }
 
-export function requestFields(request: InspectedRequest): Field[] {
-  const collector = new FieldCollector();
-  collector.add('path', request.path);
+/** A part's strings, shortest first (ties in request order), within the inspection limits. */
+function withinLimits(fields: readonly Field[]): Field[] {
+  const shortestFirst = [...fields].sort((a, b) => a.text.length - b.text.length);
+  const kept: Field[] = [];
+  let chars = 0;
+  for (const field of shortestFirst) {
+    if (kept.length >= LIMITS.inspectedStrings || chars >= LIMITS.inspectedChars) break;
+    const text = field.text.slice(0, LIMITS.inspectedChars - chars);
+    kept.push(text.length === field.text.length ? field : { ...field, text });
+    chars += text.length;
+  }
+  return kept;
+}
+
+export function requestFields(request: InspectedRequest): RequestFields {
+  const head = new FieldCollector('head');
+  head.add('path', request.path);
   for (const [name, value] of Object.entries(request.headers)) {
     const lower = name.toLowerCase();
     if (!(INSPECTED_HEADERS as readonly string[]).includes(lower)) continue;
     const location = `header.${lower}`;
     for (const text of Array.isArray(value) ? value : [value]) {
-      if (typeof text === 'string') collector.add(location, text);
+      if (typeof text === 'string') head.add(location, text);
     }
   }
-  if (typeof request.query === 'string') walkQueryString(collector, request.query);
-  else walkQueryRecord(collector, request.query);
-  collector.walk(request.body, 'body', 0);
-  return collector.fields;
+  const query = new FieldCollector('query');
+  if (typeof request.query === 'string') walkQueryString(query, request.query);
+  else walkQueryRecord(query, request.query);
+  const body = new FieldCollector('body');
+  body.walk(request.body, 'body', 0);
+
+  const fields: Field[] = [];
+  const skipped = { head: 0, query: 0, body: 0 };
+  for (const collector of [head, query, body]) {
+    const kept = withinLimits(collector.fields);
+    fields.push(...kept);
+    skipped[collector.part] = collector.fields.length - kept.length;
+  }
+  return { fields, skipped };
 }

@@ -48,8 +48,9 @@ export function installDefense(app: ExchangeApp, guard: Guard): void {
     guard.refuseBlocked(address);
     setRateHeaders(reply, await guard.request(rateClassOf(path), address));
   });
-  // Registered after access control, so the principal is known here; the body is parsed.
-  app.addHook('preValidation', async (request, reply) => {
+  // After validation: a body with unknown fields was refused (400) before any inspection, so the
+  // IDS sees only the fields a route declares. Access control ran, so the principal is known.
+  app.addHook('preHandler', async (request, reply) => {
     const path = request.url.split('?')[0] ?? '';
     const userId = request.principal?.userId;
     await guard.screen(

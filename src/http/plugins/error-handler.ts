@@ -19,7 +19,13 @@ function fromFastifyError(error: FastifyError): { status: number; body: ErrorBod
     const field = first?.instancePath
       ? `${where}${first.instancePath.replaceAll('/', '.')}`
       : where;
-    const message = first?.message ? `${field} ${first.message}` : error.message;
+    const unknown = first?.params.additionalProperty;
+    const message =
+      typeof unknown === 'string'
+        ? `${field} has a field it does not take: ${JSON.stringify(unknown.slice(0, 64))}`
+        : first?.message
+          ? `${field} ${first.message}`
+          : error.message;
     return { status: 400, body: body('VALIDATION_FAILED', message) };
   }
   if (error.code === 'FST_ERR_BAD_URL') {

@@ -1,6 +1,7 @@
 // Schema validation with Ajv: bodies are validated strictly (no type coercion: "10" is not 10,
 // a string is not a boolean), while path and query parameters, which are always text, are
-// coerced to the declared types. Unknown body fields are removed, never trusted. Integers must
+// coerced to the declared types. A body field its closed schema does not declare is refused
+// (400), before the intrusion detectors or the handler see any of the body. Integers must
 // be written as integers: decimal digits in the path and query, no `1.0` or `1e0` in a body.
 
 import { Ajv, type Options } from 'ajv';
@@ -21,7 +22,7 @@ function ajv(options: Options): Ajv {
 }
 
 export function installValidation(app: ExchangeApp): void {
-  const strict = ajv({ coerceTypes: false });
+  const strict = ajv({ coerceTypes: false, removeAdditional: false });
   const coercing = ajv({ coerceTypes: 'array' });
   app.setValidatorCompiler(({ schema, httpPart }) => {
     if (httpPart === 'body') return strict.compile(schema);
