@@ -22,13 +22,13 @@ import { PasswordHasher } from './auth/password.ts';
 import { Sessions } from './auth/sessions.ts';
 import { AuditLog } from './audit/log.ts';
 import type { Keyring } from './crypto/keyring.ts';
-import { ReplayCache } from './defense/replay-cache.ts';
+import { openReplayCache } from './defense/replay-cache.ts';
 import { SecurityEvents } from './defense/security-events.ts';
 import { trustedProxies } from './defense/client-ip.ts';
 import { Guard } from './defense/guard.ts';
 import { IpBlocks } from './defense/ip-blocks.ts';
 import { RateLimits } from './defense/rate-limits.ts';
-import { installDefense } from './http/plugins/defense.ts';
+import { installDefense, userAllowance } from './http/plugins/defense.ts';
 import { securityRoutes } from './http/routes/security.ts';
 import { Redis } from 'ioredis';
 import { installAccessControl, type RoutePolicy } from './http/access.ts';
@@ -102,6 +102,7 @@ async function buildIdentity(
   deps: AppDeps,
   events: SecurityEvents,
   venue: Venue,
+  redis: Redis | undefined,
   now: () => number,
 ): Promise<Identity> {
   const { config, store, keys, keyring } = deps;
@@ -128,7 +129,13 @@ async function buildIdentity(
   const apiKeys = new ApiKeys(
     new ApiKeysRepo(db),
     users,
-    new ReplayCache(config.nonceCacheSize, replayWindowMs),
+    // Shared by the nodes of a cluster: a nonce one node accepted is a replay on every other.
+    openReplayCache({
+      perKey: config.noncesPerKey,
+      windowMs: replayWindowMs,
+      redis,
+      prefix: deps.redisPrefix ?? 'sse',
+    }),
     events,
     replayWindowMs,
     now,
@@ -209,7 +216,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   const { guard, blocks, redis } = buildDefense(deps, events, now);
   const venue = await openVenue(deps.config, deps.store, audit, now, deps.logger);
   audit.start();
-  const identity = await buildIdentity(deps, events, venue, now);
+  const identity = await buildIdentity(deps, events, venue, redis, now);
   const simulator =
     deps.config.simulator && venue.problems.length === 0
       ? new MarketSimulator({
@@ -265,6 +272,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     sessions: identity.sessions,
     apiKeys: identity.apiKeys,
     events,
+    limitUser: userAllowance(guard),
   });
   installDefense(app, guard);
 

@@ -70,7 +70,7 @@ describe('loadConfig', () => {
       apiBurstLimit: 40,
       idsEnabled: true,
       blockDurationMinutes: 15,
-      nonceCacheSize: 5000,
+      noncesPerKey: 5000,
       replayWindowSeconds: 120,
       logLevel: 'debug',
       logFile: undefined,

@@ -57,7 +57,8 @@ export interface Config {
   blockDurationMinutes: number;
   /** Failed logins from one address within LOGIN_TIMEWINDOW before the address is blocked. */
   bruteForceThreshold: number;
-  nonceCacheSize: number;
+  /** NONCE_CACHE_SIZE: live signed-request nonces each API key may hold in the replay window. */
+  noncesPerKey: number;
   replayWindowSeconds: number;
   trustedProxies: string[];
   logLevel: LogLevel;
@@ -286,7 +287,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     idsBlockAfter: r.int('IDS_BLOCK_AFTER', 5, 1, 1000),
     blockDurationMinutes: r.int('BLOCK_DURATION_MINUTES', 60, 1, 525_600),
     bruteForceThreshold: r.int('BRUTE_FORCE_THRESHOLD', 10, 1, 1_000_000),
-    nonceCacheSize: r.int('NONCE_CACHE_SIZE', 10_000, 100, 10_000_000),
+    noncesPerKey: r.int('NONCE_CACHE_SIZE', 10_000, 100, 10_000_000),
     replayWindowSeconds: r.int('REPLAY_WINDOW_SECONDS', 300, 1, 3600),
     trustedProxies: checkCidrs(r.list('TRUSTED_PROXIES')),
     logLevel: r.oneOf<LogLevel>('LOG_LEVEL', 'info', [

@@ -49,6 +49,8 @@ export const ERROR_STATUS = {
   ORDER_NOT_OPEN: 409,
   TRADING_UNAVAILABLE: 503,
   RATE_LIMITED: 429,
+  /** One API key has as many live nonces as it may hold (NONCE_CACHE_SIZE); other keys go on. */
+  NONCE_QUOTA_EXCEEDED: 429,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
 } as const;

@@ -44,6 +44,7 @@ describe('npm run attack', () => {
     expect(verdicts['credential-stuffing']).toBe('BLOCKED');
     expect(verdicts['x-forwarded-for']).toBe('BLOCKED');
     expect(verdicts.flood).toBe('BLOCKED');
+    expect(verdicts['nonce-exhaustion']).toBe('BLOCKED');
     expect(verdicts['stolen-token-api-key']).toBe('BLOCKED');
     expect(run.status).toBe(0);
   }, 180_000);

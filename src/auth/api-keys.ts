@@ -7,7 +7,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ApiError } from '../errors.ts';
 import { parseP256PublicKey, verifyP256 } from '../crypto/index.ts';
-import type { ReplayCache } from '../defense/replay-cache.ts';
+import { RateLimited } from '../defense/guard.ts';
+import type { NonceStore } from '../defense/replay-cache.ts';
 import type { SecurityEvents } from '../defense/security-events.ts';
 import type { ApiKeysRepo } from '../store/api-keys.repo.ts';
 import type { UsersRepo } from '../store/users.repo.ts';
@@ -59,7 +60,7 @@ export class ApiKeys {
   constructor(
     private readonly repo: ApiKeysRepo,
     private readonly users: UsersRepo,
-    private readonly replay: ReplayCache,
+    private readonly replay: NonceStore,
     private readonly events: SecurityEvents,
     private readonly windowMs: number,
     private readonly now: () => number,
@@ -132,10 +133,15 @@ export class ApiKeys {
   }
 
   /**
-   * Authenticates a signed request. The signature is checked before the nonce is recorded, so
-   * unsigned junk cannot fill the replay cache.
+   * Authenticates a signed request. The signature is checked, and then `admit` counts the request
+   * against its user's allowance (throwing when it is spent), before the nonce is recorded: unsigned
+   * junk and rate-limited requests never take room in the key's replay cache.
    */
-  async authenticate(request: SignedRequest, origin: RequestOrigin): Promise<Principal> {
+  async authenticate(
+    request: SignedRequest,
+    origin: RequestOrigin,
+    admit: (userId: number) => Promise<void>,
+  ): Promise<Principal> {
     const keyId = header(request.headers, 'x-api-key');
     const timestamp = header(request.headers, 'x-timestamp');
     const nonce = header(request.headers, 'x-nonce');
@@ -189,22 +195,25 @@ export class ApiKeys {
       );
       throw new ApiError('SIGNATURE_INVALID', 'the request signature does not verify');
     }
-    const verdict = this.replay.check(key.id, nonce, now);
-    if (verdict === 'replayed') {
+    const user = await this.users.findById(key.user_id);
+    if (user === undefined || user.disabled === 1) {
+      throw new ApiError('SIGNATURE_INVALID', 'the request signature does not verify');
+    }
+    await admit(user.id);
+    const nonceCheck = await this.replay.check(key.id, nonce, now);
+    if (nonceCheck.verdict === 'replayed') {
       await this.reject('replay_detected', 'a signed request was replayed', origin, keyId, {
         nonce,
       });
       throw new ApiError('REPLAY_DETECTED', 'this nonce was already used');
     }
-    if (verdict === 'full') {
-      throw new ApiError(
-        'SERVICE_UNAVAILABLE',
-        'too many signed requests in flight; retry shortly',
+    if (nonceCheck.verdict === 'full') {
+      const seconds = Math.max(1, Math.ceil(nonceCheck.retryMs / 1000));
+      throw new RateLimited(
+        { allowed: false, limit: nonceCheck.quota, remaining: 0, resetMs: nonceCheck.retryMs },
+        'NONCE_QUOTA_EXCEEDED',
+        `this API key has used its ${nonceCheck.quota} nonces for the replay window; retry in ${seconds} s`,
       );
-    }
-    const user = await this.users.findById(key.user_id);
-    if (user === undefined || user.disabled === 1) {
-      throw new ApiError('SIGNATURE_INVALID', 'the request signature does not verify');
     }
     await this.repo.touch(key.id, now);
     return {

@@ -10,9 +10,14 @@ import type { InspectedRequest } from './ids/types.ts';
 import type { IpBlocks } from './ip-blocks.ts';
 import type { LimitDecision, RateClass, RateLimits } from './rate-limits.ts';
 
+/** A 429 with Retry-After: a spent request allowance, or another quota that says why. */
 export class RateLimited extends ApiError {
-  constructor(readonly decision: LimitDecision) {
-    super('RATE_LIMITED', `too many requests; retry in ${Math.ceil(decision.resetMs / 1000)} s`);
+  constructor(
+    readonly decision: LimitDecision,
+    code: 'RATE_LIMITED' | 'NONCE_QUOTA_EXCEEDED' = 'RATE_LIMITED',
+    message = `too many requests; retry in ${Math.ceil(decision.resetMs / 1000)} s`,
+  ) {
+    super(code, message);
   }
 }
 

@@ -1,7 +1,9 @@
 // Every route declares who may call it in `config.access`; the app refuses to start with a route
 // that does not. The check itself runs before every handler: routes never authenticate alone.
+// Once the caller is known, the request counts against the user's allowance, exactly once; for a
+// signed request that happens before its nonce is recorded, so a 429 costs the key no nonce.
 
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.ts';
 import type { ApiKeyScope, Principal } from '../auth/principal.ts';
 import type { ApiKeys } from '../auth/api-keys.ts';
@@ -35,6 +37,8 @@ export interface AccessDeps {
   sessions: Sessions;
   apiKeys: ApiKeys;
   events: SecurityEvents;
+  /** Counts the request against the user's allowance; throws (429) once it is spent. */
+  limitUser(request: FastifyRequest, reply: FastifyReply, userId: number): Promise<void>;
 }
 
 /** Scopes a key needs for a policy: `trade` keys may also read. */
@@ -50,6 +54,7 @@ export function principalOf(request: FastifyRequest): Principal {
 
 async function identify(
   request: FastifyRequest,
+  reply: FastifyReply,
   policy: AccessPolicy,
   deps: AccessDeps,
 ): Promise<Principal> {
@@ -59,7 +64,9 @@ async function identify(
     const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(authorization);
     if (match?.[1] === undefined)
       throw new ApiError('INVALID_TOKEN', 'use Authorization: Bearer <access token>');
-    return deps.sessions.authenticate(match[1]);
+    const principal = await deps.sessions.authenticate(match[1]);
+    await deps.limitUser(request, reply, principal.userId);
+    return principal;
   }
   if (request.headers['x-api-key'] !== undefined) {
     if (typeof policy !== 'object') {
@@ -68,18 +75,23 @@ async function identify(
     return deps.apiKeys.authenticate(
       { method: request.method, url: request.url, headers: request.headers, body: request.rawBody },
       origin,
+      (userId) => deps.limitUser(request, reply, userId),
     );
   }
   throw new ApiError('UNAUTHENTICATED', 'this route needs an access token or a signed request');
 }
 
-async function enforce(request: FastifyRequest, deps: AccessDeps): Promise<void> {
+async function enforce(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: AccessDeps,
+): Promise<void> {
   const config = request.routeOptions.config;
   const policy = config.access;
   if (request.is404) return;
   if (policy === undefined) throw new ApiError('FORBIDDEN', 'this route declares no access policy');
   if (policy === 'public') return;
-  const principal = await identify(request, policy, deps);
+  const principal = await identify(request, reply, policy, deps);
   if (
     typeof policy === 'object' &&
     principal.via === 'api-key' &&
@@ -133,7 +145,7 @@ export function installAccessControl(app: ExchangeApp, deps: AccessDeps): RouteP
     return Promise.resolve();
   });
   // Before validation: a caller without the right credentials learns nothing about the schema.
-  app.addHook('preValidation', (request) => enforce(request, deps));
+  app.addHook('preValidation', (request, reply) => enforce(request, reply, deps));
 
   // Signed requests hash the body exactly as sent, so keep it beside the parsed JSON.
   const parseJson = app.getDefaultJsonParser('error', 'error');

@@ -1,5 +1,6 @@
 // The databases the repository tests run on: always SQLite; PostgreSQL when TEST_DATABASE_URL
-// is set, each run in its own schema. Under CI a missing TEST_DATABASE_URL is an error, not a skip.
+// is set, each run in its own schema. Redis when TEST_REDIS_URL is set. Under CI a missing
+// TEST_DATABASE_URL or TEST_REDIS_URL is an error, not a skip.
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,13 +23,23 @@ export interface StoreFactory {
   open(): Promise<TestStore>;
 }
 
-export function postgresTestUrl(): string | undefined {
-  const url = process.env.TEST_DATABASE_URL;
+/** A local service's URL from the environment; undefined outside CI when unset. */
+function serviceUrl(variable: string, service: string): string | undefined {
+  const url = process.env[variable];
   if (url === undefined || url === '') {
-    if (process.env.CI) throw new Error('CI requires TEST_DATABASE_URL (PostgreSQL) to be set');
+    if (process.env.CI) throw new Error(`CI requires ${variable} (${service}) to be set`);
     return undefined;
   }
   return url;
+}
+
+export function postgresTestUrl(): string | undefined {
+  return serviceUrl('TEST_DATABASE_URL', 'PostgreSQL');
+}
+
+/** The Redis the cluster tests share, each under its own key prefix. */
+export function redisTestUrl(): string | undefined {
+  return serviceUrl('TEST_REDIS_URL', 'Redis');
 }
 
 async function openSqlite(): Promise<TestStore> {

@@ -96,6 +96,12 @@ describe('attacks against a local exchange', () => {
     expect(result?.notes).toContain('400 VALIDATION_FAILED x5');
   });
 
+  it('one key’s flood of nonces leaves another account’s signed requests alone', () => {
+    const result = results.find((r) => r.attack === 'nonce-exhaustion');
+    expect(result?.verdict, result?.notes).toMatch(/^(BLOCKED|DETECTED)$/);
+    expect(result?.notes).toContain("a second account's signed request was accepted");
+  });
+
   it('stays within its bounds', () => {
     const flood = results.find((r) => r.attack === 'flood');
     expect(flood?.attempts).toBeLessThanOrEqual(300);
@@ -163,6 +169,8 @@ describe('attacks against a server that accepts everything', () => {
         // Its wrong passwords were accepted too (there was no limit to dodge).
         'x-forwarded-for': 'SUCCEEDED',
         flood: 'DETECTED',
+        // Everything accepted: nothing limited the flooding key, nobody else was refused.
+        'nonce-exhaustion': 'DETECTED',
         'stolen-token-api-key': 'SUCCEEDED',
         // Taken at once: not refused, but not costly either.
         'ids-amplification': 'DETECTED',

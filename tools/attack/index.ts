@@ -23,6 +23,7 @@ import { forgedTokens } from './scenarios/forged-tokens.ts';
 import { forwardedFor } from './scenarios/forwarded-for.ts';
 import { idsAmplification } from './scenarios/ids-amplification.ts';
 import { mitm } from './scenarios/mitm.ts';
+import { nonceExhaustion } from './scenarios/nonce-exhaustion.ts';
 import { replay } from './scenarios/replay.ts';
 import { sqlInjection } from './scenarios/sql-injection.ts';
 import { stolenTokenApiKey } from './scenarios/stolen-token-api-key.ts';
@@ -42,13 +43,15 @@ export const SCENARIOS: readonly Scenario[] = [
   forwardedFor,
   flood,
   stolenTokenApiKey,
+  nonceExhaustion,
   idsAmplification,
 ];
 
 /**
  * The order they run in. Attacks that need working accounts go first, before lockouts, IP blocks
  * or rate limits triggered by the noisy ones can refuse the attacker's own setup; x-forwarded-for
- * runs right after brute-force, whose limit it tries to dodge; the flood goes last.
+ * runs right after brute-force, whose limit it tries to dodge; the floods (of one API key's
+ * nonces, then of requests) go last.
  */
 const RUN_ORDER: readonly string[] = [
   'forged-tokens',
@@ -61,6 +64,7 @@ const RUN_ORDER: readonly string[] = [
   'brute-force',
   'x-forwarded-for',
   'credential-stuffing',
+  'nonce-exhaustion',
   'flood',
 ];
 
