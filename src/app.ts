@@ -125,6 +125,9 @@ async function buildIdentity(
     now,
   );
   const mfa = new Mfa(users, new MfaRepo(db), keyring, events, config.appName, now);
+  // Recovery codes an older version stored as bare SHA-256 get their keyed hash before anything
+  // reads them.
+  await mfa.sealStoredRecoveryCodes();
   const replayWindowMs = config.replayWindowSeconds * 1000;
   const apiKeys = new ApiKeys(
     new ApiKeysRepo(db),

@@ -5,9 +5,9 @@
 import { generateKeyPairSync } from 'node:crypto';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fromBase32, totpCode } from '../src/auth/totp.ts';
+import { totpCode } from '../src/auth/totp.ts';
 import { signRequest, type SigningKey } from '../tools/api-client.ts';
-import { PASSWORD, call, signUp, type Reply } from './support/api.ts';
+import { PASSWORD, call, enableMfa, signUp, type Reply } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
 
@@ -105,13 +105,7 @@ describe.each(storeFactories())('registering API keys on $name', (factory) => {
 
   it('with MFA on, the password is not enough: a fresh TOTP or a recovery code is needed', async () => {
     const { token } = await signUp(t, 'careful');
-    const enrol = await call(t, 'POST', '/api/auth/mfa/enroll', { token });
-    const secret = fromBase32(enrol.body.secret as string);
-    const confirm = await call(t, 'POST', '/api/auth/mfa/confirm', {
-      token,
-      body: { code: totpCode({ secret }, clock) },
-    });
-    const codes = confirm.body.recovery_codes as string[];
+    const { secret, codes } = await enableMfa(t, token, clock);
     clock += 30_000;
 
     const noCode = await createKey(token, { password: PASSWORD });

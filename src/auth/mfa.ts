@@ -1,9 +1,12 @@
 // TOTP multi-factor authentication: enrolment with a QR code, confirmation with a first code,
-// ten single-use recovery codes (stored hashed), and the second step of login. The TOTP secret
-// is stored encrypted; a code is accepted at most once.
+// ten single-use recovery codes, and the second step of login. The TOTP secret is stored
+// encrypted; a code is accepted at most once. A recovery code is stored as a keyed hash (HMAC with
+// a key derived from the master key for this alone), so a copy of the database cannot be searched
+// offline for the codes' 50 bits.
 
 import { createHash, randomBytes } from 'node:crypto';
 import QRCode from 'qrcode';
+import { hmacSha256 } from '../crypto/index.ts';
 import { ApiError } from '../errors.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { SecurityEvents } from '../defense/security-events.ts';
@@ -32,13 +35,24 @@ function newRecoveryCode(): string {
   return `${chars.slice(0, 5).join('')}-${chars.slice(5).join('')}`;
 }
 
-function hashRecoveryCode(code: string): string {
-  return createHash('sha256').update(code.trim().toLowerCase(), 'utf8').digest('hex');
+/**
+ * SHA-256 of the text as typed (trimmed, lower case). Alone, it is the id a challenge token (256
+ * random bits) is stored under; for recovery codes, it is only the inner hash (see sealedCode).
+ */
+function digest(text: string): string {
+  return createHash('sha256').update(text.trim().toLowerCase(), 'utf8').digest('hex');
 }
+
+/** The HKDF label of the recovery-code key; no other key is derived with it. */
+export const RECOVERY_CODE_KEY_LABEL = 'mfa-recovery-code';
+/** Marks a keyed hash; a stored hash without it is an unkeyed SHA-256 from before. */
+export const SEALED_CODE_PREFIX = 'hmac1:';
 
 const secretContext = (userId: number): string => userFieldContext('mfa_secret_enc', userId);
 
 export class Mfa {
+  private readonly recoveryKey: Buffer;
+
   constructor(
     private readonly users: UsersRepo,
     private readonly repo: MfaRepo,
@@ -46,7 +60,29 @@ export class Mfa {
     private readonly events: SecurityEvents,
     private readonly issuer: string,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.recoveryKey = keyring.derivedKey(RECOVERY_CODE_KEY_LABEL);
+  }
+
+  /**
+   * A recovery code as stored: HMAC-SHA256 of its SHA-256. The inner SHA-256 is what older
+   * versions stored, so those rows are sealed in place (sealStoredRecoveryCodes) and keep working.
+   */
+  private sealedCode(innerDigest: string): string {
+    return (
+      SEALED_CODE_PREFIX + hmacSha256(this.recoveryKey, Buffer.from(innerDigest)).toString('hex')
+    );
+  }
+
+  /** Seals recovery codes an older version stored as bare SHA-256; how many. Run at start. */
+  async sealStoredRecoveryCodes(): Promise<number> {
+    let sealed = 0;
+    for (const row of await this.repo.unsealedRecoveryCodes(SEALED_CODE_PREFIX)) {
+      if (await this.repo.replaceCodeHash(row.id, row.code_hash, this.sealedCode(row.code_hash)))
+        sealed += 1;
+    }
+    return sealed;
+  }
 
   /** Starts (or restarts) enrolment: a new secret, kept until confirmed with a code. */
   async enroll(user: UserRow): Promise<Enrolment> {
@@ -74,7 +110,10 @@ export class Mfa {
       );
     }
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-    await this.repo.replaceRecoveryCodes(user.id, codes.map(hashRecoveryCode));
+    await this.repo.replaceRecoveryCodes(
+      user.id,
+      codes.map((code) => this.sealedCode(digest(code))),
+    );
     await this.users.update(user.id, { mfa_enabled: 1, updated_at: this.now() });
     await this.events.record({
       type: 'mfa_enabled',
@@ -90,12 +129,16 @@ export class Mfa {
   async verify(user: UserRow, code: string, origin: RequestOrigin): Promise<boolean> {
     if (user.mfa_enabled !== 1) return false;
     if (/^\d{6}$/.test(code.trim())) return this.acceptTotp(user, code.trim());
-    const used = await this.repo.useRecoveryCode(user.id, hashRecoveryCode(code), this.now());
+    const used = await this.repo.useRecoveryCode(
+      user.id,
+      this.sealedCode(digest(code)),
+      this.now(),
+    );
     if (used) {
       await this.events.record({
         type: 'recovery_code_used',
         severity: 'MEDIUM',
-        description: 'a recovery code was used to sign in',
+        description: 'a recovery code was used',
         ip: origin.ip,
         userId: user.id,
         details: { remaining: await this.repo.remainingRecoveryCodes(user.id) },
@@ -124,17 +167,13 @@ export class Mfa {
   /** The first step of an MFA login: an opaque, short-lived challenge id. */
   async challenge(user: UserRow): Promise<{ mfa_token: string; expires_in: number }> {
     const id = randomBytes(32).toString('base64url');
-    await this.repo.createChallenge(
-      hashRecoveryCode(id),
-      user.id,
-      this.now() + CHALLENGE_LIFETIME_MS,
-    );
+    await this.repo.createChallenge(digest(id), user.id, this.now() + CHALLENGE_LIFETIME_MS);
     return { mfa_token: id, expires_in: CHALLENGE_LIFETIME_MS / 1000 };
   }
 
   /** Completes a challenge with a code; returns the user it belongs to. */
   async answer(token: string, code: string, origin: RequestOrigin): Promise<UserRow> {
-    const id = hashRecoveryCode(token);
+    const id = digest(token);
     const challenge = await this.repo.findChallenge(id);
     if (
       challenge === undefined ||

@@ -1,7 +1,8 @@
 // Opens the database named by DATABASE_URL: SQLite (embedded, WAL) or PostgreSQL, behind one
-// Kysely instance. Both read 64-bit integers exactly and hand them out as checked numbers.
+// Kysely instance. Both read 64-bit integers exactly and hand them out as checked numbers. A
+// SQLite file and its -wal and -shm files are the owner's alone (0600), like the keys.
 
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -52,15 +53,33 @@ function sqlitePath(url: string): string {
   return path === ':memory:' ? path : resolve(path);
 }
 
+const DATABASE_FILE_MODE = 0o600;
+
+/**
+ * Creates the database file 0600 before SQLite does (it would follow the umask, 0644), and
+ * narrows the file and its -wal and -shm files where an older version left them wider. SQLite
+ * makes the -wal and -shm files with the database file's own mode.
+ */
+function keepPrivate(path: string): void {
+  closeSync(openSync(path, 'a', DATABASE_FILE_MODE));
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    if (existsSync(file)) chmodSync(file, DATABASE_FILE_MODE);
+  }
+}
+
 function openSqlite(url: string, readonly: boolean): Store {
   const path = sqlitePath(url);
   if (readonly) {
     // For inspecting a copy: nothing is created or changed, not even the journal mode.
     return sqliteStore(new SQLite(path, { readonly: true, fileMustExist: true }));
   }
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    keepPrivate(path);
+  }
   const database = new SQLite(path);
   database.pragma('journal_mode = WAL');
+  if (path !== ':memory:') keepPrivate(path);
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');

@@ -29,6 +29,26 @@ export class MfaRepo {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /** Recovery codes whose stored hash lacks `prefix`: unkeyed ones from an older version. */
+  async unsealedRecoveryCodes(prefix: string): Promise<{ id: number; code_hash: string }[]> {
+    return this.db
+      .selectFrom('mfa_recovery_codes')
+      .select(['id', 'code_hash'])
+      .where('code_hash', 'not like', `${prefix}%`)
+      .execute();
+  }
+
+  /** Replaces one stored hash, only if it is still `from` (two nodes may seal at once). */
+  async replaceCodeHash(id: number, from: string, to: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('mfa_recovery_codes')
+      .set({ code_hash: to })
+      .where('id', '=', id)
+      .where('code_hash', '=', from)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   async remainingRecoveryCodes(userId: number): Promise<number> {
     const row = await this.db
       .selectFrom('mfa_recovery_codes')

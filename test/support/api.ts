@@ -2,6 +2,7 @@
 // JSON unless the request says it may be text, so a route that stops answering JSON fails.
 
 import { expect } from 'vitest';
+import { fromBase32, totpCode } from '../../src/auth/totp.ts';
 import { UsersRepo } from '../../src/store/users.repo.ts';
 import type { TestApp } from './app.ts';
 
@@ -130,4 +131,21 @@ export async function signUp(
   const { access_token } = await signIn(t, username, account);
   expect(access_token).toEqual(expect.any(String));
   return { id, token: access_token as string };
+}
+
+/** Turns MFA on for the signed-in user (enrol, confirm with a code at `now`): its secret and codes. */
+export async function enableMfa(
+  t: TestApp,
+  token: string,
+  now: number,
+): Promise<{ secret: Uint8Array; codes: string[] }> {
+  const enrol = await call(t, 'POST', '/api/auth/mfa/enroll', { token });
+  expect(enrol.status).toBe(200);
+  const secret = fromBase32(enrol.body.secret as string);
+  const confirm = await call(t, 'POST', '/api/auth/mfa/confirm', {
+    token,
+    body: { code: totpCode({ secret }, now) },
+  });
+  expect(confirm.status).toBe(200);
+  return { secret, codes: confirm.body.recovery_codes as string[] };
 }

@@ -34,7 +34,7 @@ export interface TestApp {
 export async function openTestApp(
   factory: StoreFactory,
   env: Record<string, string> = {},
-  options: Partial<Pick<AppDeps, 'now' | 'redisPrefix'>> = {},
+  options: Partial<Pick<AppDeps, 'now' | 'redisPrefix' | 'logger'>> = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'sse-app-'));
   // Tests make many requests from one address: limits are raised unless a test sets its own.
