@@ -79,6 +79,8 @@ export interface Config {
   marketCollarBps: number;
   /** How far from the last price a limit or stop price may be, in basis points. */
   priceBandBps: number;
+  /** How many triggered stops one command runs; the rest run as further commands. */
+  stopsPerCommand: number;
   /** UTC time of day ("HH:MM") when DAY orders expire. */
   sessionEndUtc: string;
   simulator: boolean;
@@ -311,6 +313,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     takerFeeBps: r.int('TAKER_FEE_BPS', 0, 0, 1000),
     marketCollarBps: r.int('MARKET_COLLAR_BPS', 500, 1, 5000),
     priceBandBps: r.int('PRICE_BAND_BPS', 2000, 1, 9000),
+    stopsPerCommand: r.int('STOPS_PER_COMMAND', 64, 1, 100_000),
     sessionEndUtc: r.pattern(
       'SESSION_END_UTC',
       '10:00',

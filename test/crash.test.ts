@@ -1,6 +1,9 @@
 // Kill -9 under order load: every order that got a 201 must be there after a restart, with
 // the state it was acknowledged in or a later one, and recovery's invariant checks must pass.
+// Kill -9 in the middle of a stop cascade: the stops still waiting their turn run after the
+// restart, in the order they were triggered.
 
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +46,8 @@ describe('crash safety', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('keeps every acknowledged order through SIGKILL, with invariants intact', async () => {
+  /** A fresh exchange, its operator's token, and signed-up users by name. */
+  async function start(names: string[], extra: Record<string, string> = {}) {
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const env = {
@@ -52,17 +56,15 @@ describe('crash safety', () => {
       PORT: String(port),
       ADMIN_PASSWORD,
       API_RATE_LIMIT: '10000000',
+      ...extra,
     };
     const post = (path: string, body: unknown, token?: string) => postJson(base, path, body, token);
-    const login = async (username: string, password: string) =>
-      (await post('/api/auth/login', { username, password })).body.access_token as string;
-
     server = runServer(env);
     expect((await waitForHealth(port, server)).status).toBe(200);
     const admin = await takeOverAdmin(base, ADMIN_PASSWORD, 'the real operator passphrase');
     const ids: Record<string, number> = {};
     const tokens: Record<string, string> = {};
-    for (const name of ['buyer', 'seller']) {
+    for (const name of names) {
       const reg = await post('/api/auth/register', {
         username: name,
         email: `${name}@example.com`,
@@ -70,8 +72,23 @@ describe('crash safety', () => {
         full_name: name,
       });
       ids[name] = reg.body.user_id as number;
-      tokens[name] = await login(name, PASSWORD);
+      const login = await post('/api/auth/login', { username: name, password: PASSWORD });
+      tokens[name] = login.body.access_token as string;
     }
+    const restart = async (): Promise<Response> => {
+      server = runServer(env);
+      const health = await waitForHealth(port, server);
+      const state = (await health.clone().json()) as {
+        trading: { available: boolean; reason?: string };
+      };
+      expect(state.trading, state.trading.reason).toEqual({ available: true });
+      return health;
+    };
+    return { port, base, env, post, admin, ids, tokens, restart };
+  }
+
+  it('keeps every acknowledged order through SIGKILL, with invariants intact', async () => {
+    const { base, post, admin, ids, tokens, restart } = await start(['buyer', 'seller']);
     const shares = await post(
       `/api/admin/users/${ids.seller}/adjust`,
       { asset: 'TCS', amount: '5000', reason: 'crash test' },
@@ -110,16 +127,12 @@ describe('crash safety', () => {
     };
     const workers = Array.from({ length: 16 }, fire);
     while (acks.length < 150) await new Promise((r) => setTimeout(r, 5));
-    const killed = await server.stop('SIGKILL');
+    const killed = await server!.stop('SIGKILL');
     expect(killed.signal).toBe('SIGKILL');
     await Promise.all(workers);
     expect(acks.length).toBeGreaterThanOrEqual(150);
 
-    server = runServer(env);
-    const health = await waitForHealth(port, server);
-    const state = (await health.json()) as { trading: { available: boolean; reason?: string } };
-    expect(state.trading, state.trading.reason).toEqual({ available: true });
-    expect(health.status).toBe(200);
+    expect((await restart()).status).toBe(200);
 
     for (const ack of acks) {
       const res = await fetch(`${base}/api/trading/order/${ack.order_id}`, {
@@ -139,4 +152,107 @@ describe('crash safety', () => {
       ).toContain(order.status);
     }
   }, 90_000);
+
+  it('runs the stops still waiting after a SIGKILL mid-cascade, in trigger order', async () => {
+    // One stop per command, so the cascade spans hundreds of commands and the kill lands inside.
+    const { base, post, admin, ids, tokens, restart } = await start(
+      ['stopper', 'bidder', 'trigger'],
+      { STOPS_PER_COMMAND: '1' },
+    );
+    const STOPS = 300;
+    for (const [name, asset, amount] of [
+      ['stopper', 'TCS', String(STOPS)],
+      ['trigger', 'TCS', '1'],
+      ['bidder', 'INR', '2000000'],
+    ] as const) {
+      const given = await post(
+        `/api/admin/users/${ids[name]}/adjust`,
+        { asset, amount, reason: 'crash test' },
+        admin,
+      );
+      expect(given.status).toBe(200);
+    }
+    const stopIds: number[] = [];
+    let sent = 0;
+    const placeStops = async (): Promise<void> => {
+      while (sent++ < STOPS) {
+        const res = await post(
+          '/api/trading/order',
+          {
+            symbol: 'TCS',
+            order_type: 'SELL',
+            order_mode: 'STOP_LOSS',
+            quantity: 1,
+            stop_price: '4000.00',
+          },
+          tokens.stopper,
+        );
+        expect(res.status).toBe(201);
+        stopIds.push(res.body.order_id as number);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, placeStops));
+    stopIds.sort((a, b) => a - b);
+    const bid = await post(
+      '/api/trading/order',
+      {
+        symbol: 'TCS',
+        order_type: 'BUY',
+        order_mode: 'LIMIT',
+        quantity: STOPS + 1,
+        price: '3990.00',
+      },
+      tokens.bidder,
+    );
+    expect(bid.status).toBe(201);
+    const trade = await post(
+      '/api/trading/order',
+      { symbol: 'TCS', order_type: 'SELL', order_mode: 'LIMIT', quantity: 1, price: '3990.00' },
+      tokens.trigger,
+    );
+    expect(trade.status).toBe(201);
+    expect((await server!.stop('SIGKILL')).signal).toBe('SIGKILL');
+
+    const file = join(dir, 'data', 'exchange.db');
+    /** Stops not yet run; every one was triggered, so the symbol must hold the trigger check. */
+    const waiting = (): number => {
+      const db = new Database(file);
+      try {
+        const row = db
+          .prepare("select count(*) as n from orders where status = 'PENDING_TRIGGER'")
+          .get() as { n: number };
+        const symbol = db
+          .prepare("select stop_triggers from symbols where symbol = 'TCS'")
+          .get() as { stop_triggers: string };
+        expect(JSON.parse(symbol.stop_triggers)).toHaveLength(row.n > 0 ? 1 : 0);
+        return row.n;
+      } finally {
+        db.close();
+      }
+    };
+    expect(waiting(), 'the kill came after the whole cascade').toBeGreaterThan(0);
+
+    await restart();
+    for (let polls = 0; polls < 300; polls++) {
+      const res = await fetch(`${base}/api/trading/orders?status=PENDING_TRIGGER`, {
+        headers: { authorization: `Bearer ${tokens.stopper}` },
+      });
+      const body = (await res.json()) as { orders: unknown[] };
+      if (body.orders.length === 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect((await server!.stop('SIGKILL')).signal).toBe('SIGKILL');
+    server = undefined;
+    expect(waiting()).toBe(0);
+    const db = new Database(file, { readonly: true });
+    try {
+      const sold = db
+        .prepare('select sell_order_id as id from trades where seller_id = ? order by id')
+        .all(ids.stopper) as { id: number }[];
+      // Every stop traded once, and they entered the book in the order they were triggered.
+      expect(sold.map((r) => r.id)).toEqual(stopIds);
+    } finally {
+      db.close();
+    }
+  }, 120_000);
 });

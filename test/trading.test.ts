@@ -3,6 +3,7 @@
 
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_STOPS_PER_COMMAND } from '../src/engine/index.ts';
 import { DEFAULT_CLIENT_ORDER_WINDOW } from '../src/exchange/client-order-ids.ts';
 import { UsersRepo } from '../src/store/users.repo.ts';
 import { call, signUp, type Reply } from './support/api.ts';
@@ -311,6 +312,143 @@ describe.each(storeFactories())('trading on $name', (factory) => {
       average_price: '3990.00',
     });
     expect(invariants()).toEqual([]);
+  });
+
+  /**
+   * `count` sell stops at 4000.00 of one share each (placed in waves of 100), a bid for one more
+   * at 3990.00, and the seller whose one share, sold into the bid, triggers them all.
+   */
+  async function stopCascade(count: number) {
+    const exchange = t.exchange.venue.exchange;
+    const stopper = await signUp(t, 'stopper');
+    const bidder = await signUp(t, 'bidder');
+    const trigger = await signUp(t, 'trigger');
+    await giveShares(stopper, 'TCS', count);
+    await giveShares(trigger, 'TCS', 1);
+    expect((await exchange.adjust(bidder.id, 'INR', 400_000 * (count + 1), 'cash')).ok).toBe(true);
+    const stopIds: number[] = [];
+    for (let i = 0; i < count; i += 100) {
+      const wave = await Promise.all(
+        Array.from({ length: Math.min(100, count - i) }, () =>
+          exchange.placeOrder(stopper.id, {
+            symbol: 'TCS',
+            side: 'SELL',
+            mode: 'STOP_LOSS',
+            quantity: 1,
+            stopPrice: 400_000,
+          }),
+        ),
+      );
+      for (const placed of wave) if (placed.ok) stopIds.push(placed.order.order_id);
+    }
+    expect(stopIds).toHaveLength(count);
+    const bid = await order(bidder, { order_type: 'BUY', quantity: count + 1, price: '3990.00' });
+    expect(bid.status).toBe(201);
+    /** Places the triggering sale; its synchronous step has run when this returns. */
+    const trade = () =>
+      exchange.placeOrder(trigger.id, {
+        symbol: 'TCS',
+        side: 'SELL',
+        mode: 'LIMIT',
+        quantity: 1,
+        price: 399_000,
+      });
+    /** The stopper's orders in the order they traded. */
+    const sold = async (): Promise<number[]> => {
+      const rows = await t.store.db
+        .selectFrom('trades')
+        .select('sell_order_id')
+        .where('seller_id', '=', stopper.id)
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => r.sell_order_id);
+    };
+    return { stopper, stopIds, trade, sold };
+  }
+
+  /** Lets the sequencer run its slices until no triggered stop waits, then drains the journal. */
+  async function runSlices(): Promise<void> {
+    const book = t.exchange.venue.exchange.market('TCS')!.book;
+    for (let turns = 0; book.triggeredStops > 0 && turns < 10_000; turns++) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await t.exchange.venue.journal.drain();
+  }
+
+  it('runs 3,000 stops one trade triggers in slices, in trigger order, with commands between', async () => {
+    const STOPS = 3_000;
+    const exchange = t.exchange.venue.exchange;
+    const book = exchange.market('TCS')!.book;
+    const { stopper, stopIds, trade, sold } = await stopCascade(STOPS);
+    const slices: number[] = [];
+    const unsubscribe = exchange.subscribe((published) => {
+      for (const p of published) {
+        if (p.kind !== 'book') continue;
+        const ran = p.events.filter((e) => e.type === 'STOP_TRIGGERED').length;
+        if (ran > 0) slices.push(ran);
+      }
+    });
+
+    // The trade at 3990.00 triggers every stop; its command runs one slice and returns.
+    const traded = trade();
+    expect(book.triggeredStops).toBe(STOPS - DEFAULT_STOPS_PER_COMMAND);
+    // Another command runs before the rest: it cancels the last stop while it waits its turn.
+    const cancelled = await exchange.cancelOrder(stopper.id, stopIds.at(-1)!);
+    expect(cancelled).toMatchObject({ ok: true, order: { status: 'CANCELLED' } });
+    expect((await traded).ok).toBe(true);
+    await runSlices();
+    unsubscribe();
+
+    expect(book.triggeredStops).toBe(0);
+    expect(Math.max(...slices)).toBeLessThanOrEqual(DEFAULT_STOPS_PER_COMMAND);
+    expect(slices.reduce((a, b) => a + b, 0)).toBe(STOPS - 1);
+    expect(slices.length).toBeGreaterThanOrEqual(Math.ceil((STOPS - 1) / 64));
+    // Price-time order: the stops entered the book in the order they were placed.
+    expect(await sold()).toEqual(stopIds.slice(0, -1));
+    const statuses = await t.store.db
+      .selectFrom('orders')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('user_id', '=', stopper.id)
+      .groupBy('status')
+      .execute();
+    expect(Object.fromEntries(statuses.map((r) => [r.status, Number(r.n)]))).toEqual({
+      FILLED: STOPS - 1,
+      CANCELLED: 1,
+    });
+    expect(balance(stopper, 'TCS')).toEqual({ available: 1, held: 0 });
+    expect(invariants()).toEqual([]);
+  });
+
+  it('puts stops still waiting their turn back in order after a restart', async () => {
+    const { stopIds, trade, sold } = await stopCascade(200);
+    // Halted right after the trade, as a crash would leave it: the first slice ran, the rest wait.
+    const traded = trade();
+    t.exchange.venue.exchange.setStatus('TCS', 'HALTED');
+    expect((await traded).ok).toBe(true);
+    // Durable: the stops not yet run, still pending, and the one trigger check that met them.
+    const waiting = await t.store.db
+      .selectFrom('orders')
+      .select('id')
+      .where('status', '=', 'PENDING_TRIGGER')
+      .orderBy('sequence')
+      .execute();
+    expect(waiting.map((r) => r.id)).toEqual(stopIds.slice(DEFAULT_STOPS_PER_COMMAND));
+    const symbol = await t.store.db
+      .selectFrom('symbols')
+      .select('stop_triggers')
+      .where('symbol', '=', 'TCS')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(symbol.stop_triggers)).toMatchObject([{ lastPrice: 399_000 }]);
+
+    // Recovery puts the waiting stops back in the queue and runs them on.
+    t = await t.reopen();
+    await runSlices();
+    expect(await sold()).toEqual(stopIds);
+    expect(t.exchange.venue.exchange.market('TCS')!.book.triggeredStops).toBe(0);
+    expect(invariants()).toEqual([]);
+    expect((await call(t, 'GET', '/api/health')).body).toMatchObject({
+      trading: { available: true },
+    });
   });
 
   it('refuses prices off the tick grid (400) and outside the band (422)', async () => {

@@ -2,6 +2,7 @@
 // passes holds only safe integers inside the configured bounds. Never throws for bad input.
 import type {
   AmendOrder,
+  BookState,
   EngineLimits,
   OpenOrder,
   OrderType,
@@ -25,6 +26,27 @@ export function checkLimits(limits: EngineLimits): EngineLimits {
     throw new RangeError('engine limits: maxPrice * maxQuantity must be below 2^53');
   }
   return { maxPrice, maxQuantity };
+}
+
+/** Checks of restored triggers: oldest first, none after the book's own sequence. */
+export function validateTriggers(state: BookState, limits: EngineLimits): RejectCode | null {
+  let previous = 0;
+  for (const t of state.triggers ?? []) {
+    if (!isPositiveId(t.sequence) || t.sequence <= previous || t.sequence > state.sequence) {
+      return 'INVALID_SEQUENCE';
+    }
+    if (!inRange(t.lastPrice, limits.maxPrice)) return 'INVALID_PRICE';
+    previous = t.sequence;
+  }
+  return null;
+}
+
+/** The bound on triggered stops per command; a bad one is a configuration bug, so it throws. */
+export function checkStopsPerCommand(stopsPerCommand: number): number {
+  if (!Number.isSafeInteger(stopsPerCommand) || stopsPerCommand < 1) {
+    throw new RangeError('engine options: stopsPerCommand must be a positive safe integer');
+  }
+  return stopsPerCommand;
 }
 
 export const isPositiveId = (n: unknown): boolean => Number.isSafeInteger(n) && (n as number) >= 1;
@@ -142,7 +164,7 @@ export function validateRestore(o: OpenOrder, limits: EngineLimits): RejectCode 
     if (o.timeInForce !== 'GTC' && o.timeInForce !== 'DAY') return 'INVALID_STATUS';
     return null;
   }
-  if (o.status === 'STOP_PENDING') {
+  if (o.status === 'STOP_PENDING' || o.status === 'STOP_TRIGGERED') {
     if (!isStopType(o.orderType) || o.remaining !== o.quantity) return 'INVALID_STATUS';
     return null;
   }

@@ -11,6 +11,7 @@ export {
   asSequence,
   asTimestamp,
   DEFAULT_LIMITS,
+  DEFAULT_STOPS_PER_COMMAND,
 } from './types.ts';
 export type {
   AmendOrder,
@@ -46,6 +47,7 @@ export type {
   Sequence,
   SessionEnded,
   Side,
+  StopTrigger,
   StopTriggered,
   TimeInForce,
   Timestamp,

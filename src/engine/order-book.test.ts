@@ -1,7 +1,7 @@
 // Feature tests, run against both the fast book and the reference model: each rule of the
 // engine with the events it must produce.
 import { describe, expect, it } from 'vitest';
-import { OrderBook } from './order-book.ts';
+import { OrderBook, type OrderBookOptions } from './order-book.ts';
 import { ReferenceBook } from './reference-book.ts';
 import {
   asOrderId,
@@ -104,10 +104,14 @@ function seed(book: MatchingBook, orders: PlaceOrder[]): void {
   for (const o of orders) expect(kinds(book.place(o))).not.toContain('REJECTED');
 }
 
-const books: [string, () => MatchingBook][] = [
-  ['OrderBook', () => new OrderBook()],
-  ['ReferenceBook', () => new ReferenceBook()],
+const books: [string, (options?: OrderBookOptions) => MatchingBook][] = [
+  ['OrderBook', (options) => new OrderBook(options)],
+  ['ReferenceBook', (options) => new ReferenceBook(options)],
 ];
+
+/** The triggered stops that entered the book, in the order they did. */
+const ran = (events: EngineEvent[]) =>
+  events.flatMap((e) => (e.type === 'STOP_TRIGGERED' ? [e.orderId] : []));
 
 describe.each(books)('%s', (_name, makeBook) => {
   describe('limit orders and price-time priority', () => {
@@ -594,6 +598,110 @@ describe.each(books)('%s', (_name, makeBook) => {
     });
   });
 
+  describe('triggered stops in slices', () => {
+    /** A bid of 10 at 100 and five sell stops at 100 (ids 10-14), each of another owner. */
+    function fiveStops(stopsPerCommand: number): MatchingBook {
+      const book = makeBook({ stopsPerCommand });
+      seed(book, [limit(1, 1, BUY, 100, 10)]);
+      for (let id = 10; id < 15; id++) seed(book, [stopLoss(id, id, SELL, 100, 1)]);
+      return book;
+    }
+
+    it('runs at most stopsPerCommand per command, and the rest on RUN_STOPS in trigger order', () => {
+      const book = fiveStops(2);
+      const trade = book.place(limit(2, 2, SELL, 100, 1));
+      expect(ran(trade)).toEqual([10, 11]);
+      expect(book.triggeredStops).toBe(3);
+      expect(book.getOrder(asOrderId(12))).toMatchObject({ status: 'STOP_TRIGGERED' });
+      // The trigger check is state: the trade's last event, at 100.
+      expect(book.state().triggers).toEqual([{ sequence: trade[2]!.seq, lastPrice: 100 }]);
+      const second = book.runStops();
+      expect(ran(second)).toEqual([12, 13]);
+      expect(fills(second)).toEqual([
+        [1, 12, 100, 1],
+        [1, 13, 100, 1],
+      ]);
+      expect(ran(book.execute({ type: 'RUN_STOPS' }))).toEqual([14]);
+      expect(book.triggeredStops).toBe(0);
+      expect(book.state().triggers).toEqual([]);
+      expect(rejection(book.runStops())).toBe('NO_TRIGGERED_STOPS');
+    });
+
+    it('queues stops a later trade triggers behind those still waiting', () => {
+      const book = makeBook({ stopsPerCommand: 1 });
+      seed(book, [
+        limit(1, 1, BUY, 100, 10),
+        limit(2, 1, BUY, 98, 10),
+        stopLoss(10, 10, SELL, 100, 1),
+        stopLoss(11, 11, SELL, 100, 1),
+        stopLoss(12, 12, SELL, 99, 1),
+      ]);
+      const first = book.place(limit(3, 2, SELL, 100, 1));
+      expect(ran(first)).toEqual([10]);
+      expect(book.getOrder(asOrderId(11))).toMatchObject({ status: 'STOP_TRIGGERED' });
+      // Another command trades at 98 while stop 11 waits: stop 12 triggers, and goes after it.
+      const second = book.place(limit(4, 2, SELL, 98, 10));
+      expect(ran(second)).toEqual([11]);
+      expect(book.getOrder(asOrderId(12))).toMatchObject({ status: 'STOP_TRIGGERED' });
+      expect(book.state().triggers).toMatchObject([{ lastPrice: 98 }]);
+      const third = book.runStops();
+      expect(ran(third)).toEqual([12]);
+      expect(third[0]).toMatchObject({ type: 'STOP_TRIGGERED', lastPrice: 98 });
+    });
+
+    it('lets a waiting stop be cancelled or expire, not amended', () => {
+      const book = makeBook({ stopsPerCommand: 1 });
+      seed(book, [
+        limit(1, 1, BUY, 100, 10),
+        stopLoss(10, 10, SELL, 100, 1),
+        stopLoss(11, 11, SELL, 100, 1, { timeInForce: 'DAY' }),
+        stopLoss(12, 12, SELL, 100, 1),
+      ]);
+      book.place(limit(2, 2, SELL, 100, 1));
+      expect(book.triggeredStops).toBe(2);
+      expect(rejection(book.amend(amend(12, { quantity: asQuantity(2) })))).toBe(
+        'AMEND_NOT_APPLICABLE',
+      );
+      expect(book.cancel(asOrderId(12))).toMatchObject([
+        { type: 'CANCELLED', orderId: 12, reason: 'USER', quantity: 1 },
+      ]);
+      const end = book.endSession(asTimestamp(1));
+      expect(kinds(end)).toEqual(['EXPIRED', 'SESSION_ENDED']);
+      expect(end[0]).toMatchObject({ orderId: 11 });
+      expect(book.triggeredStops).toBe(0);
+      expect(book.depth(5).bids).toEqual([{ price: 100, quantity: 8 }]);
+    });
+
+    it('restores waiting stops in trigger order, and runs them as the original would', () => {
+      const original = fiveStops(1);
+      original.place(limit(2, 2, SELL, 100, 1));
+      const state = original.state();
+      const open = original.openOrders();
+      const waiting = open.filter((o) => o.status === 'STOP_TRIGGERED');
+      expect(waiting.map((o) => o.orderId)).toEqual([11, 12, 13, 14]);
+      const outOfOrder = makeBook({ stopsPerCommand: 1 });
+      expect(outOfOrder.restoreState(state)).toEqual({ ok: true });
+      expect(outOfOrder.restore(waiting[1]!)).toEqual({ ok: true });
+      expect(outOfOrder.restore(waiting[0]!)).toEqual({ ok: false, code: 'RESTORE_OUT_OF_ORDER' });
+      // Without the trigger a waiting stop is not one; with it, a stop the check met waits again.
+      const untriggered = makeBook({ stopsPerCommand: 1 });
+      untriggered.restoreState({ sequence: state.sequence, lastPrice: asPrice(101) });
+      expect(untriggered.restore(waiting[0]!)).toEqual({ ok: false, code: 'INVALID_STATUS' });
+      const fresh = makeBook({ stopsPerCommand: 1 });
+      expect(fresh.restoreState(state)).toEqual({ ok: true });
+      // As the exchange stores them: every stop not yet run is simply pending.
+      for (const o of open) {
+        const stored =
+          o.status === 'STOP_TRIGGERED' ? { ...o, status: 'STOP_PENDING' as const } : o;
+        expect(fresh.restore(stored)).toEqual({ ok: true });
+      }
+      expect(fresh.triggeredStops).toBe(4);
+      expect(fresh.state()).toEqual(state);
+      for (let n = 0; n < 4; n++) expect(fresh.runStops()).toEqual(original.runStops());
+      expect(fresh.openOrders()).toEqual(original.openOrders());
+    });
+  });
+
   describe('session end', () => {
     it('expires DAY orders and non-GTC stops, oldest first, and keeps GTC orders', () => {
       const book = makeBook();
@@ -797,6 +905,11 @@ describe('engine limits', () => {
     expect(() => new ReferenceBook({ limits: { maxPrice: 1.5, maxQuantity: 10 } })).toThrow(
       RangeError,
     );
+  });
+
+  it('refuse a slice of triggered stops that is not a positive whole number', () => {
+    expect(() => new OrderBook({ stopsPerCommand: 0 })).toThrow(RangeError);
+    expect(() => new ReferenceBook({ stopsPerCommand: 1.5 })).toThrow(RangeError);
   });
 
   it('apply custom bounds to commands', () => {

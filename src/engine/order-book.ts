@@ -4,18 +4,21 @@ import { BookSide } from './book-side.ts';
 import {
   amendNotApplicable,
   checkLimits,
+  checkStopsPerCommand,
   defaultTimeInForce,
   isPositiveId,
   stopTriggers,
   validateAmend,
   validatePlace,
   validateRestore,
+  validateTriggers,
 } from './command-validation.ts';
 import { OrderIndex } from './order-index.ts';
 import { NO_PRICE, OrderPool } from './order.ts';
 import type { Order } from './order.ts';
 import type { PriceLevel } from './price-level.ts';
 import { StopBook } from './stop-book.ts';
+import { isQueued, TriggerQueue, type TriggerBatch } from './trigger-queue.ts';
 import type {
   AmendOrder,
   BookDepth,
@@ -29,6 +32,7 @@ import type {
   MatchingBook,
   OpenOrder,
   OrderId,
+  OrderStatus,
   PlaceOrder,
   Price,
   Quantity,
@@ -38,25 +42,27 @@ import type {
   Timestamp,
   TopOfBook,
 } from './types.ts';
-import { DEFAULT_LIMITS } from './types.ts';
+import { DEFAULT_LIMITS, DEFAULT_STOPS_PER_COMMAND } from './types.ts';
 
 export interface OrderBookOptions {
   /** Value bounds; defaults to DEFAULT_LIMITS. */
   readonly limits?: EngineLimits;
+  /** Triggered stops one command may run; defaults to DEFAULT_STOPS_PER_COMMAND. */
+  readonly stopsPerCommand?: number;
 }
 
 const RESTORED: RestoreResult = { ok: true };
 const byPriority = (a: Order, b: Order): number => a.priority - b.priority;
 const nullablePrice = (p: number): Price | null => (p === NO_PRICE ? null : (p as Price));
 
-export function toOpenOrder(o: Order): OpenOrder {
+export function toOpenOrder(o: Order, status: OrderStatus): OpenOrder {
   return {
     orderId: o.id,
     owner: o.owner,
     side: o.side,
     orderType: o.orderType,
     timeInForce: o.timeInForce,
-    status: o.pendingStop ? 'STOP_PENDING' : 'RESTING',
+    status,
     price: nullablePrice(o.price),
     stopPrice: nullablePrice(o.stopPrice),
     limitPrice: nullablePrice(o.limitPrice),
@@ -70,9 +76,12 @@ export function toOpenOrder(o: Order): OpenOrder {
 
 export class OrderBook implements MatchingBook {
   private readonly limits: EngineLimits;
+  private readonly stopsPerCommand: number;
   private readonly bids = new BookSide(true);
   private readonly asks = new BookSide(false);
   private readonly stops = new StopBook();
+  /** Triggered stops waiting their turn to run. */
+  private readonly triggered = new TriggerQueue();
   /** Every open order (resting or pending stop) by id. */
   private readonly orders = new OrderIndex();
   private readonly pool = new OrderPool(4_096);
@@ -83,12 +92,14 @@ export class OrderBook implements MatchingBook {
   private out: EngineEvent[] = [];
   /** Set when the current step traded. */
   private traded = false;
-  /** Stops triggered in this command, waiting their turn, with the price that triggered them. */
-  private readonly triggerQueue: Order[] = [];
-  private readonly triggerPrices: number[] = [];
+  /** The stops one trigger check takes from the stop book (reused). */
+  private readonly justTriggered: Order[] = [];
 
   constructor(options: OrderBookOptions = {}) {
     this.limits = checkLimits(options.limits ?? DEFAULT_LIMITS);
+    this.stopsPerCommand = checkStopsPerCommand(
+      options.stopsPerCommand ?? DEFAULT_STOPS_PER_COMMAND,
+    );
   }
 
   get sequence(): Sequence {
@@ -97,6 +108,10 @@ export class OrderBook implements MatchingBook {
 
   get lastPrice(): Price | null {
     return nullablePrice(this.last);
+  }
+
+  get triggeredStops(): number {
+    return this.triggered.count;
   }
 
   execute(command: EngineCommand): EngineEvent[] {
@@ -109,6 +124,8 @@ export class OrderBook implements MatchingBook {
         return this.amend(command);
       case 'END_SESSION':
         return this.endSession(command.time);
+      case 'RUN_STOPS':
+        return this.runStops();
       default:
         // Unreachable for typed callers: a command outside the union is a bug, not a rejection.
         throw new TypeError(`unknown engine command ${JSON.stringify(command)}`);
@@ -164,6 +181,14 @@ export class OrderBook implements MatchingBook {
     return out;
   }
 
+  runStops(): EngineEvent[] {
+    const out: EngineEvent[] = [];
+    this.out = out;
+    if (this.triggered.count === 0) return this.reject('RUN_STOPS', null, 'NO_TRIGGERED_STOPS');
+    this.runTriggered();
+    return out;
+  }
+
   cancel(orderId: OrderId): EngineEvent[] {
     const out: EngineEvent[] = [];
     this.out = out;
@@ -173,6 +198,9 @@ export class OrderBook implements MatchingBook {
     this.orders.delete(orderId);
     if (order.pendingStop) {
       this.stops.remove(order);
+      this.emitCancelled(order, 'USER');
+    } else if (isQueued(order)) {
+      this.triggered.remove(order);
       this.emitCancelled(order, 'USER');
     } else {
       this.unrest(order, 'USER');
@@ -188,7 +216,7 @@ export class OrderBook implements MatchingBook {
     if (code !== null) return this.reject('AMEND', a.orderId, code);
     const o = this.orders.get(a.orderId);
     if (o === undefined) return this.reject('AMEND', a.orderId, 'ORDER_NOT_FOUND');
-    if (amendNotApplicable(a, o.orderType, o.pendingStop)) {
+    if (isQueued(o) || amendNotApplicable(a, o.orderType, o.pendingStop)) {
       return this.reject('AMEND', a.orderId, 'AMEND_NOT_APPLICABLE');
     }
     const quantity = a.quantity ?? o.quantity;
@@ -263,8 +291,11 @@ export class OrderBook implements MatchingBook {
       this.orders.delete(o.id);
       const level = o.level!;
       const quantity = o.remaining as Quantity;
+      const resting = !o.pendingStop && !isQueued(o);
       if (o.pendingStop) {
         this.stops.remove(o);
+      } else if (!resting) {
+        this.triggered.remove(o);
       } else {
         level.remove(o);
       }
@@ -277,7 +308,7 @@ export class OrderBook implements MatchingBook {
         quantity,
         time,
       });
-      if (!o.pendingStop) {
+      if (resting) {
         this.emitLevel(o.isBuy, level);
         if (level.count === 0) this.sideOf(o.isBuy).removeLevel(level);
       }
@@ -297,12 +328,25 @@ export class OrderBook implements MatchingBook {
 
   getOrder(orderId: OrderId): OpenOrder | undefined {
     const o = this.orders.get(orderId);
-    return o === undefined ? undefined : toOpenOrder(o);
+    return o === undefined ? undefined : toOpenOrder(o, this.statusOf(o));
   }
 
   openOrders(): OpenOrder[] {
     const all = this.orders.all().sort(byPriority);
-    return all.map(toOpenOrder);
+    return all.map((o) => toOpenOrder(o, this.statusOf(o)));
+  }
+
+  private statusOf(o: Order): OrderStatus {
+    if (o.pendingStop) return 'STOP_PENDING';
+    return isQueued(o) ? 'STOP_TRIGGERED' : 'RESTING';
+  }
+
+  state(): BookState {
+    return {
+      sequence: this.seq as Sequence,
+      lastPrice: this.lastPrice,
+      triggers: this.triggered.triggers(),
+    };
   }
 
   topOfBook(): TopOfBook {
@@ -335,8 +379,11 @@ export class OrderBook implements MatchingBook {
     if (last !== null && (!Number.isSafeInteger(last) || last < 1 || last > this.limits.maxPrice)) {
       return { ok: false, code: 'INVALID_PRICE' };
     }
+    const code = validateTriggers(state, this.limits);
+    if (code !== null) return { ok: false, code };
     this.seq = state.sequence;
     this.last = last ?? NO_PRICE;
+    for (const t of state.triggers ?? []) this.triggered.open(t.sequence, t.lastPrice);
     return RESTORED;
   }
 
@@ -346,11 +393,18 @@ export class OrderBook implements MatchingBook {
     if (this.orders.has(r.orderId)) return { ok: false, code: 'DUPLICATE_ORDER_ID' };
     if (r.priority > this.seq) return { ok: false, code: 'INVALID_SEQUENCE' };
     const isBuy = r.side === 'BUY';
-    const pending = r.status === 'STOP_PENDING';
     const stopPrice = r.stopPrice ?? NO_PRICE;
     const price = r.price ?? NO_PRICE;
+    const batch =
+      r.status === 'RESTING' ? undefined : this.triggered.batchFor(isBuy, stopPrice, r.priority);
+    if (r.status === 'STOP_TRIGGERED' && batch === undefined) {
+      return { ok: false, code: 'INVALID_STATUS' };
+    }
+    const pending = r.status !== 'RESTING' && batch === undefined;
     let tail: Order | null;
-    if (pending) {
+    if (batch !== undefined) {
+      tail = batch.tail;
+    } else if (pending) {
       if (this.last !== NO_PRICE && stopTriggers(isBuy, stopPrice, this.last)) {
         return { ok: false, code: 'STOP_WOULD_TRIGGER' };
       }
@@ -380,7 +434,8 @@ export class OrderBook implements MatchingBook {
       r.priority,
     );
     this.orders.add(o);
-    if (pending) this.stops.add(o);
+    if (batch !== undefined) this.triggered.append(batch, o);
+    else if (pending) this.stops.add(o);
     else this.sideOf(isBuy).levelAt(price).append(o);
     return RESTORED;
   }
@@ -519,19 +574,24 @@ export class OrderBook implements MatchingBook {
     return false;
   }
 
-  /**
-   * Stop cascade: stops triggered by a step are queued in priority order and run one at a
-   * time; each run that trades queues the stops its new last price triggers, behind the rest.
-   */
+  /** After a taker traded: trigger what its last price meets, then run this command's slice. */
   private cascade(): void {
-    if (this.stops.count === 0) return;
-    const queue = this.triggerQueue;
-    const prices = this.triggerPrices;
     this.takeTriggered();
-    for (let head = 0; head < queue.length; head++) {
-      const s = queue[head]!;
+    if (this.triggered.count !== 0) this.runTriggered();
+  }
+
+  /**
+   * Runs triggered stops from the front of the queue, one at a time, until this command has run
+   * `stopsPerCommand` of them; each that trades queues the stops its last price triggers.
+   */
+  private runTriggered(): void {
+    const queue = this.triggered;
+    for (let ran = 0; ran < this.stopsPerCommand; ran++) {
+      const batch: TriggerBatch | undefined = queue.front();
+      if (batch === undefined) return;
+      const s = batch.head!;
+      queue.remove(s);
       this.orders.delete(s.id);
-      s.pendingStop = false;
       s.priority = this.seq + 1;
       this.out.push({
         type: 'STOP_TRIGGERED',
@@ -540,23 +600,30 @@ export class OrderBook implements MatchingBook {
         owner: s.owner,
         side: s.side,
         stopPrice: s.stopPrice as Price,
-        lastPrice: prices[head]! as Price,
+        lastPrice: batch.price as Price,
       });
       const traded = this.step(s);
       this.releaseIfDone(s);
       if (traded) this.takeTriggered();
     }
-    if (queue.length !== 0) {
-      queue.length = 0;
-      prices.length = 0;
-    }
   }
 
+  /**
+   * Moves the stops the last price meets from the stop book to the back of the queue, as one
+   * batch recorded by its check: no event, and no work per stop beyond relinking it.
+   */
   private takeTriggered(): void {
-    const queue = this.triggerQueue;
-    const from = queue.length;
-    this.stops.takeTriggered(this.last, queue);
-    for (let i = from; i < queue.length; i++) this.triggerPrices.push(this.last);
+    if (this.stops.count === 0) return;
+    const taken = this.justTriggered;
+    this.stops.takeTriggered(this.last, taken);
+    if (taken.length === 0) return;
+    const batch = this.triggered.open(this.seq, this.last);
+    for (let i = 0; i < taken.length; i++) {
+      const s = taken[i]!;
+      s.pendingStop = false;
+      this.triggered.append(batch, s);
+    }
+    taken.length = 0;
   }
 
   /** Recycles a taker that finished without resting. */

@@ -3,12 +3,14 @@
 import {
   amendNotApplicable,
   checkLimits,
+  checkStopsPerCommand,
   defaultTimeInForce,
   isPositiveId,
   stopTriggers,
   validateAmend,
   validatePlace,
   validateRestore,
+  validateTriggers,
 } from './command-validation.ts';
 import type {
   AmendOrder,
@@ -23,6 +25,7 @@ import type {
   MatchingBook,
   OpenOrder,
   OrderId,
+  OrderStatus,
   OrderType,
   OwnerId,
   PlaceOrder,
@@ -33,11 +36,12 @@ import type {
   SelfTradePrevention,
   Sequence,
   Side,
+  StopTrigger,
   TimeInForce,
   Timestamp,
   TopOfBook,
 } from './types.ts';
-import { DEFAULT_LIMITS } from './types.ts';
+import { DEFAULT_LIMITS, DEFAULT_STOPS_PER_COMMAND } from './types.ts';
 
 interface ModelOrder {
   id: OrderId;
@@ -47,7 +51,10 @@ interface ModelOrder {
   timeInForce: TimeInForce;
   selfTrade: SelfTradePrevention;
   postOnly: boolean;
+  /** In the stop book, waiting for its trigger. */
   pending: boolean;
+  /** The trigger check that queued it, while it waits its turn (queue order: check, priority). */
+  trigger: StopTrigger | null;
   price: number | null;
   stopPrice: number | null;
   limitPrice: number | null;
@@ -60,13 +67,19 @@ const opposite = (side: Side): Side => (side === 'BUY' ? 'SELL' : 'BUY');
 
 export class ReferenceBook implements MatchingBook {
   private readonly limits: EngineLimits;
+  private readonly stopsPerCommand: number;
   private open: ModelOrder[] = [];
+  /** Every trigger check so far; the ones with stops still queued are the book's state. */
+  private triggers: StopTrigger[] = [];
   private seq = 0;
   private last: number | null = null;
   private out: EngineEvent[] = [];
 
-  constructor(options: { readonly limits?: EngineLimits } = {}) {
+  constructor(options: { readonly limits?: EngineLimits; readonly stopsPerCommand?: number } = {}) {
     this.limits = checkLimits(options.limits ?? DEFAULT_LIMITS);
+    this.stopsPerCommand = checkStopsPerCommand(
+      options.stopsPerCommand ?? DEFAULT_STOPS_PER_COMMAND,
+    );
   }
 
   get sequence(): Sequence {
@@ -77,11 +90,21 @@ export class ReferenceBook implements MatchingBook {
     return this.last as Price | null;
   }
 
+  get triggeredStops(): number {
+    return this.open.filter((o) => o.trigger !== null).length;
+  }
+
+  state(): BookState {
+    const triggers = this.triggers.filter((t) => this.open.some((o) => o.trigger === t));
+    return { sequence: this.seq as Sequence, lastPrice: this.lastPrice, triggers };
+  }
+
   execute(command: EngineCommand): EngineEvent[] {
     if (command.type === 'PLACE') return this.place(command);
     if (command.type === 'CANCEL') return this.cancel(command.orderId);
     if (command.type === 'AMEND') return this.amend(command);
     if (command.type === 'END_SESSION') return this.endSession(command.time);
+    if (command.type === 'RUN_STOPS') return this.runStops();
     throw new TypeError(`unknown engine command ${JSON.stringify(command)}`);
   }
 
@@ -108,6 +131,7 @@ export class ReferenceBook implements MatchingBook {
       selfTrade: cmd.selfTrade ?? 'CANCEL_NEWEST',
       postOnly: cmd.postOnly === true,
       pending: isStop,
+      trigger: null,
       price: cmd.price ?? null,
       stopPrice: cmd.stopPrice ?? null,
       limitPrice: cmd.limitPrice ?? null,
@@ -138,6 +162,13 @@ export class ReferenceBook implements MatchingBook {
     return this.out;
   }
 
+  runStops(): EngineEvent[] {
+    this.out = [];
+    if (this.triggeredStops === 0) return this.reject('RUN_STOPS', null, 'NO_TRIGGERED_STOPS');
+    this.runTriggered();
+    return this.out;
+  }
+
   cancel(orderId: OrderId): EngineEvent[] {
     this.out = [];
     if (!isPositiveId(orderId)) return this.reject('CANCEL', orderId, 'INVALID_ORDER_ID');
@@ -145,7 +176,7 @@ export class ReferenceBook implements MatchingBook {
     if (order === undefined) return this.reject('CANCEL', orderId, 'ORDER_NOT_FOUND');
     this.removeOpen(order);
     this.cancelled(order, 'USER');
-    if (!order.pending) this.levelChanged(order.side, order.price!);
+    if (resting(order)) this.levelChanged(order.side, order.price!);
     return this.out;
   }
 
@@ -155,7 +186,7 @@ export class ReferenceBook implements MatchingBook {
     if (code !== null) return this.reject('AMEND', a.orderId, code);
     const o = this.find(a.orderId);
     if (o === undefined) return this.reject('AMEND', a.orderId, 'ORDER_NOT_FOUND');
-    if (amendNotApplicable(a, o.orderType, o.pending)) {
+    if (o.trigger !== null || amendNotApplicable(a, o.orderType, o.pending)) {
       return this.reject('AMEND', a.orderId, 'AMEND_NOT_APPLICABLE');
     }
     const quantity = a.quantity ?? o.quantity;
@@ -222,7 +253,7 @@ export class ReferenceBook implements MatchingBook {
         quantity: o.remaining as Quantity,
         time,
       });
-      if (!o.pending) this.levelChanged(o.side, o.price!);
+      if (resting(o)) this.levelChanged(o.side, o.price!);
     }
     this.emit({ type: 'SESSION_ENDED', seq: this.next(), time, expired: expiring.length });
     return this.out;
@@ -259,8 +290,11 @@ export class ReferenceBook implements MatchingBook {
     if (last !== null && (!Number.isSafeInteger(last) || last < 1 || last > this.limits.maxPrice)) {
       return { ok: false, code: 'INVALID_PRICE' };
     }
+    const code = validateTriggers(state, this.limits);
+    if (code !== null) return { ok: false, code };
     this.seq = state.sequence;
     this.last = last;
+    this.triggers = (state.triggers ?? []).map((t) => ({ ...t }));
     return { ok: true };
   }
 
@@ -269,17 +303,30 @@ export class ReferenceBook implements MatchingBook {
     if (code !== null) return { ok: false, code };
     if (this.find(r.orderId) !== undefined) return { ok: false, code: 'DUPLICATE_ORDER_ID' };
     if (r.priority > this.seq) return { ok: false, code: 'INVALID_SEQUENCE' };
-    const pending = r.status === 'STOP_PENDING';
+    // A stop goes back to the first trigger check that met it, if one did.
+    const trigger =
+      r.status === 'RESTING'
+        ? undefined
+        : this.triggers.find(
+            (t) =>
+              r.priority <= t.sequence && stopTriggers(r.side === 'BUY', r.stopPrice!, t.lastPrice),
+          );
+    if (r.status === 'STOP_TRIGGERED' && trigger === undefined) {
+      return { ok: false, code: 'INVALID_STATUS' };
+    }
+    const pending = r.status !== 'RESTING' && trigger === undefined;
     if (pending && this.wouldTrigger(r.side, r.stopPrice!)) {
       return { ok: false, code: 'STOP_WOULD_TRIGGER' };
     }
-    if (!pending && this.crosses(r.side, r.price!)) {
+    if (r.status === 'RESTING' && this.crosses(r.side, r.price!)) {
       return { ok: false, code: 'RESTORE_WOULD_CROSS' };
     }
     const sameQueue = this.open.filter((o) =>
-      pending
-        ? o.pending && o.side === r.side && o.stopPrice === r.stopPrice
-        : !o.pending && o.side === r.side && o.price === r.price,
+      trigger !== undefined
+        ? o.trigger === trigger
+        : pending
+          ? o.pending && o.side === r.side && o.stopPrice === r.stopPrice
+          : resting(o) && o.side === r.side && o.price === r.price,
     );
     if (sameQueue.some((o) => o.priority >= r.priority)) {
       return { ok: false, code: 'RESTORE_OUT_OF_ORDER' };
@@ -293,6 +340,7 @@ export class ReferenceBook implements MatchingBook {
       selfTrade: r.selfTrade,
       postOnly: r.postOnly,
       pending,
+      trigger: trigger ?? null,
       price: r.price,
       stopPrice: r.stopPrice,
       limitPrice: r.limitPrice,
@@ -339,7 +387,7 @@ export class ReferenceBook implements MatchingBook {
 
   private levelChanged(side: Side, price: number): void {
     const quantity = this.open
-      .filter((o) => !o.pending && o.side === side && o.price === price)
+      .filter((o) => resting(o) && o.side === side && o.price === price)
       .reduce((sum, o) => sum + o.remaining, 0);
     this.emit({
       type: 'BOOK_LEVEL',
@@ -361,7 +409,7 @@ export class ReferenceBook implements MatchingBook {
   /** Resting orders of one side, best price first, then time priority. */
   private queue(side: Side): ModelOrder[] {
     return this.open
-      .filter((o) => !o.pending && o.side === side)
+      .filter((o) => resting(o) && o.side === side)
       .sort((a, b) =>
         a.price !== b.price
           ? side === 'BUY'
@@ -420,13 +468,23 @@ export class ReferenceBook implements MatchingBook {
     return false;
   }
 
-  /** Runs a taker, then every stop it triggers, breadth first, each batch by priority. */
+  /** Runs a taker; if it traded, triggers what it met and runs this command's slice of stops. */
   private runWithStops(taker: ModelOrder): void {
     if (!this.run(taker)) return;
-    const triggered = this.takeTriggered();
-    for (let i = 0; i < triggered.length; i++) {
-      const { order, lastPrice } = triggered[i]!;
-      order.pending = false;
+    this.trigger();
+    this.runTriggered();
+  }
+
+  /** Runs the oldest triggered stops, one at a time, up to `stopsPerCommand` of them. */
+  private runTriggered(): void {
+    for (let ran = 0; ran < this.stopsPerCommand; ran++) {
+      const [order] = this.open
+        .filter((o) => o.trigger !== null)
+        .sort((a, b) => a.trigger!.sequence - b.trigger!.sequence || a.priority - b.priority);
+      if (order === undefined) return;
+      const { lastPrice } = order.trigger!;
+      this.removeOpen(order);
+      order.trigger = null;
       order.priority = this.seq + 1;
       this.emit({
         type: 'STOP_TRIGGERED',
@@ -435,20 +493,26 @@ export class ReferenceBook implements MatchingBook {
         owner: order.owner,
         side: order.side,
         stopPrice: order.stopPrice as Price,
-        lastPrice: lastPrice as Price,
+        lastPrice,
       });
-      if (this.run(order)) triggered.push(...this.takeTriggered());
+      if (this.run(order)) this.trigger();
     }
   }
 
-  private takeTriggered(): { order: ModelOrder; lastPrice: number }[] {
+  /** Queues every pending stop the last price meets, as one trigger check. */
+  private trigger(): void {
     const last = this.last;
-    if (last === null) return [];
-    const hit = this.open
-      .filter((o) => o.pending && stopTriggers(o.side === 'BUY', o.stopPrice!, last))
-      .sort((a, b) => a.priority - b.priority);
-    for (const o of hit) this.removeOpen(o);
-    return hit.map((order) => ({ order, lastPrice: last }));
+    if (last === null) return;
+    const hit = this.open.filter(
+      (o) => o.pending && stopTriggers(o.side === 'BUY', o.stopPrice!, last),
+    );
+    if (hit.length === 0) return;
+    const trigger = { sequence: this.seq as Sequence, lastPrice: last as Price };
+    this.triggers.push(trigger);
+    for (const order of hit) {
+      order.pending = false;
+      order.trigger = trigger;
+    }
   }
 
   /** One taker: FOK check, match, then rest or cancel the remainder. Returns whether it traded. */
@@ -527,6 +591,13 @@ export class ReferenceBook implements MatchingBook {
   }
 }
 
+/** In the visible book: neither waiting for a trigger nor queued after one. */
+const resting = (o: ModelOrder): boolean => !o.pending && o.trigger === null;
+
+function status(o: ModelOrder): OrderStatus {
+  return o.pending ? 'STOP_PENDING' : o.trigger !== null ? 'STOP_TRIGGERED' : 'RESTING';
+}
+
 function view(o: ModelOrder): OpenOrder {
   return {
     orderId: o.id,
@@ -534,7 +605,7 @@ function view(o: ModelOrder): OpenOrder {
     side: o.side,
     orderType: o.orderType,
     timeInForce: o.timeInForce,
-    status: o.pending ? 'STOP_PENDING' : 'RESTING',
+    status: status(o),
     price: o.price as Price | null,
     stopPrice: o.stopPrice as Price | null,
     limitPrice: o.limitPrice as Price | null,

@@ -28,8 +28,12 @@ export type OrderType = 'LIMIT' | 'MARKET' | 'STOP_LOSS' | 'STOP_LIMIT';
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK' | 'DAY';
 /** Applied by the incoming (taker) order when it meets a resting order of the same owner. */
 export type SelfTradePrevention = 'CANCEL_NEWEST' | 'CANCEL_OLDEST' | 'CANCEL_BOTH';
-/** RESTING: in the visible book. STOP_PENDING: waiting in the stop book for its trigger. */
-export type OrderStatus = 'RESTING' | 'STOP_PENDING';
+/**
+ * RESTING: in the visible book. STOP_PENDING: waiting in the stop book for its trigger.
+ * STOP_TRIGGERED: triggered, waiting in the trigger queue for its turn to enter the book.
+ * `restore` takes either stop status; the book's trigger checks decide which queue it joins.
+ */
+export type OrderStatus = 'RESTING' | 'STOP_PENDING' | 'STOP_TRIGGERED';
 
 export type CancelReason =
   'USER' | 'IOC_REMAINDER' | 'MARKET_NO_LIQUIDITY' | 'PRICE_PROTECTION' | 'SELF_TRADE' | 'FOK';
@@ -47,6 +51,7 @@ export type RejectCode =
   | 'INVALID_POST_ONLY'
   | 'INVALID_SELF_TRADE_MODE'
   | 'INVALID_TIME'
+  | 'NO_TRIGGERED_STOPS'
   | 'DUPLICATE_ORDER_ID'
   | 'ORDER_NOT_FOUND'
   | 'POST_ONLY_WOULD_TAKE'
@@ -69,6 +74,9 @@ export interface EngineLimits {
 
 /** Rs 10,00,000.00 per share and 1 crore shares per order: product 1e15 < 2^53 (about 9.007e15). */
 export const DEFAULT_LIMITS: EngineLimits = { maxPrice: 100_000_000, maxQuantity: 10_000_000 };
+
+/** How many triggered stops one command may run before the rest wait for RUN_STOPS. */
+export const DEFAULT_STOPS_PER_COMMAND = 64;
 
 // ---------------------------------------------------------------------------------------------
 // Commands
@@ -123,7 +131,9 @@ export type EngineCommand =
   | (PlaceOrder & { readonly type: 'PLACE' })
   | (CancelOrder & { readonly type: 'CANCEL' })
   | (AmendOrder & { readonly type: 'AMEND' })
-  | (EndSession & { readonly type: 'END_SESSION' });
+  | (EndSession & { readonly type: 'END_SESSION' })
+  /** Runs the next slice of the trigger queue. */
+  | { readonly type: 'RUN_STOPS' };
 
 export type CommandKind = EngineCommand['type'];
 
@@ -194,6 +204,7 @@ export interface OrderExpired {
   readonly time: Timestamp;
 }
 
+/** A triggered stop's turn: it enters the book as a taker, with `seq` as its time priority. */
 export interface StopTriggered {
   readonly type: 'STOP_TRIGGERED';
   readonly seq: Sequence;
@@ -292,9 +303,20 @@ export interface BookDepth {
   readonly asks: LevelView[];
 }
 
+/**
+ * One trigger check whose stops have not all entered the book yet: at `sequence`, the last price
+ * `lastPrice` triggered every stop then in the stop book (priority <= sequence) that it meets.
+ */
+export interface StopTrigger {
+  readonly sequence: Sequence;
+  readonly lastPrice: Price;
+}
+
 export interface BookState {
   readonly sequence: Sequence;
   readonly lastPrice: Price | null;
+  /** Oldest first; absent means none. Enough, with the open orders, to rebuild the queue. */
+  readonly triggers?: readonly StopTrigger[];
 }
 
 export type RestoreResult =
@@ -322,14 +344,22 @@ export type RestoreResult =
  *   stop at the first own order, so only what matching would really fill counts.
  * - Stops trigger on the last trade price (buy: last >= stop, sell: last <= stop), checked after
  *   each taker that traded. A stop already triggered by the current last price is rejected
- *   (STOP_WOULD_TRIGGER). Triggered stops run one at a time, each batch in priority (sequence)
- *   order, and stops triggered by a triggered stop's trades queue behind the current batch, all
- *   inside the command that started it. A triggered STOP_LIMIT is a limit order with its time in
- *   force and time priority from its STOP_TRIGGERED event; a STOP_LOSS is a market order.
+ *   (STOP_WOULD_TRIGGER). The stops one check triggers leave the stop book, in priority
+ *   (sequence) order, for the back of the trigger queue: behind every stop triggered before
+ *   them, by this command or an earlier one. The check emits no event; `state().triggers`
+ *   records it.
+ * - Triggered stops run from the front of the queue one at a time: STOP_TRIGGERED, then the stop
+ *   trades as a taker, and stops its trades trigger join the back. A PLACE or AMEND whose taker
+ *   traded, and RUN_STOPS, run stops until the command has run `stopsPerCommand` of them or the
+ *   queue is empty; what remains waits for the next RUN_STOPS (REJECTED with
+ *   NO_TRIGGERED_STOPS on an empty queue), and other commands may run in between. A queued stop
+ *   can be cancelled or expire, not amended (AMEND_NOT_APPLICABLE). A triggered STOP_LIMIT is a
+ *   limit order with its time in force and time priority from its STOP_TRIGGERED event; a
+ *   STOP_LOSS is a market order.
  * - Amend: `quantity` is the new total. Only a quantity reduction keeps the queue place; a price
  *   change re-enters the order as a taker (it may trade), a larger quantity goes to the back.
  * - END_SESSION expires every open order whose time in force is not GTC (DAY orders and pending
- *   non-GTC stops), oldest priority first, then emits SESSION_ENDED.
+ *   or queued non-GTC stops), oldest priority first, then emits SESSION_ENDED.
  * - Order ids are unique among open orders only (DUPLICATE_ORDER_ID); the caller keeps ids
  *   unique for good. The book does not check who may cancel or amend an order.
  */
@@ -338,7 +368,9 @@ export interface MatchingBook {
   cancel(orderId: OrderId): EngineEvent[];
   amend(amend: AmendOrder): EngineEvent[];
   endSession(time: Timestamp): EngineEvent[];
-  /** One of the four commands above, from its journaled form. */
+  /** Runs the next slice of triggered stops. */
+  runStops(): EngineEvent[];
+  /** One of the five commands above, from its journaled form. */
   execute(command: EngineCommand): EngineEvent[];
 
   getOrder(orderId: OrderId): OpenOrder | undefined;
@@ -348,9 +380,16 @@ export interface MatchingBook {
   depth(levels: number): BookDepth;
   readonly lastPrice: Price | null;
   readonly sequence: Sequence;
+  /** Triggered stops waiting in the trigger queue for a RUN_STOPS. */
+  readonly triggeredStops: number;
+  /** What recovery needs besides the open orders: sequence, last price, pending triggers. */
+  state(): BookState;
 
-  /** Recovery, step 1, on a fresh book: the sequence and last trade price to resume from. */
+  /** Recovery, step 1, on a fresh book: the state to resume from. */
   restoreState(state: BookState): RestoreResult;
-  /** Recovery, step 2: insert open orders in priority order, without emitting events. */
+  /**
+   * Recovery, step 2: insert open orders in priority order, without emitting events. A stop that
+   * a restored trigger met goes back into the trigger queue, else into the stop book.
+   */
   restore(order: OpenOrder): RestoreResult;
 }

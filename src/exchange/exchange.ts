@@ -1,7 +1,9 @@
 // The sequencer: the single writer of every book and the ledger. Each command runs risk check,
 // hold, match, settle and release synchronously, with no await between a balance check and its
 // effect, so concurrent requests cannot double-spend. Its changes then go to the journal, and
-// the caller hears back (and subscribers see the events) only once they are durable.
+// the caller hears back (and subscribers see the events) only once they are durable. A trade
+// that triggers many stops runs a bounded slice of them; the rest run as further commands, one
+// slice per turn of the event loop, so other requests go in between.
 
 import {
   OrderBook,
@@ -10,6 +12,7 @@ import {
   asPrice,
   asQuantity,
   asTimestamp,
+  type BookState,
   type EngineEvent,
   type OrderFilled,
   type PlaceOrder,
@@ -50,6 +53,8 @@ export interface ExchangeOptions {
   now: () => number;
   /** How many closed orders keep their client order id in memory (default 1,024). */
   clientOrderWindow?: number | undefined;
+  /** How many triggered stops one command runs (default: the engine's, 64). */
+  stopsPerCommand?: number | undefined;
 }
 
 /** Where the sequencer finds orders whose client order id has left memory (the repository). */
@@ -184,7 +189,13 @@ export class Exchange {
   private nextOrderId = 1;
   private nextTradeId = 1;
   private stopped: string | undefined;
-  /** How long placing an order holds the sequencer (risk, match, settle), for the System page. */
+  /** The next slice of triggered stops of each market that has one waiting. */
+  private readonly slices = new Map<string, NodeJS.Immediate>();
+  private closed = false;
+  /**
+   * How long a command holds the sequencer (placing an order: risk, match, settle; or a slice of
+   * triggered stops), for the System page.
+   */
   readonly matching = new LatencySamples();
 
   constructor(
@@ -200,16 +211,14 @@ export class Exchange {
 
   // --- setup and recovery -----------------------------------------------------------------
 
-  list(listing: Listing, state?: { sequence: number; lastPrice: number | null }): Market {
-    const market: Market = { ...listing, book: new OrderBook() };
-    if (state !== undefined && state.sequence > 0) {
-      market.book.restoreState({
-        sequence: state.sequence as never,
-        lastPrice: state.lastPrice === null ? null : asPrice(state.lastPrice),
-      });
-    }
-    this.markets.set(listing.symbol, market);
-    return market;
+  /** Lists a symbol, with its book's recovered state; the code if the book refuses that state. */
+  list(listing: Listing, state?: BookState): RejectCode | undefined {
+    const { stopsPerCommand } = this.options;
+    const book = new OrderBook(stopsPerCommand === undefined ? {} : { stopsPerCommand });
+    this.markets.set(listing.symbol, { ...listing, book });
+    if (state === undefined || state.sequence === 0) return undefined;
+    const restored = book.restoreState(state);
+    return restored.ok ? undefined : restored.code;
   }
 
   /** Puts a recovered open order back in its book; false if the book refuses it. */
@@ -246,6 +255,18 @@ export class Exchange {
   /** Refuses every command from now on, with this reason (a failed journal or recovery check). */
   stop(reason: string): void {
     this.stopped ??= reason;
+  }
+
+  /** Runs the triggered stops recovery put back in their books' queues. */
+  resumeStops(): void {
+    for (const market of this.markets.values()) this.scheduleStops(market);
+  }
+
+  /** Runs no more slices; the stops still queued run after a restart (see `resumeStops`). */
+  close(): void {
+    this.closed = true;
+    for (const slice of this.slices.values()) clearImmediate(slice);
+    this.slices.clear();
   }
 
   get stoppedReason(): string | undefined {
@@ -336,6 +357,7 @@ export class Exchange {
     const market = this.markets.get(symbol);
     if (market === undefined) return false;
     market.status = status;
+    this.scheduleStops(market);
     return true;
   }
 
@@ -450,6 +472,41 @@ export class Exchange {
         ? engineRefusal(rejection.code)
         : { ok: true, order: liveOrderView(order), fills, duplicate: false };
     return this.finish(market, prev, events, changes, now, result);
+  }
+
+  /** Runs the market's next slice of triggered stops after a turn of the event loop. */
+  private scheduleStops(market: Market): void {
+    if (this.closed || market.book.triggeredStops === 0 || this.slices.has(market.symbol)) return;
+    const slice = setImmediate(() => {
+      this.slices.delete(market.symbol);
+      const started = performance.now();
+      let step: Step<number>;
+      try {
+        step = this.runStops(market);
+      } catch (error) {
+        // Memory may be ahead of the journal now, as after a failed write.
+        const reason = error instanceof Error ? error.message : String(error);
+        this.stop(`triggered stops of ${market.symbol} failed (${reason}); trading stopped`);
+        return;
+      }
+      this.matching.record(performance.now() - started);
+      // There is no caller to answer: a failed write has stopped trading, which says why.
+      this.run(step).catch(() => undefined);
+    });
+    this.slices.set(market.symbol, slice);
+  }
+
+  /** One slice of the market's triggered stops; the answer is how many entered the book. */
+  private runStops(market: Market): Step<number> {
+    // A halted market keeps its queue until it resumes; a stopped exchange runs nothing.
+    if (this.stopped !== undefined || market.status !== 'ACTIVE') return unchanged(0);
+    const now = this.options.now();
+    const changes = new Changes();
+    const prev = market.book.sequence;
+    const events = market.book.runStops();
+    this.apply(market, events, changes, now, undefined);
+    const ran = events.filter((e) => e.type === 'STOP_TRIGGERED').length;
+    return this.finish(market, prev, events, changes, now, ran);
   }
 
   /** The caller's own open order and its market, or the refusal to answer instead. */
@@ -827,6 +884,7 @@ export class Exchange {
     result: T,
   ): Step<T> {
     this.publishBook(market, prev, events, changes);
+    this.scheduleStops(market);
     return this.changed(result, changes, now);
   }
 
@@ -869,10 +927,12 @@ export class Exchange {
     for (const symbol of changes.symbols) {
       const market = this.markets.get(symbol);
       if (market !== undefined) {
+        const state = market.book.state();
         batch.symbols.push({
           symbol,
-          last_sequence: market.book.sequence,
-          last_price: market.book.lastPrice,
+          last_sequence: state.sequence,
+          last_price: state.lastPrice,
+          stop_triggers: JSON.stringify(state.triggers ?? []),
         });
       }
     }

@@ -83,12 +83,14 @@ describe('Journal', () => {
     const b = emptyBatch();
     a.balances.push({ user_id: 1, asset: 'INR', available: 5, held: 0, updated_at: 1 });
     b.balances.push({ user_id: 1, asset: 'INR', available: 3, held: 2, updated_at: 2 });
-    a.symbols.push({ symbol: 'TCS', last_sequence: 4, last_price: 10 });
-    b.symbols.push({ symbol: 'TCS', last_sequence: 9, last_price: 11 });
+    a.symbols.push({ symbol: 'TCS', last_sequence: 4, last_price: 10, stop_triggers: '[]' });
+    b.symbols.push({ symbol: 'TCS', last_sequence: 9, last_price: 11, stop_triggers: '[]' });
     const merged = mergeBatches([a, b]);
     expect(merged.balances).toEqual([
       { user_id: 1, asset: 'INR', available: 3, held: 2, updated_at: 2 },
     ]);
-    expect(merged.symbols).toEqual([{ symbol: 'TCS', last_sequence: 9, last_price: 11 }]);
+    expect(merged.symbols).toEqual([
+      { symbol: 'TCS', last_sequence: 9, last_price: 11, stop_triggers: '[]' },
+    ]);
   });
 });

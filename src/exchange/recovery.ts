@@ -1,6 +1,7 @@
 // Rebuilds the exchange from the database on start: balances into the ledger, open orders into
-// their books in sequence order. Then checks the invariants; if any fails, the exchange refuses
-// to trade and says why, rather than trade on a state it cannot vouch for.
+// their books in sequence order (triggered stops into their trigger queues). Then checks the
+// invariants; if any fails, the exchange refuses to trade and says why, rather than trade on a
+// state it cannot vouch for.
 
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/log.ts';
@@ -8,7 +9,12 @@ import { tradingEntries } from '../audit/records.ts';
 import { Ledger } from '../ledger/ledger.ts';
 import type { SymbolsRepo } from '../store/symbols.repo.ts';
 import type { TradingRepo } from '../store/trading.repo.ts';
-import type { SelfTradePrevention } from '../engine/index.ts';
+import {
+  asPrice,
+  asSequence,
+  type SelfTradePrevention,
+  type StopTrigger,
+} from '../engine/index.ts';
 import { CASH, Exchange, type ExchangeOptions } from './exchange.ts';
 import { Journal, mergeBatches } from './journal.ts';
 import type { LiveOrder, OrderStatusName } from './orders.ts';
@@ -52,6 +58,23 @@ function liveOrder(row: OrderRow): LiveOrder {
   };
 }
 
+/** The stored trigger checks of a book (JSON), or undefined if they do not parse as such. */
+function stopTriggers(text: string): StopTrigger[] | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (!Array.isArray(parsed)) return undefined;
+    const triggers: StopTrigger[] = [];
+    for (const t of parsed as unknown[]) {
+      const { sequence, lastPrice } = (t ?? {}) as Record<string, unknown>;
+      if (typeof sequence !== 'number' || typeof lastPrice !== 'number') return undefined;
+      triggers.push({ sequence: asSequence(sequence), lastPrice: asPrice(lastPrice) });
+    }
+    return triggers;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function recoverExchange(deps: {
   trading: TradingRepo;
   symbols: SymbolsRepo;
@@ -88,7 +111,9 @@ export async function recoverExchange(deps: {
   exchange.setHighWaterMarks(marks);
 
   for (const s of await deps.symbols.list()) {
-    exchange.list(
+    const triggers = stopTriggers(s.stop_triggers);
+    if (triggers === undefined) problems.push(`the stop triggers of ${s.symbol} are unreadable`);
+    const refused = exchange.list(
       {
         symbol: s.symbol,
         name: s.name,
@@ -96,8 +121,13 @@ export async function recoverExchange(deps: {
         referencePrice: s.reference_price,
         status: s.status,
       },
-      { sequence: s.last_sequence, lastPrice: s.last_price },
+      {
+        sequence: asSequence(s.last_sequence),
+        lastPrice: s.last_price === null ? null : asPrice(s.last_price),
+        triggers: triggers ?? [],
+      },
     );
+    if (refused !== undefined) problems.push(`the book of ${s.symbol} cannot resume: ${refused}`);
   }
   const open = await trading.openOrders();
   for (const row of open) {
@@ -115,6 +145,9 @@ export async function recoverExchange(deps: {
     const reason = `recovery found ${problems.length} problem(s), trading is refused: ${problems.slice(0, 5).join('; ')}`;
     exchange.stop(reason);
     log?.error({ problems }, reason);
+  } else {
+    // Stops triggered before the restart run on, in the order they were triggered.
+    exchange.resumeStops();
   }
   return { exchange, journal, problems, openOrders: open.length };
 }

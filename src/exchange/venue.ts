@@ -64,6 +64,7 @@ export async function openVenue(
       takerFeeBps: config.takerFeeBps,
       marketCollarBps: config.marketCollarBps,
       priceBandBps: config.priceBandBps,
+      stopsPerCommand: config.stopsPerCommand,
       now,
     },
     log,
@@ -141,6 +142,7 @@ export async function openVenue(
     },
     async close() {
       clearTimeout(timer);
+      exchange.close();
       await journal.drain();
     },
   };

@@ -41,6 +41,8 @@ export interface SymbolsTable {
   status: Generated<SymbolStatus>;
   last_sequence: Generated<number>;
   last_price: number | null;
+  /** JSON `[{ sequence, lastPrice }]`: the book's trigger checks with stops still queued. */
+  stop_triggers: Generated<string>;
   created_at: number;
 }
 

@@ -24,6 +24,7 @@ export interface SymbolStateWrite {
   symbol: string;
   last_sequence: number;
   last_price: number | null;
+  stop_triggers: string;
 }
 
 /** Everything one journal commit writes. Orders, balances and symbols carry their final state. */
@@ -159,7 +160,7 @@ function sqliteWriter(native: SQLite.Database): (batch: WriteBatch, audit: Audit
      held = excluded.held, updated_at = excluded.updated_at`,
   );
   const updateSymbol = native.prepare(
-    'update symbols set last_sequence = ?, last_price = ? where symbol = ?',
+    'update symbols set last_sequence = ?, last_price = ?, stop_triggers = ? where symbol = ?',
   );
   const insertAudit = sqliteAuditWriter(native);
   return native.transaction((batch: WriteBatch, audit: AuditRows) => {
@@ -184,7 +185,9 @@ function sqliteWriter(native: SQLite.Database): (batch: WriteBatch, audit: Audit
     for (const b of batch.balances) {
       upsertBalance.run(b.user_id, b.asset, b.available, b.held, b.updated_at);
     }
-    for (const s of batch.symbols) updateSymbol.run(s.last_sequence, s.last_price, s.symbol);
+    for (const s of batch.symbols) {
+      updateSymbol.run(s.last_sequence, s.last_price, s.stop_triggers, s.symbol);
+    }
     insertAudit(audit);
   });
 }
@@ -242,7 +245,11 @@ export class TradingRepo {
       for (const s of batch.symbols) {
         await tx
           .updateTable('symbols')
-          .set({ last_sequence: s.last_sequence, last_price: s.last_price })
+          .set({
+            last_sequence: s.last_sequence,
+            last_price: s.last_price,
+            stop_triggers: s.stop_triggers,
+          })
           .where('symbol', '=', s.symbol)
           .execute();
       }

@@ -1,7 +1,9 @@
 // Test support: replays a book's events into an independent ledger of every order and checks
 // the book's invariants after each command. Throws an Error naming the first broken rule.
+import { DEFAULT_STOPS_PER_COMMAND } from '../types.ts';
 import type {
   BookDepth,
+  EngineCommand,
   EngineEvent,
   LevelView,
   MatchingBook,
@@ -39,7 +41,10 @@ export class BookAudit {
   private readonly orders = new Map<number, Tracked>();
   private sequence: number;
 
-  constructor(private readonly book: MatchingBook) {
+  constructor(
+    private readonly book: MatchingBook,
+    private readonly stopsPerCommand = DEFAULT_STOPS_PER_COMMAND,
+  ) {
     this.sequence = book.sequence;
     this.adopt(book.openOrders());
   }
@@ -62,12 +67,63 @@ export class BookAudit {
   }
 
   /** Runs one command through the book and checks everything; returns the events. */
-  run(command: Parameters<MatchingBook['execute']>[0]): EngineEvent[] {
+  run(command: EngineCommand): EngineEvent[] {
     const before = this.book.openOrders();
     const ladderBefore = ladderOf(this.book.depth(Number.MAX_SAFE_INTEGER));
+    const queueBefore = this.queue();
     const events = this.book.execute(command);
     this.check(before, ladderBefore, events);
+    this.checkStops(command, events, queueBefore);
     return events;
+  }
+
+  /**
+   * The trigger queue as the book's state describes it: each waiting stop behind the first
+   * trigger check that met it, then by priority.
+   */
+  private queue(): number[] {
+    const { triggers = [] } = this.book.state();
+    const batchOf = (o: OpenOrder): number =>
+      triggers.findIndex(
+        (t) =>
+          o.priority <= t.sequence &&
+          (o.side === 'BUY' ? t.lastPrice >= o.stopPrice! : t.lastPrice <= o.stopPrice!),
+      );
+    const waiting = this.book.openOrders().filter((o) => o.status === 'STOP_TRIGGERED');
+    for (const o of waiting) if (batchOf(o) < 0) fail(`stop ${o.orderId} waits for no trigger`);
+    if (this.book.triggeredStops !== waiting.length) fail('triggeredStops miscounts the queue');
+    return waiting
+      .sort((a, b) => batchOf(a) - batchOf(b) || a.priority - b.priority)
+      .map((o) => o.orderId);
+  }
+
+  /**
+   * Triggered stops run in the order they were triggered, and stops a command triggers queue
+   * behind those already waiting. A command runs them only if it traded (or is RUN_STOPS), and
+   * stops short of `stopsPerCommand` only when the queue is empty.
+   */
+  private checkStops(command: EngineCommand, events: EngineEvent[], before: number[]): void {
+    const ran = events.flatMap((e) => (e.type === 'STOP_TRIGGERED' ? [e.orderId] : []));
+    const after = this.queue();
+    const fromBefore = ran.filter((id) => before.includes(id));
+    if (
+      JSON.stringify(ran.slice(0, fromBefore.length)) !==
+      JSON.stringify(before.slice(0, fromBefore.length))
+    ) {
+      fail(`stops ${JSON.stringify(ran)} ran out of the queue's order ${JSON.stringify(before)}`);
+    }
+    const stillWaiting = before.filter((id) => after.includes(id));
+    if (JSON.stringify(after.slice(0, stillWaiting.length)) !== JSON.stringify(stillWaiting)) {
+      fail(`queue ${JSON.stringify(after)} does not keep ${JSON.stringify(stillWaiting)} in front`);
+    }
+    const runs =
+      (command.type === 'RUN_STOPS' && events[0]?.type !== 'REJECTED') ||
+      events.some((e) => e.type === 'FILL');
+    if (ran.length > this.stopsPerCommand) fail(`${ran.length} stops ran in one command`);
+    if (!runs && ran.length > 0) fail(`a ${command.type} that did not trade ran stops`);
+    if (runs && ran.length < this.stopsPerCommand && after.length > 0) {
+      fail(`a slice ran ${ran.length} stops and left ${after.length} waiting`);
+    }
   }
 
   private check(before: OpenOrder[], ladderBefore: Map<string, number>, events: EngineEvent[]) {
@@ -254,7 +310,7 @@ export class BookAudit {
       if (o.status === 'RESTING') {
         const key = `${o.side}:${o.price}`;
         levelSums.set(key, (levelSums.get(key) ?? 0) + o.remaining);
-      } else {
+      } else if (o.status === 'STOP_PENDING') {
         const last = book.lastPrice;
         const due =
           last !== null && (o.side === 'BUY' ? last >= o.stopPrice! : last <= o.stopPrice!);

@@ -76,6 +76,8 @@ const amendTemplate = fc.record({
   stopPrice: maybe(price, 1, 2),
 });
 
+const runStopsTemplate = fc.record({ kind: fc.constant('runStops' as const) });
+
 const endTemplate = fc.record({
   kind: fc.constant('end' as const),
   time: mostly(fc.integer({ min: 0, max: 1e9 }), fc.constantFrom(-1, 0.5)),
@@ -85,6 +87,7 @@ const template = fc.oneof(
   { weight: 12, arbitrary: placeTemplate },
   { weight: 3, arbitrary: cancelTemplate },
   { weight: 3, arbitrary: amendTemplate },
+  { weight: 2, arbitrary: runStopsTemplate },
   { weight: 1, arbitrary: endTemplate },
 );
 
@@ -109,6 +112,8 @@ function toCommands(templates: Template[]): EngineCommand[] {
         orderId: target(t.pick),
         ...defined({ quantity: t.quantity, price: t.price, stopPrice: t.stopPrice }),
       } as EngineCommand);
+    } else if (t.kind === 'runStops') {
+      commands.push({ type: 'RUN_STOPS' });
     } else if (t.kind === 'end') {
       commands.push({ type: 'END_SESSION', time: t.time } as EngineCommand);
     } else {
