@@ -25,9 +25,15 @@ describe('provision', () => {
     const shown: string[] = [];
     const first = await provision(config, { showOnce: (t) => shown.push(t), now: () => 1, hasher });
     expect(first.report.adminCreated).toBe(true);
-    expect(first.report.keyFilesCreated).toHaveLength(4);
+    expect(first.report.keyFilesCreated).toHaveLength(5);
     expect(first.report.symbolsListed).toBe(10);
-    for (const file of ['master.key', 'ecdsa-p256.pem', 'rsa-2048.pem', 'audit-p256.pem']) {
+    for (const file of [
+      'master.key',
+      'ecdsa-p256.pem',
+      'rsa-2048.pem',
+      'audit-p256.pem',
+      'crypto-api-p256.pem',
+    ]) {
       expect(statSync(join(config.keysDir, file)).mode & 0o777).toBe(0o600);
     }
     expect(statSync(config.dataDir).mode & 0o777).toBe(0o700);
