@@ -264,12 +264,12 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
 
   registerErrorHandler(app);
   installValidation(app);
-  // Routes that plugins add (the API reference, CORS preflight) are public; marked here since
-  // their plugins cannot declare it.
+  // Routes that plugins add (the API reference, CORS preflight) are public and in the account
+  // rate class; marked here since their plugins cannot declare it.
   app.addHook('onRoute', (route) => {
     const preflight = route.method === 'OPTIONS' && route.url === '*';
     if (route.url.startsWith('/docs') || preflight)
-      route.config = { ...route.config, access: 'public' };
+      route.config = { ...route.config, access: 'public', rateClass: 'account' };
   });
   const routePolicies = installAccessControl(app, {
     sessions: identity.sessions,

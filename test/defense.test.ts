@@ -9,6 +9,7 @@ import {
   call as callApi,
   login,
   register,
+  signUp,
   type Reply,
   type Request,
 } from './support/api.ts';
@@ -434,6 +435,42 @@ describe('defense', () => {
       expect(res.status).toBe(400);
       expect(res.body.error).toMatchObject({ code: 'REQUEST_REJECTED' });
       expect((await call(app, 'GET', '/api/market/stocks?page=1&sort=symbol')).status).toBe(200);
+    });
+  });
+
+  describe('rate class by routed path (issue 12, finding 7)', () => {
+    it('counts /api/%74rading/orders in the orders class, where the route it reaches is', async () => {
+      const app = await open({ API_RATE_LIMIT: '2', API_BURST_LIMIT: '1' });
+      const ip = '203.0.113.70';
+      const { token } = await signUp(app, 'encoder', { ip: '198.51.100.70' });
+      const statuses: number[] = [];
+      for (const url of [
+        '/api/trading/orders',
+        '/api/trading/orders',
+        '/api/trading/orders',
+        '/api/%74rading/orders',
+        '/api/%74rading/%6frders',
+      ]) {
+        statuses.push((await call(app, 'GET', url, { ip, token })).status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      // The account class has its own allowance, still untouched from this address.
+      expect((await call(app, 'GET', '/api/auth/me', { ip, token })).status).toBe(200);
+    });
+
+    it('a route without a rate class stops the app from starting', async () => {
+      const app = await open({});
+      const { buildExchange } = await import('../src/app.ts');
+      const { openKeyring } = await import('../src/store/data-keys.repo.ts');
+      const { ensureKeyMaterial } = await import('../src/store/key-files.ts');
+      const { keys } = ensureKeyMaterial(app.config);
+      const keyring = await openKeyring(app.store.db, keys.masterKey, clock);
+      const other = await buildExchange({ config: app.config, store: app.store, keys, keyring });
+      other.app.get('/api/unclassed', { config: { access: 'public' } }, () => ({ oops: true }));
+      await expect(other.app.ready()).rejects.toThrow(
+        'routes without a rate class: GET /api/unclassed',
+      );
+      await other.app.close();
     });
   });
 

@@ -11,15 +11,22 @@ import type { Guard } from '../../defense/guard.ts';
 import type { LimitDecision, RateClass } from '../../defense/rate-limits.ts';
 import type { ExchangeApp } from '../exchange-app.ts';
 
-/** Health checks are for load balancers and monitors; they are not limited. */
-const UNLIMITED = new Set(['/api/health']);
+/** The allowance a route's requests count against; health checks are `unlimited`. */
+export type RouteRateClass = RateClass | 'unlimited';
 
-export function rateClassOf(url: string): RateClass {
-  if (url.startsWith('/api/trading')) return 'orders';
-  if (url.startsWith('/api/market') || url.startsWith('/ws/market')) return 'market';
-  if (url.startsWith('/api/admin') || url.startsWith('/api/security')) return 'admin';
-  if (url.startsWith('/api/crypto')) return 'crypto';
-  return 'account';
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Every route declares its rate class; the app refuses to start with a route that does not. */
+    rateClass?: RouteRateClass;
+  }
+}
+
+/**
+ * The class the routed route declares, so that however its path was spelt (`/api/%74rading`) a
+ * request counts where the route does. A path no route serves counts as `account`.
+ */
+export function rateClassOf(request: FastifyRequest): RouteRateClass {
+  return request.is404 ? 'account' : (request.routeOptions.config.rateClass ?? 'account');
 }
 
 export function setRateHeaders(reply: FastifyReply, decision: LimitDecision): void {
@@ -48,18 +55,31 @@ export function clientKey(request: FastifyRequest): string {
  */
 export function userAllowance(guard: Guard): AccessDeps['limitUser'] {
   return async (request, reply, userId) => {
-    const path = request.url.split('?')[0] ?? '';
-    setRateHeaders(reply, await guard.request(rateClassOf(path), clientKey(request), userId));
+    const rateClass = rateClassOf(request);
+    if (rateClass === 'unlimited') return;
+    setRateHeaders(reply, await guard.request(rateClass, clientKey(request), userId));
   };
 }
 
+/** Call before any route is registered: the app then refuses to start with a route without a class. */
 export function installDefense(app: ExchangeApp, guard: Guard): void {
+  const unclassed: string[] = [];
+  app.addHook('onRoute', (route) => {
+    if (route.config?.rateClass !== undefined) return;
+    for (const method of Array.isArray(route.method) ? route.method : [route.method])
+      if (method !== 'HEAD') unclassed.push(`${method} ${route.url}`);
+  });
+  app.addHook('onReady', () =>
+    unclassed.length === 0
+      ? Promise.resolve()
+      : Promise.reject(new Error(`routes without a rate class: ${unclassed.join(', ')}`)),
+  );
   app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0] ?? '';
-    if (UNLIMITED.has(path)) return;
+    const rateClass = rateClassOf(request);
+    if (rateClass === 'unlimited') return;
     const address = clientKey(request);
     guard.refuseBlocked(address);
-    setRateHeaders(reply, await guard.request(rateClassOf(path), address));
+    setRateHeaders(reply, await guard.request(rateClass, address));
   });
   // After validation: a body with unknown fields was refused (400) before any inspection, so the
   // IDS sees only the fields a route declares. Access control ran, so the principal is known.

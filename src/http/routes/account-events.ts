@@ -15,7 +15,7 @@ export const accountEventRoutes: FastifyPluginAsyncTypebox<{ repo: SecurityEvent
   app.get(
     '/api/auth/security-events',
     {
-      config: { access: 'user', allowPendingPasswordChange: true },
+      config: { access: 'user', rateClass: 'account', allowPendingPasswordChange: true },
       schema: {
         tags: ['auth'],
         security: [{ bearer: [] }],

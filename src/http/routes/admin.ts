@@ -42,7 +42,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; venue:
   app.get(
     '/api/admin/users',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', rateClass: 'admin' },
       schema: {
         tags,
         security,
@@ -71,7 +71,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; venue:
   app.post(
     '/api/admin/users/:id/adjust',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', rateClass: 'admin' },
       schema: {
         tags,
         security,
@@ -144,7 +144,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; venue:
     app.post(
       `/api/admin/symbols/:symbol/${action}`,
       {
-        config: { access: 'admin' },
+        config: { access: 'admin', rateClass: 'admin' },
         schema: {
           tags,
           security,

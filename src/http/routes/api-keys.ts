@@ -23,7 +23,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; guard
   app.get(
     '/api/auth/api-keys',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'account' },
       schema: {
         tags,
         security,
@@ -39,7 +39,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; guard
   app.post(
     '/api/auth/api-keys',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'account' },
       schema: {
         tags,
         security,
@@ -61,7 +61,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; guard
   app.delete(
     '/api/auth/api-keys/:id',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'account' },
       schema: {
         tags,
         security,

@@ -37,7 +37,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditLog; repo: Aud
   app.get(
     '/api/audit/tree-head',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateClass: 'account' },
       schema: {
         tags,
         summary: 'The latest signed tree head (C2SP checkpoint layout, ECDSA P-256)',
@@ -50,7 +50,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditLog; repo: Aud
   app.get(
     '/api/audit/tree-heads',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'account' },
       schema: {
         tags,
         security,
@@ -74,7 +74,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditLog; repo: Aud
   app.get(
     '/api/audit/leaf/:index',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'account' },
       schema: {
         tags,
         security,
@@ -121,7 +121,7 @@ export const auditRoutes: FastifyPluginAsyncTypebox<{ audit: AuditLog; repo: Aud
   app.get(
     '/api/audit/consistency',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'account' },
       schema: {
         tags,
         security,

@@ -86,7 +86,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.post(
     '/api/auth/register',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateClass: 'account' },
       schema: {
         tags,
         body: RegisterBody,
@@ -102,7 +102,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.post(
     '/api/auth/login',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateClass: 'account' },
       schema: {
         tags,
         body: LoginBody,
@@ -122,7 +122,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.post(
     '/api/auth/mfa/verify',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateClass: 'account' },
       schema: {
         tags,
         body: MfaVerifyBody,
@@ -143,7 +143,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
     '/api/auth/refresh',
     {
       // The refresh token is the credential: in the body, or else the cookie (CSRF-checked).
-      config: { access: 'public' },
+      config: { access: 'public', rateClass: 'account' },
       schema: {
         tags,
         body: RefreshBody,
@@ -174,7 +174,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.post(
     '/api/auth/logout',
     {
-      config: { access: 'user', allowPendingPasswordChange: true },
+      config: { access: 'user', rateClass: 'account', allowPendingPasswordChange: true },
       schema: {
         tags,
         security: [{ bearer: [] }],
@@ -195,7 +195,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.get(
     '/api/auth/me',
     {
-      config: { access: { apiKey: 'read' }, allowPendingPasswordChange: true },
+      config: {
+        access: { apiKey: 'read' },
+        rateClass: 'account',
+        allowPendingPasswordChange: true,
+      },
       schema: {
         tags,
         security: [{ bearer: [] }],
@@ -208,7 +212,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.patch(
     '/api/auth/me',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'account' },
       schema: {
         tags,
         security: [{ bearer: [] }],
@@ -222,7 +226,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.post(
     '/api/auth/password',
     {
-      config: { access: 'user', allowPendingPasswordChange: true },
+      config: { access: 'user', rateClass: 'account', allowPendingPasswordChange: true },
       schema: {
         tags,
         security: [{ bearer: [] }],
@@ -246,7 +250,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.get(
     '/.well-known/jwks.json',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateClass: 'account' },
       schema: { tags, summary: 'Public keys that verify access tokens' },
     },
     (_request, reply) =>

@@ -138,7 +138,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/encrypt',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'crypto' },
       schema: {
         tags,
         security,
@@ -156,7 +156,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/decrypt',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'crypto' },
       schema: {
         tags,
         security,
@@ -181,7 +181,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/sign',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'crypto' },
       schema: {
         tags,
         security,
@@ -207,7 +207,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/verify',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'crypto' },
       schema: {
         tags,
         security,
@@ -234,7 +234,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/api/crypto/public-keys',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'crypto' },
       schema: {
         tags,
         security,
@@ -260,7 +260,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/merkle/build',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'crypto' },
       bodyLimit: MERKLE_BODY_LIMIT,
       schema: {
         tags,
@@ -290,7 +290,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/merkle/proof',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'crypto' },
       bodyLimit: MERKLE_BODY_LIMIT,
       schema: {
         tags,
@@ -324,7 +324,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/merkle/verify',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'crypto' },
       schema: {
         tags,
         security,
@@ -357,7 +357,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/merkle/consistency',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'crypto' },
       bodyLimit: MERKLE_BODY_LIMIT,
       schema: {
         tags,
@@ -386,7 +386,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/merkle/consistency/verify',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'crypto' },
       schema: {
         tags,
         security,
@@ -410,7 +410,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/api/crypto/merkle/structure',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'crypto' },
       schema: {
         tags,
         security,
@@ -448,7 +448,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/api/crypto/merkle/integrity',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', rateClass: 'crypto' },
       schema: {
         tags,
         security,

@@ -18,7 +18,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = (app, opti
   app.get(
     '/api/health',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateClass: 'unlimited' },
       schema: {
         tags: ['system'],
         summary: 'Service health',

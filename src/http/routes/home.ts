@@ -36,11 +36,13 @@ export const homeRoutes: FastifyPluginAsync<{ root?: string }> = async (app, opt
       .sendFile('index.html', { cacheControl: false });
   };
 
-  app.get('/', { config: { access: 'public' }, schema: { hide: true } }, (_request, reply) =>
-    page(reply),
-  );
+  const route = {
+    config: { access: 'public', rateClass: 'account' },
+    schema: { hide: true },
+  } as const;
+  app.get('/', route, (_request, reply) => page(reply));
 
-  app.get('/*', { config: { access: 'public' }, schema: { hide: true } }, (request, reply) => {
+  app.get('/*', route, (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     if (NOT_PAGES.test(path)) throw new ApiError('NOT_FOUND', `no route for GET ${path}`);
     if (!FILE_PATH.test(path)) return page(reply);

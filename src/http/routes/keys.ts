@@ -62,7 +62,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ rotation: KeyRotation; audit
   app.get(
     '/api/admin/keys',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', rateClass: 'admin' },
       schema: {
         tags,
         security,
@@ -76,7 +76,7 @@ export const keyRoutes: FastifyPluginAsyncTypebox<{ rotation: KeyRotation; audit
   app.post(
     '/api/admin/keys/rotate',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', rateClass: 'admin' },
       schema: {
         tags,
         security,

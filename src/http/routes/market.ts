@@ -31,7 +31,7 @@ export const marketRoutes: FastifyPluginAsyncTypebox<{ venue: Venue; rules: Mark
   app.get(
     '/api/market/rules',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateClass: 'market' },
       schema: {
         tags,
         summary: 'Fees (basis points of the notional) and the price collar and band',
@@ -56,13 +56,17 @@ export const marketRoutes: FastifyPluginAsyncTypebox<{ venue: Venue; rules: Mark
 
   const ticker = (m: Market) => tickerView(m, marketData.ticker(m.symbol));
 
-  app.get('/api/market/stocks', { config: { access: 'public' }, schema: { tags } }, () => ({
-    stocks: exchange.allMarkets().map(ticker),
-  }));
+  app.get(
+    '/api/market/stocks',
+    { config: { access: 'public', rateClass: 'market' }, schema: { tags } },
+    () => ({
+      stocks: exchange.allMarkets().map(ticker),
+    }),
+  );
 
   app.get(
     '/api/market/stock/:symbol',
-    { config: { access: 'public' }, schema: { tags, params: SymbolParams } },
+    { config: { access: 'public', rateClass: 'market' }, schema: { tags, params: SymbolParams } },
     (request) => {
       const m = market(request.params.symbol);
       const top = m.book.topOfBook();
@@ -86,7 +90,7 @@ export const marketRoutes: FastifyPluginAsyncTypebox<{ venue: Venue; rules: Mark
   app.get(
     '/api/market/stock/:symbol/orderbook',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateClass: 'market' },
       schema: {
         tags,
         params: SymbolParams,
@@ -111,7 +115,7 @@ export const marketRoutes: FastifyPluginAsyncTypebox<{ venue: Venue; rules: Mark
   app.get(
     '/api/market/stock/:symbol/trades',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateClass: 'market' },
       schema: {
         tags,
         params: SymbolParams,
@@ -138,7 +142,7 @@ export const marketRoutes: FastifyPluginAsyncTypebox<{ venue: Venue; rules: Mark
   app.get(
     '/api/market/stock/:symbol/candles',
     {
-      config: { access: 'public' },
+      config: { access: 'public', rateClass: 'market' },
       schema: {
         tags,
         params: SymbolParams,

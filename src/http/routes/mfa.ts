@@ -22,7 +22,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ identity: Identity }> = (app
   app.post(
     '/api/auth/mfa/enroll',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'account' },
       schema: { tags, security, response: { 200: MfaEnrollReply, ...AUTHENTICATED_ERRORS } },
     },
     async (request) => mfa.enroll(await accounts.require(principalOf(request).userId)),
@@ -31,7 +31,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ identity: Identity }> = (app
   app.post(
     '/api/auth/mfa/confirm',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'account' },
       schema: {
         tags,
         security,
@@ -49,7 +49,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ identity: Identity }> = (app
   app.post(
     '/api/auth/mfa/disable',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'account' },
       schema: {
         tags,
         security,

@@ -152,14 +152,16 @@ function keyOf(ip: string): string {
 export const securityRoutes: FastifyPluginAsyncTypebox<SecurityRouteOptions> = (app, options) => {
   const { repo, events, blocks, guard, now } = options;
 
-  app.get('/api/security/status', { config: { access: 'admin' }, schema: { tags, security } }, () =>
-    securityStatus({ repo, blocks, now }),
+  app.get(
+    '/api/security/status',
+    { config: { access: 'admin', rateClass: 'admin' }, schema: { tags, security } },
+    () => securityStatus({ repo, blocks, now }),
   );
 
   app.get(
     '/api/security/events',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', rateClass: 'admin' },
       schema: {
         tags,
         security,
@@ -191,7 +193,10 @@ export const securityRoutes: FastifyPluginAsyncTypebox<SecurityRouteOptions> = (
 
   app.get(
     '/api/security/report',
-    { config: { access: 'admin' }, schema: { tags, security, querystring: ReportQuery } },
+    {
+      config: { access: 'admin', rateClass: 'admin' },
+      schema: { tags, security, querystring: ReportQuery },
+    },
     async (request, reply) => {
       const q = request.query;
       const { since, until } = reportRange(q.from, q.to);
@@ -225,7 +230,7 @@ export const securityRoutes: FastifyPluginAsyncTypebox<SecurityRouteOptions> = (
 
   app.get(
     '/api/security/blocked-ips',
-    { config: { access: 'admin' }, schema: { tags, security } },
+    { config: { access: 'admin', rateClass: 'admin' }, schema: { tags, security } },
     () => ({
       blocked_ips: blocks.list().map((b) => ({
         ip: b.key,
@@ -240,7 +245,7 @@ export const securityRoutes: FastifyPluginAsyncTypebox<SecurityRouteOptions> = (
   app.post(
     '/api/security/block-ip',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', rateClass: 'admin' },
       schema: {
         tags,
         security,
@@ -273,7 +278,7 @@ export const securityRoutes: FastifyPluginAsyncTypebox<SecurityRouteOptions> = (
   app.post(
     '/api/security/unblock-ip',
     {
-      config: { access: 'admin' },
+      config: { access: 'admin', rateClass: 'admin' },
       schema: {
         tags,
         security,

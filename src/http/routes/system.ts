@@ -83,7 +83,7 @@ const system: FastifyPluginAsyncTypebox<SystemOptions> = (app, { venue, startedA
   app.get(
     '/api/system/stats',
     {
-      config: { access: 'user' },
+      config: { access: 'user', rateClass: 'account' },
       schema: {
         tags: ['system'],
         summary: 'Throughput, order latency and process figures',

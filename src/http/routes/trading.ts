@@ -81,7 +81,7 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
   app.post(
     '/api/trading/order',
     {
-      config: { access: { apiKey: 'trade' } },
+      config: { access: { apiKey: 'trade' }, rateClass: 'orders' },
       schema: {
         tags,
         security,
@@ -113,7 +113,7 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
   app.get(
     '/api/trading/orders',
     {
-      config: { access: { apiKey: 'read' } },
+      config: { access: { apiKey: 'read' }, rateClass: 'orders' },
       schema: {
         tags,
         security,
@@ -141,7 +141,7 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
   app.get(
     '/api/trading/order/:id',
     {
-      config: { access: { apiKey: 'read' } },
+      config: { access: { apiKey: 'read' }, rateClass: 'orders' },
       schema: {
         tags,
         security,
@@ -155,7 +155,7 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
   app.delete(
     '/api/trading/order/:id',
     {
-      config: { access: { apiKey: 'trade' } },
+      config: { access: { apiKey: 'trade' }, rateClass: 'orders' },
       schema: {
         tags,
         security,
@@ -169,7 +169,7 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
   app.patch(
     '/api/trading/order/:id',
     {
-      config: { access: { apiKey: 'trade' } },
+      config: { access: { apiKey: 'trade' }, rateClass: 'orders' },
       schema: {
         tags,
         security,
@@ -190,13 +190,16 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
 
   app.get(
     '/api/trading/portfolio',
-    { config: { access: { apiKey: 'read' } }, schema: { tags, security } },
+    { config: { access: { apiKey: 'read' }, rateClass: 'orders' }, schema: { tags, security } },
     async (request) => trading.portfolio(principalOf(request).userId),
   );
 
   app.get(
     '/api/trading/transactions',
-    { config: { access: { apiKey: 'read' } }, schema: { tags, security, querystring: PageQuery } },
+    {
+      config: { access: { apiKey: 'read' }, rateClass: 'orders' },
+      schema: { tags, security, querystring: PageQuery },
+    },
     async (request, reply) => {
       const q = request.query;
       const page = await trading.transactions(principalOf(request).userId, {

@@ -125,9 +125,10 @@ export const websocketRoutes: FastifyPluginAsync<WebsocketOptions> = async (app,
     });
   }
 
-  const route = { websocket: true, config: { access: 'public' } } as const;
+  const route = { websocket: true, config: { access: 'public', rateClass: 'account' } } as const;
 
-  app.get('/ws/market', route, (socket, request) => {
+  const market = { ...route, config: { access: 'public', rateClass: 'market' } } as const;
+  app.get('/ws/market', market, (socket, request) => {
     attach(socket, request, (connection) => new MarketSession(connection, feed, venue, now));
   });
 
