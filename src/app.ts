@@ -179,6 +179,7 @@ function buildDefense(
     loginAttempts: config.loginRateLimit,
     loginWindowSeconds: config.loginTimewindowSeconds,
     bruteForceThreshold: config.bruteForceThreshold,
+    wsUpgradesPerMinute: config.wsUpgradeRateLimit,
     redis,
     prefix: deps.redisPrefix ?? 'sse',
   });
@@ -355,6 +356,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     identity,
     config: deps.config,
     security: { events, repo: eventsRepo, blocks },
+    upgrades: (address) => guard.upgrade(address),
     now,
   });
   return { app, identity, venue, audit, routePolicies, keyRotation };

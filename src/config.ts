@@ -68,6 +68,12 @@ export interface Config {
   allowedOrigins: string[];
   wsHeartbeatIntervalSeconds: number;
   wsMaxConnections: number;
+  /** Concurrent WebSocket connections from one address (IPv6: one /64). */
+  wsMaxConnectionsPerIp: number;
+  /** Concurrent signed-in WebSocket connections of one user. */
+  wsMaxConnectionsPerUser: number;
+  /** WebSocket upgrades one address may make per minute. */
+  wsUpgradeRateLimit: number;
   encryptionKeyRotationDays: number;
   /** Sign an audit tree head when the last is this old (ms) and leaves were added since… */
   auditHeadIntervalMs: number;
@@ -306,6 +312,9 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     allowedOrigins: checkOrigins(r.list('ALLOWED_ORIGINS')),
     wsHeartbeatIntervalSeconds: r.int('WS_HEARTBEAT_INTERVAL', 30, 1, 3600),
     wsMaxConnections: r.int('WS_MAX_CONNECTIONS', 1000, 1, 1_000_000),
+    wsMaxConnectionsPerIp: r.int('WS_MAX_CONNECTIONS_PER_IP', 20, 1, 1_000_000),
+    wsMaxConnectionsPerUser: r.int('WS_MAX_CONNECTIONS_PER_USER', 10, 1, 1_000_000),
+    wsUpgradeRateLimit: r.int('WS_UPGRADE_RATE_LIMIT', 60, 1, 1_000_000),
     encryptionKeyRotationDays: r.int('ENCRYPTION_KEY_ROTATION_DAYS', 90, 1, 3650),
     auditHeadIntervalMs: r.int('AUDIT_TREE_HEAD_SECONDS', 10, 1, 86_400) * 1000,
     auditHeadEveryLeaves: r.int('AUDIT_TREE_HEAD_LEAVES', 10_000, 1, 100_000_000),

@@ -45,6 +45,7 @@ describe('npm run attack', () => {
     expect(verdicts['x-forwarded-for']).toBe('BLOCKED');
     expect(verdicts.flood).toBe('BLOCKED');
     expect(verdicts['nonce-exhaustion']).toBe('BLOCKED');
+    expect(verdicts['ws-exhaustion']).toBe('BLOCKED');
     expect(verdicts['stolen-token-api-key']).toBe('BLOCKED');
     expect(run.status).toBe(0);
   }, 180_000);

@@ -420,6 +420,7 @@ describe('security event API', () => {
         sessions: app.exchange.identity.sessions,
         log: app.app.log,
         now: Date.now,
+        signIn: () => true,
       };
       const session = new SecuritySession(new Connection(socket, Date.now), deps, ADMIN_IP, admin);
       await until(() => sent.length > 0, 'authentication');

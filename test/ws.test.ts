@@ -72,8 +72,11 @@ describe.each(storeFactories())('websocket channels on $name', (factory) => {
     base = `ws://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
   }
 
-  async function connect(path: string, protocols?: string[]): Promise<Client> {
-    const socket = new WebSocket(`${base}${path}`, protocols);
+  /** `from`: the loopback address to connect from (Linux routes all of 127/8 to `lo`). */
+  async function connect(path: string, protocols?: string[], from?: string): Promise<Client> {
+    const socket = new WebSocket(`${base}${path}`, protocols, {
+      ...(from === undefined ? {} : { localAddress: from }),
+    });
     const client = new Client(socket);
     clients.push(client);
     await new Promise<void>((resolve, reject) => {
@@ -319,6 +322,97 @@ describe.each(storeFactories())('websocket channels on $name', (factory) => {
     again.send({ op: 'ping' });
     await again.next('pong');
     expect(again.closed).toBeUndefined();
+  });
+
+  /** A socket that is open and answers a ping. */
+  async function live(client: Client): Promise<void> {
+    client.send({ op: 'ping' });
+    await client.next('pong');
+    expect(client.closed).toBeUndefined();
+  }
+
+  /** Opens `count` market sockets at once from `from`; each one's open/close outcome. */
+  async function flood(count: number, from: string): Promise<Client[]> {
+    const opened = await Promise.allSettled(
+      Array.from({ length: count }, () => connect('/ws/market', undefined, from)),
+    );
+    expect(opened.every((o) => o.status === 'fulfilled')).toBe(true);
+    return opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+  }
+
+  it('caps sockets per address: 200 from one are not all taken; others still connect', async () => {
+    await start({ WS_MAX_CONNECTIONS_PER_IP: '20', WS_UPGRADE_RATE_LIMIT: '1000' });
+    const alice = await trader('alice');
+    const sockets = await flood(200, '127.0.0.2');
+    await until(() => sockets.filter((c) => c.closed).length === 180, '180 refusals');
+    for (const refused of sockets.filter((c) => c.closed))
+      expect(refused.closed).toEqual({
+        code: 1008,
+        reason: 'too many connections from this address',
+      });
+    for (const kept of sockets.filter((c) => !c.closed).slice(0, 3)) await live(kept);
+
+    // Another address, at the same time: market data and a private channel.
+    await live(await connect('/ws/market', undefined, '127.0.0.3'));
+    const orders = await connect('/ws/orders', undefined, '127.0.0.3');
+    orders.send({ op: 'auth', token: alice.token });
+    expect((await orders.next('authenticated')).user_id).toBe(alice.id);
+    await live(orders);
+  });
+
+  it('with every slot taken, a signed-in channel takes one from the address holding the most market sockets', async () => {
+    await start({ WS_MAX_CONNECTIONS: '6', WS_MAX_CONNECTIONS_PER_IP: '6' });
+    const alice = await trader('alice');
+    const crowd = await flood(4, '127.0.0.2');
+    const few = await flood(2, '127.0.0.4');
+    for (const c of [...crowd, ...few]) await live(c);
+
+    // Market data waits for room; it never pushes anyone out.
+    const market = await connect('/ws/market', undefined, '127.0.0.3');
+    expect(await market.closing()).toEqual({ code: 1013, reason: 'try again later' });
+    const orders = await connect(
+      '/ws/orders',
+      ['exchange.v1', `bearer.${alice.token}`],
+      '127.0.0.3',
+    );
+    expect((await orders.next('authenticated')).user_id).toBe(alice.id);
+    await live(orders);
+    await until(() => crowd.some((c) => c.closed), 'a crowd socket to give way');
+    expect(crowd.filter((c) => c.closed).map((c) => c.closed)).toEqual([
+      { code: 1013, reason: 'try again later' },
+    ]);
+    expect(few.every((c) => c.closed === undefined)).toBe(true);
+  });
+
+  it('caps the signed-in sockets of one user', async () => {
+    await start({ WS_MAX_CONNECTIONS_PER_USER: '2' });
+    const alice = await trader('alice');
+    const bob = await trader('bob');
+    const signedIn = async (token: string, path = '/ws/orders'): Promise<Client> =>
+      connect(path, ['exchange.v1', `bearer.${token}`]);
+    const first = await signedIn(alice.token);
+    await first.next('authenticated');
+    await (await signedIn(alice.token, '/ws/portfolio')).next('authenticated');
+    const third = await signedIn(alice.token);
+    expect(await third.closing()).toEqual({
+      code: 1008,
+      reason: 'too many connections for this user',
+    });
+    expect(third.of('authenticated')).toEqual([]);
+    await (await signedIn(bob.token)).next('authenticated');
+
+    // A closed socket gives its seat back.
+    first.socket.close();
+    await first.closing();
+    await sleep(50);
+    await (await signedIn(alice.token)).next('authenticated');
+  });
+
+  it('refuses upgrades past WS_UPGRADE_RATE_LIMIT from one address with 429, before any socket', async () => {
+    await start({ WS_UPGRADE_RATE_LIMIT: '5' });
+    for (let i = 0; i < 5; i += 1) await live(await connect('/ws/market', undefined, '127.0.0.2'));
+    await expect(connect('/ws/market', undefined, '127.0.0.2')).rejects.toThrow(/429/);
+    await live(await connect('/ws/market', undefined, '127.0.0.3'));
   });
 });
 

@@ -176,6 +176,12 @@ export class Guard {
     return decision;
   }
 
+  /** Before a WebSocket upgrade: refuses (429) an address past its upgrades for the minute. */
+  async upgrade(address: string): Promise<void> {
+    const decision = await this.limits.upgrade(address);
+    if (!decision.allowed) throw new RateLimited(decision);
+  }
+
   /** Before a login attempt: refuses once the address or the (account, address) pair is over. */
   async beforeLogin(address: string, username: string): Promise<void> {
     const decision = await this.limits.loginAttempt(address, username);

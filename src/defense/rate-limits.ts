@@ -2,7 +2,7 @@
 // API: API_RATE_LIMIT per minute plus a burst of API_BURST_LIMIT, per client address and per
 // user, for each class of route. Login: LOGIN_RATE_LIMIT attempts per LOGIN_TIMEWINDOW per
 // address and per (account, address), so an attacked account still opens for its owner from
-// elsewhere.
+// elsewhere. WebSocket upgrades: WS_UPGRADE_RATE_LIMIT a minute per address.
 
 import type { Redis } from 'ioredis';
 import {
@@ -30,6 +30,8 @@ export interface RateLimitOptions {
   loginWindowSeconds: number;
   /** Failed logins from one address within the login window before it is blocked. */
   bruteForceThreshold: number;
+  /** WebSocket upgrades per address per minute. */
+  wsUpgradesPerMinute: number;
   redis?: Redis | undefined;
   /** Namespaces keys in Redis; distinct per deployment (and per test). */
   prefix: string;
@@ -54,6 +56,7 @@ export class RateLimits {
   private readonly loginByAccount: RateLimiterAbstract;
   private readonly failures: RateLimiterAbstract;
   private readonly accountFailures: RateLimiterAbstract;
+  private readonly upgrades: RateLimiterAbstract;
 
   constructor(private readonly options: RateLimitOptions) {
     const make = (name: string, points: number, duration: number): RateLimiterAbstract =>
@@ -81,6 +84,7 @@ export class RateLimits {
     this.loginByAccount = make('login:acct', options.loginAttempts, window);
     this.failures = make('login:fail', options.bruteForceThreshold, window);
     this.accountFailures = make('login:acct-fail', options.bruteForceThreshold, window);
+    this.upgrades = make('ws:upgrade', options.wsUpgradesPerMinute, 60);
   }
 
   /** Takes one request from each key's allowance (address, and user when known). */
@@ -107,6 +111,11 @@ export class RateLimits {
     const byAddress = await take(this.loginByAddress, address, limit);
     if (!byAddress.allowed) return byAddress;
     return take(this.loginByAccount, `${username.toLowerCase()}|${address}`, limit);
+  }
+
+  /** One WebSocket upgrade by `address`. */
+  upgrade(address: string): Promise<LimitDecision> {
+    return take(this.upgrades, address, this.options.wsUpgradesPerMinute);
   }
 
   /** Forgets an address's failed logins, so a lifted block does not fall again at once. */

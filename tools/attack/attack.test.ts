@@ -102,6 +102,13 @@ describe('attacks against a local exchange', () => {
     expect(result?.notes).toContain("a second account's signed request was accepted");
   });
 
+  it('one address’s flood of WebSockets leaves another address its market and private channels', () => {
+    const result = results.find((r) => r.attack === 'ws-exhaustion');
+    expect(result?.verdict, result?.notes).toBe('BLOCKED');
+    expect(result?.notes).toContain('20 of 50 flood sockets from one address held open');
+    expect(result?.notes).toContain('another address still connected');
+  });
+
   it('stays within its bounds', () => {
     const flood = results.find((r) => r.attack === 'flood');
     expect(flood?.attempts).toBeLessThanOrEqual(300);
@@ -171,6 +178,8 @@ describe('attacks against a server that accepts everything', () => {
         flood: 'DETECTED',
         // Everything accepted: nothing limited the flooding key, nobody else was refused.
         'nonce-exhaustion': 'DETECTED',
+        // No WebSockets at all: the control connection fails, so there is nothing to judge.
+        'ws-exhaustion': 'INCONCLUSIVE',
         'stolen-token-api-key': 'SUCCEEDED',
         // Taken at once: not refused, but not costly either.
         'ids-amplification': 'DETECTED',

@@ -27,6 +27,7 @@ import { nonceExhaustion } from './scenarios/nonce-exhaustion.ts';
 import { replay } from './scenarios/replay.ts';
 import { sqlInjection } from './scenarios/sql-injection.ts';
 import { stolenTokenApiKey } from './scenarios/stolen-token-api-key.ts';
+import { wsExhaustion } from './scenarios/ws-exhaustion.ts';
 
 export type { AttackResult, Verdict } from './result.ts';
 export { checkTarget } from './target.ts';
@@ -45,13 +46,14 @@ export const SCENARIOS: readonly Scenario[] = [
   stolenTokenApiKey,
   nonceExhaustion,
   idsAmplification,
+  wsExhaustion,
 ];
 
 /**
  * The order they run in. Attacks that need working accounts go first, before lockouts, IP blocks
  * or rate limits triggered by the noisy ones can refuse the attacker's own setup; x-forwarded-for
  * runs right after brute-force, whose limit it tries to dodge; the floods (of one API key's
- * nonces, then of requests) go last.
+ * nonces, of WebSockets, then of requests) go last.
  */
 const RUN_ORDER: readonly string[] = [
   'forged-tokens',
@@ -65,6 +67,7 @@ const RUN_ORDER: readonly string[] = [
   'x-forwarded-for',
   'credential-stuffing',
   'nonce-exhaustion',
+  'ws-exhaustion',
   'flood',
 ];
 

@@ -11,11 +11,14 @@ import type { Connection } from './connection.ts';
 import type { Session } from './feed.ts';
 import { encode, errorMessage, type ServerMessage } from './messages.ts';
 import { AUTH_TIMEOUT_MS, CLOSE, type Parsed, type PrivateRequest } from './protocol.ts';
+import { USER_FULL } from './slots.ts';
 
 export interface AuthenticatedDeps {
   sessions: Sessions;
   log: FastifyBaseLogger;
   now: () => number;
+  /** Takes one of the user's WS_MAX_CONNECTIONS_PER_USER seats for this socket; false if none is left. */
+  signIn: (userId: number) => boolean;
 }
 
 /** Whether a channel admits a principal; if not, the close code and reason. */
@@ -126,8 +129,9 @@ export abstract class AuthenticatedSession<Request extends { op: string }> imple
       this.refused(outcome.principal);
       return this.connection.close(admission.code, admission.reason);
     }
-    clearTimeout(this.deadline);
     const { userId } = outcome.principal;
+    if (!this.auth.signIn(userId)) return this.connection.close(USER_FULL.code, USER_FULL.reason);
+    clearTimeout(this.deadline);
     this.state = { name: 'open', userId, token };
     this.reply({ type: 'authenticated', user_id: userId });
     this.started(userId);

@@ -10,7 +10,7 @@ import type { Identity } from '../../auth/index.ts';
 import type { Config } from '../../config.ts';
 import type { IpBlocks } from '../../defense/ip-blocks.ts';
 import type { SecurityEvents } from '../../defense/security-events.ts';
-import { clientAddress } from '../plugins/defense.ts';
+import { clientAddress, clientKey } from '../plugins/defense.ts';
 import type { Venue } from '../../exchange/venue.ts';
 import type { SecurityEventsRepo } from '../../store/security-events.repo.ts';
 import { Connection } from './connection.ts';
@@ -18,6 +18,7 @@ import { Feed, type PrivateStream, type Session } from './feed.ts';
 import { MarketSession } from './market-channel.ts';
 import { PrivateSession } from './private-channel.ts';
 import { SecuritySession } from './security-channel.ts';
+import { Slots, type Slot, type SlotKind } from './slots.ts';
 import {
   CLOSE,
   MAX_PAYLOAD_BYTES,
@@ -32,6 +33,8 @@ export interface WebsocketOptions {
   config: Config;
   /** What /ws/security streams and reads its snapshot from. */
   security: { events: SecurityEvents; repo: SecurityEventsRepo; blocks: IpBlocks };
+  /** Counts an upgrade from an address (IPv6: its /64); throws (429) past the address's rate. */
+  upgrades: (address: string) => Promise<void>;
   /** The clock of heartbeats; tests may pass their own. */
   now?: () => number;
 }
@@ -60,6 +63,11 @@ export const websocketRoutes: FastifyPluginAsync<WebsocketOptions> = async (app,
   });
 
   const feed = new Feed(venue);
+  const slots = new Slots({
+    total: config.wsMaxConnections,
+    perAddress: config.wsMaxConnectionsPerIp,
+    perUser: config.wsMaxConnectionsPerUser,
+  });
   const unsubscribe = venue.exchange.subscribe((events) => {
     // The commands are already durable and answered: a fault here must not reach the exchange.
     try {
@@ -91,22 +99,24 @@ export const websocketRoutes: FastifyPluginAsync<WebsocketOptions> = async (app,
     feed.sessions.clear();
   });
 
-  /** Admits a socket (or closes it with the reason) and wires it to its session. */
+  /** Admits a socket into a slot (or closes it with the reason) and wires it to its session. */
   function attach(
     socket: WebSocket,
     request: FastifyRequest,
-    start: (connection: Connection) => Session,
+    kind: SlotKind,
+    start: (connection: Connection, slot: Slot) => Session,
   ): void {
     if (hasTokenInUrl(request.url)) {
       socket.close(CLOSE.UNAUTHENTICATED, 'send the token in an auth message, never in the URL');
       return;
     }
-    if (feed.sessions.size >= config.wsMaxConnections) {
-      socket.close(CLOSE.TRY_AGAIN_LATER, 'try again later');
+    const connection = new Connection(socket, now);
+    const slot = slots.take(clientKey(request), kind, connection);
+    if ('code' in slot) {
+      socket.close(slot.code, slot.reason);
       return;
     }
-    const connection = new Connection(socket, now);
-    const session = start(connection);
+    const session = start(connection, slot);
     feed.sessions.add(session);
     socket.on('message', (data, isBinary) => {
       try {
@@ -120,20 +130,31 @@ export const websocketRoutes: FastifyPluginAsync<WebsocketOptions> = async (app,
     });
     socket.on('pong', () => connection.pong());
     socket.on('close', () => {
+      slots.release(slot);
       feed.sessions.delete(session);
       session.end();
     });
   }
 
-  const route = { websocket: true, config: { access: 'public', rateClass: 'account' } } as const;
+  // Before the upgrade: an address past its rate gets a plain 429 and no socket.
+  const route = {
+    websocket: true,
+    config: { access: 'public', rateClass: 'account' },
+    onRequest: (request: FastifyRequest) => options.upgrades(clientKey(request)),
+  } as const;
 
   const market = { ...route, config: { access: 'public', rateClass: 'market' } } as const;
   app.get('/ws/market', market, (socket, request) => {
-    attach(socket, request, (connection) => new MarketSession(connection, feed, venue, now));
+    attach(
+      socket,
+      request,
+      'market',
+      (connection) => new MarketSession(connection, feed, venue, now),
+    );
   });
 
   const privateChannel = (stream: PrivateStream) => (socket: WebSocket, request: FastifyRequest) =>
-    attach(socket, request, (connection) => {
+    attach(socket, request, 'private', (connection, slot) => {
       const token = subprotocolToken(request.headers['sec-websocket-protocol']);
       const deps = {
         feed,
@@ -141,6 +162,7 @@ export const websocketRoutes: FastifyPluginAsync<WebsocketOptions> = async (app,
         exchange: venue.exchange,
         log: app.log,
         now,
+        signIn: (userId: number) => slots.signIn(slot, userId),
       };
       return new PrivateSession(connection, stream, deps, token);
     });
@@ -148,13 +170,14 @@ export const websocketRoutes: FastifyPluginAsync<WebsocketOptions> = async (app,
   app.get('/ws/portfolio', route, privateChannel('portfolio'));
 
   app.get('/ws/security', route, (socket, request) => {
-    attach(socket, request, (connection) => {
+    attach(socket, request, 'private', (connection, slot) => {
       const token = subprotocolToken(request.headers['sec-websocket-protocol']);
       const deps = {
         feed,
         sessions: identity.sessions,
         log: app.log,
         now,
+        signIn: (userId: number) => slots.signIn(slot, userId),
         events: security.events,
         repo: security.repo,
         blocks: security.blocks,
