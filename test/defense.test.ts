@@ -345,6 +345,41 @@ describe('defense', () => {
     expect((await call(blocking, 'GET', '/api/market/stocks', { ip })).status).toBe(403);
   });
 
+  // Honest input is never refused: a password or the bytes a user encrypts, signs or hashes can
+  // hold anything, and never reach SQL or a page.
+  it('leaves passwords and crypto API data alone, and still inspects the fields beside them', async () => {
+    const app = await open({});
+    const password = "<script>' OR 1=1--;cat /etc/passwd ../../";
+    const registered = await call(app, 'POST', '/api/auth/register', {
+      body: { username: 'odd_password', email: 'odd@example.com', password, full_name: 'Odd One' },
+    });
+    expect(registered.status).toBe(201);
+    const login = await call(app, 'POST', '/api/auth/login', {
+      body: { username: 'odd_password', password },
+    });
+    expect(login.status).toBe(200);
+    const token = login.body.access_token as string;
+    const sql = "'; DROP TABLE users; -- and <img src=x onerror=alert(1)> ../../etc/shadow";
+    for (const [path, body] of [
+      ['/api/crypto/encrypt', { plaintext: sql }],
+      ['/api/crypto/sign', { data: sql }],
+      ['/api/crypto/merkle/build', { data: [sql, 'b'], encoding: 'utf8' }],
+    ] as const) {
+      const res = await call(app, 'POST', path, { token, body });
+      expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBe(200);
+    }
+    const attack = await call(app, 'POST', '/api/auth/register', {
+      body: {
+        username: 'attacker',
+        email: 'x@example.com',
+        password,
+        full_name: "<script>' OR 1=1--;cat /etc/passwd",
+      },
+    });
+    expect(attack.status).toBe(400);
+    expect((attack.body.error as { code: string }).code).toBe('REQUEST_REJECTED');
+  });
+
   describe('IDS amplification (issue 12, finding 2)', () => {
     const MIXED = "<script>' OR 1=1--;cat /etc/passwd ../../";
 
@@ -409,8 +444,8 @@ describe('defense', () => {
         'sqli',
         'xss',
       ]);
-      // Four detectors in each of two fields.
-      expect(event?.details.findings).toBe(8);
+      // Four detectors in the username; the password, an opaque field, is not inspected.
+      expect(event?.details.findings).toBe(4);
     });
 
     it('stores one IDS event per address and type every few seconds; the next counts those held back', async () => {

@@ -18,7 +18,23 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Every route declares its rate class; the app refuses to start with a route that does not. */
     rateClass?: RouteRateClass;
+    /**
+     * Top-level body fields the IDS leaves alone: secrets and the bytes a user has hashed,
+     * encrypted or signed (passwords, codes, crypto API data). They never reach SQL or a page, and
+     * honest ones look like anything, so inspecting them could only refuse honest input.
+     */
+    opaque?: readonly string[];
   }
+}
+
+/** The body without the route's opaque fields, for the IDS. */
+function inspectedBody(request: FastifyRequest): unknown {
+  const opaque = request.routeOptions.config.opaque;
+  const body = request.body;
+  if (opaque === undefined || typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return body;
+  }
+  return Object.fromEntries(Object.entries(body).filter(([key]) => !opaque.includes(key)));
 }
 
 /**
@@ -90,7 +106,7 @@ export function installDefense(app: ExchangeApp, guard: Guard): void {
       {
         path,
         query: request.url.slice(path.length + 1),
-        body: request.body,
+        body: inspectedBody(request),
         headers: request.headers,
       },
       clientKey(request),

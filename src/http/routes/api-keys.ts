@@ -23,7 +23,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; guard
   app.get(
     '/api/auth/api-keys',
     {
-      config: { access: 'user', rateClass: 'account' },
+      config: { access: 'user', rateClass: 'account', opaque: ['password', 'code'] },
       schema: {
         tags,
         security,

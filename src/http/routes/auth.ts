@@ -86,7 +86,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.post(
     '/api/auth/register',
     {
-      config: { access: 'public', rateClass: 'account' },
+      config: { access: 'public', rateClass: 'account', opaque: ['password'] },
       schema: {
         tags,
         body: RegisterBody,
@@ -102,7 +102,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.post(
     '/api/auth/login',
     {
-      config: { access: 'public', rateClass: 'account' },
+      config: { access: 'public', rateClass: 'account', opaque: ['password'] },
       schema: {
         tags,
         body: LoginBody,
@@ -122,7 +122,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.post(
     '/api/auth/mfa/verify',
     {
-      config: { access: 'public', rateClass: 'account' },
+      config: { access: 'public', rateClass: 'account', opaque: ['code'] },
       schema: {
         tags,
         body: MfaVerifyBody,
@@ -226,7 +226,12 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.post(
     '/api/auth/password',
     {
-      config: { access: 'user', rateClass: 'account', allowPendingPasswordChange: true },
+      config: {
+        access: 'user',
+        rateClass: 'account',
+        allowPendingPasswordChange: true,
+        opaque: ['current_password', 'new_password'],
+      },
       schema: {
         tags,
         security: [{ bearer: [] }],

@@ -138,7 +138,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/encrypt',
     {
-      config: { access: 'user', rateClass: 'crypto' },
+      config: { access: 'user', rateClass: 'crypto', opaque: ['plaintext'] },
       schema: {
         tags,
         security,
@@ -156,7 +156,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/decrypt',
     {
-      config: { access: 'user', rateClass: 'crypto' },
+      config: { access: 'user', rateClass: 'crypto', opaque: ['ciphertext'] },
       schema: {
         tags,
         security,
@@ -181,7 +181,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/sign',
     {
-      config: { access: 'user', rateClass: 'crypto' },
+      config: { access: 'user', rateClass: 'crypto', opaque: ['data'] },
       schema: {
         tags,
         security,
@@ -207,7 +207,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/verify',
     {
-      config: { access: 'user', rateClass: 'crypto' },
+      config: { access: 'user', rateClass: 'crypto', opaque: ['data', 'signature'] },
       schema: {
         tags,
         security,
@@ -260,7 +260,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/merkle/build',
     {
-      config: { access: 'user', rateClass: 'crypto' },
+      config: { access: 'user', rateClass: 'crypto', opaque: ['data'] },
       bodyLimit: MERKLE_BODY_LIMIT,
       schema: {
         tags,
@@ -290,7 +290,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/merkle/proof',
     {
-      config: { access: 'user', rateClass: 'crypto' },
+      config: { access: 'user', rateClass: 'crypto', opaque: ['data'] },
       bodyLimit: MERKLE_BODY_LIMIT,
       schema: {
         tags,
@@ -324,7 +324,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/merkle/verify',
     {
-      config: { access: 'user', rateClass: 'crypto' },
+      config: { access: 'user', rateClass: 'crypto', opaque: ['leaf', 'data'] },
       schema: {
         tags,
         security,
