@@ -71,8 +71,15 @@ describe('attacks against a local exchange', () => {
     }
   });
 
-  it('finds no injection, replay, MITM, forged token or BOLA', () => {
-    for (const attack of ['sql-injection', 'replay', 'mitm', 'forged-tokens', 'bola']) {
+  it('finds no injection, replay, MITM, forged token, signing oracle or BOLA', () => {
+    for (const attack of [
+      'sql-injection',
+      'replay',
+      'mitm',
+      'forged-tokens',
+      'signing-oracle',
+      'bola',
+    ]) {
       const result = results.find((r) => r.attack === attack);
       expect(result?.verdict, `${attack}: ${result?.notes}`).toMatch(/^(BLOCKED|DETECTED)$/);
       expect(result?.attempts).toBeGreaterThan(0);
@@ -90,16 +97,16 @@ describe('attacks against a local exchange', () => {
     expect(result?.notes).toContain('the key was refused after the password change');
   });
 
-  it('a register padded with 900 attack fields is refused cheaply, before any inspection', () => {
-    const result = results.find((r) => r.attack === 'ids-amplification');
-    expect(result?.verdict, result?.notes).toBe('BLOCKED');
-    expect(result?.notes).toContain('400 VALIDATION_FAILED x5');
-  });
-
   it('one key’s flood of nonces leaves another account’s signed requests alone', () => {
     const result = results.find((r) => r.attack === 'nonce-exhaustion');
     expect(result?.verdict, result?.notes).toMatch(/^(BLOCKED|DETECTED)$/);
     expect(result?.notes).toContain("a second account's signed request was accepted");
+  });
+
+  it('a register padded with 900 attack fields is refused cheaply, before any inspection', () => {
+    const result = results.find((r) => r.attack === 'ids-amplification');
+    expect(result?.verdict, result?.notes).toBe('BLOCKED');
+    expect(result?.notes).toContain('400 VALIDATION_FAILED x5');
   });
 
   it('one address’s flood of WebSockets leaves another address its market and private channels', () => {
@@ -172,6 +179,7 @@ describe('attacks against a server that accepts everything', () => {
         replay: 'SUCCEEDED',
         mitm: 'SUCCEEDED',
         'forged-tokens': 'SUCCEEDED',
+        'signing-oracle': 'SUCCEEDED',
         bola: 'SUCCEEDED',
         // Its wrong passwords were accepted too (there was no limit to dodge).
         'x-forwarded-for': 'SUCCEEDED',

@@ -25,6 +25,7 @@ import { idsAmplification } from './scenarios/ids-amplification.ts';
 import { mitm } from './scenarios/mitm.ts';
 import { nonceExhaustion } from './scenarios/nonce-exhaustion.ts';
 import { replay } from './scenarios/replay.ts';
+import { signingOracle } from './scenarios/signing-oracle.ts';
 import { sqlInjection } from './scenarios/sql-injection.ts';
 import { stolenTokenApiKey } from './scenarios/stolen-token-api-key.ts';
 import { wsExhaustion } from './scenarios/ws-exhaustion.ts';
@@ -47,6 +48,7 @@ export const SCENARIOS: readonly Scenario[] = [
   nonceExhaustion,
   idsAmplification,
   wsExhaustion,
+  signingOracle,
 ];
 
 /**
@@ -57,6 +59,7 @@ export const SCENARIOS: readonly Scenario[] = [
  */
 const RUN_ORDER: readonly string[] = [
   'forged-tokens',
+  'signing-oracle',
   'replay',
   'mitm',
   'bola',
