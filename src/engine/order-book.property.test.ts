@@ -48,7 +48,8 @@ describe('OrderBook against the ReferenceBook model', () => {
       }),
       { numRuns: DIFFERENTIAL_RUNS },
     );
-  });
+    // A fixed count of runs, not a time budget: 10,000 streams take 15 s on a loaded CI machine.
+  }, 120_000);
 
   it('rebuilds an identical book from openOrders and state, queued stops stored as pending', () => {
     fc.assert(

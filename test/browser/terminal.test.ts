@@ -259,11 +259,11 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
     const before = Number(await sequence.getAttribute('data-sequence'));
     await t.restart();
     await expect
-      .poll(() => page.getByTestId('connection').getAttribute('data-state'), { timeout: 20_000 })
+      .poll(() => page.getByTestId('connection').getAttribute('data-state'), { timeout: 45_000 })
       .toBe('open');
     // The bots trade again after the restart, so the resynced book moves past where it was.
     await expect
-      .poll(async () => Number(await sequence.getAttribute('data-sequence')), { timeout: 20_000 })
+      .poll(async () => Number(await sequence.getAttribute('data-sequence')), { timeout: 45_000 })
       .toBeGreaterThan(before);
     await expect.poll(() => page.getByTestId('user-name').textContent()).toBe('Restart Watcher');
     // The private stream is back too: a new order shows up in the open orders.
@@ -273,7 +273,7 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
     await ticket.getByLabel('Limit price (₹)').press('Enter');
     await page.locator('[data-testid="open-orders"] tr[data-status="OPEN"]').first().waitFor();
     await page.context().close();
-  });
+  }, 180_000); // a stop and a start (up to 60 s) on a loaded CI machine
 
   it('enrols MFA, signs in with a recovery code, and makes, uses and revokes a browser-made API key', async () => {
     await registerUser(t, 'mfa_user', 'Mfa User');

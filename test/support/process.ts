@@ -49,9 +49,16 @@ export function runServer(env: Record<string, string>): Running {
   };
 }
 
+/**
+ * Waits up to 60 s for the health check. A child that exits first is an error with its output:
+ * an answer on the port would then come from some other process.
+ */
 export async function waitForHealth(port: number, running: Running): Promise<Response> {
-  const deadline = Date.now() + 30_000;
+  const deadline = Date.now() + 60_000;
+  let exited = false;
+  void running.exited.then(() => (exited = true));
   for (;;) {
+    if (exited) throw new Error(`server exited before it answered:\n${running.output()}`);
     try {
       return await fetch(`http://127.0.0.1:${port}/api/health`);
     } catch {
