@@ -6,7 +6,8 @@
 // A token refreshed again within REFRESH_GRACE_MS (two tabs, a retried request) gets the same
 // successor, as RFC 9700 section 4.14.2 allows; later, reuse is theft.
 
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { hmacSha256 } from '../crypto/index.ts';
 import { ApiError } from '../errors.ts';
 import type { SecurityEvents } from '../defense/security-events.ts';
 import type { SessionState, SessionsRepo } from '../store/sessions.repo.ts';
@@ -178,7 +179,7 @@ export class Sessions {
   }
 
   private successorOf(sessionId: string, refreshToken: string): string {
-    const bits = createHmac('sha256', this.successorKey).update(refreshToken, 'utf8').digest();
+    const bits = hmacSha256(this.successorKey, Buffer.from(refreshToken, 'utf8'));
     return `${sessionId}.${bits.toString('base64url')}`;
   }
 
