@@ -68,6 +68,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
         success: true,
         user_id: expect.any(Number) as number,
         username: 'trader01',
+        message: 'Registration successful',
       });
       const userId = res.body.user_id as number;
       const balance = await t.store.db

@@ -54,12 +54,13 @@ function requireFields(
 }
 
 /** The reply to a placed or amended order. */
-function placedReply(placed: PlacedOrder) {
+function placedReply(placed: PlacedOrder, message: string) {
   return {
     success: true as const,
     order_id: placed.order.order_id,
     status: placed.order.status,
     duplicate: placed.duplicate,
+    message,
     order: placed.order,
     fills: placed.fills,
   };
@@ -106,7 +107,10 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
         clientOrderId: body.client_order_id,
         selfTrade: body.self_trade_prevention,
       });
-      return reply.code(placed.duplicate ? 200 : 201).send(placedReply(placed));
+      const message = placed.duplicate
+        ? 'Order already placed with this client_order_id'
+        : 'Order placed successfully';
+      return reply.code(placed.duplicate ? 200 : 201).send(placedReply(placed, message));
     },
   );
 
@@ -184,7 +188,7 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
         price: price('price', request.body.price),
         stopPrice: price('stop_price', request.body.stop_price),
       });
-      return placedReply(placed);
+      return placedReply(placed, 'Order amended successfully');
     },
   );
 

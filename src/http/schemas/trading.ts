@@ -96,6 +96,8 @@ export const PlacedReply = Type.Object({
   order_id: Type.Integer(),
   status: Type.String(),
   duplicate: Type.Boolean(),
+  /** In words, for people and the original platform's clients. */
+  message: Type.String(),
   order: OrderReply,
   fills: Type.Array(FillReply),
 });
