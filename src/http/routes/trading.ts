@@ -18,6 +18,7 @@ import {
   OrdersQuery,
   PageQuery,
   PlacedReply,
+  PortfolioReply,
 } from '../schemas/trading.ts';
 
 const tags = ['trading'];
@@ -194,7 +195,10 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
 
   app.get(
     '/api/trading/portfolio',
-    { config: { access: { apiKey: 'read' }, rateClass: 'orders' }, schema: { tags, security } },
+    {
+      config: { access: { apiKey: 'read' }, rateClass: 'orders' },
+      schema: { tags, security, response: { 200: PortfolioReply, ...AUTHENTICATED_ERRORS } },
+    },
     async (request) => trading.portfolio(principalOf(request).userId),
   );
 
