@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkInclusion } from './inclusion-check.ts';
-import { inclusionProof, leafHash, rootFromLeafHashes, shapeWithoutSize } from './merkle.ts';
+import {
+  inclusionProof,
+  largestPowerOfTwoBelow,
+  leafHash,
+  rootFromLeafHashes,
+  shapeWithoutSize,
+} from './merkle.ts';
 
 const flip = (bytes: Uint8Array, bit: number): Buffer => {
   const copy = Buffer.from(bytes);
@@ -72,6 +78,15 @@ describe('checkInclusion', () => {
         // Checked means no other index passes; one that passes says it was not checked.
         if (claimed.index_checked) expect(wrong.valid).toBe(false);
         if (wrong.valid) expect(wrong.index_checked).toBe(false);
+      }),
+    );
+  });
+
+  it("checks the index without the tree size exactly for leaves in the root's left subtree", () => {
+    fc.assert(
+      fc.property(proved, (p) => {
+        const left = p.size === 1 || p.index < largestPowerOfTwoBelow(p.size);
+        expect(checkInclusion({ ...p, treeSize: undefined }).index_checked).toBe(left);
       }),
     );
   });
