@@ -192,6 +192,15 @@ describe('describeSchemaErrors', () => {
     );
   });
 
+  it('keeps the words of a check that names no type (integer text in the query)', () => {
+    const message = 'must be an integer in decimal digits (no exponent, hex, + or spaces)';
+    const error = { keyword: 'type', instancePath: '/depth', params: {}, message };
+    expect(describeSchemaErrors([error], 'querystring')).toEqual({
+      message: `querystring.depth ${message}`,
+      details: [{ field: 'querystring.depth', rule: 'type' }],
+    });
+  });
+
   it('names array elements and nested fields', () => {
     expect(fieldName('body', '/orders/0/price')).toBe('body.orders[0].price');
     expect(fieldName('', '/symbols/3')).toBe('symbols[3]');

@@ -161,6 +161,9 @@ export function describeSchemaErrors(errors: readonly SchemaError[], where: stri
       return said(`must be one of: ${values.map(quote).join(', ')}`, detail('one_of', values));
     }
     case 'type': {
+      // A check of our own (integer-text.ts) words its message and names no type.
+      if (typeof p.type !== 'string')
+        return said(first.message ?? 'has the wrong type', detail('type'));
       const wanted = [...new Set(union ? types : [String(p.type)])];
       const words = wanted.map((t) => TYPE_WORDS[t] ?? t);
       return said(`must be ${words.join(' or ')}`, detail('type', wanted));
