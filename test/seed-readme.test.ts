@@ -116,12 +116,16 @@ function expectFields(actual: unknown, shown: Json, where: string): void {
   }
 }
 
-/** Values `shown` by earlier examples' answers, mapped to what was actually answered. */
+/**
+ * Values `shown` by earlier examples' answers, mapped to what was actually answered; a later
+ * answer showing the same placeholder wins (the proof's root_hash over the build's).
+ */
 function learn(into: Map<string, unknown>, shown: Json | undefined, actual: unknown): void {
   if (shown === null || shown === undefined || typeof shown !== 'object') return;
   for (const [key, value] of Object.entries(shown)) {
     const got = (actual as Record<string, unknown> | undefined)?.[key];
-    if (typeof value === 'string' || Array.isArray(value)) into.set(JSON.stringify(value), got);
+    if (typeof value === 'string' || (Array.isArray(value) && value.length > 0))
+      into.set(JSON.stringify(value), got);
   }
 }
 
