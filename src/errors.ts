@@ -57,8 +57,15 @@ export const ERROR_STATUS = {
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/** On schema refusals, for programs: the field, the rule it broke, what the rule expects. */
+export interface ErrorDetail {
+  field: string;
+  rule: string;
+  expected?: unknown;
+}
+
 export interface ErrorBody {
-  error: { code: string; message: string };
+  error: { code: string; message: string; details?: ErrorDetail[] };
 }
 
 /** An error meant for the client: its code and message are sent as they are. */

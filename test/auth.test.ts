@@ -68,6 +68,7 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
         success: true,
         user_id: expect.any(Number) as number,
         username: 'trader01',
+        message: 'Registration successful',
       });
       const userId = res.body.user_id as number;
       const balance = await t.store.db
@@ -163,6 +164,25 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
       expect((res.body.error as { code: string; message: string }).code).toBe('VALIDATION_FAILED');
       expect((res.body.error as { message: string }).message).toContain(field);
       expect(await traderCount()).toBe(0);
+    });
+
+    it('says in words what a username may contain, and lists the rule for programs', async () => {
+      const res = await call(t, 'POST', '/api/auth/register', {
+        body: {
+          username: 'trader 01',
+          email: 'a@example.com',
+          password: 'a long enough passphrase',
+          full_name: 'A',
+        },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: 'body.username may contain only letters, digits, _ . -',
+          details: [{ field: 'body.username', rule: 'pattern', expected: '^[A-Za-z0-9_.-]+$' }],
+        },
+      });
     });
 
     it('answers 409 for a taken username or email, whatever the case', async () => {

@@ -52,6 +52,29 @@ describe('crypto API on SQLite', () => {
       expect(opened.body).toEqual({ plaintext });
     });
 
+    it('takes the text as data, the name /sign takes, or as plaintext, but once', async () => {
+      const sealed = await call(t, 'POST', '/api/crypto/encrypt', {
+        token: alice,
+        body: { data: 'sealed as data' },
+      });
+      expect(sealed.status).toBe(200);
+      const opened = await call(t, 'POST', '/api/crypto/decrypt', {
+        token: alice,
+        body: { ciphertext: sealed.body.ciphertext },
+      });
+      expect(opened.body).toEqual({ plaintext: 'sealed as data' });
+      for (const body of [{}, { data: 'a', plaintext: 'a' }]) {
+        const refused = await call(t, 'POST', '/api/crypto/encrypt', { token: alice, body });
+        expect(refused.status).toBe(400);
+        expect(refused.body).toEqual({
+          error: {
+            code: 'VALIDATION_FAILED',
+            message: 'send the text to encrypt as data (or plaintext), once',
+          },
+        });
+      }
+    });
+
     it("refuses another user's ciphertext and a tampered one with 400", async () => {
       const sealed = await call(t, 'POST', '/api/crypto/encrypt', {
         token: alice,
@@ -326,19 +349,78 @@ describe('crypto API on SQLite', () => {
           token: alice,
           body: { ...base, leaf: VECTOR_LEAVES[index], encoding: 'hex' },
         });
-        expect(byLeaf.body).toEqual({ valid: true });
+        const verified = {
+          valid: true,
+          message: 'Proof verified successfully',
+          index_checked: true,
+        };
+        expect(byLeaf.body).toEqual(verified);
         const byHash = await call(t, 'POST', '/api/crypto/merkle/verify', {
           token: alice,
           body: { ...base, leaf_hash: proof.body.leaf_hash },
         });
-        expect(byHash.body).toEqual({ valid: true });
+        expect(byHash.body).toEqual(verified);
         const wrongRoot = await call(t, 'POST', '/api/crypto/merkle/verify', {
           token: alice,
           body: { ...base, leaf_hash: proof.body.leaf_hash, root_hash: 'ab'.repeat(32) },
         });
         expect(wrongRoot.body).toEqual({
           valid: false,
+          message: 'Proof not valid: the proof does not lead from the leaf to the root',
           reason: 'the proof does not lead from the leaf to the root',
+          index_checked: false,
+        });
+      }
+    });
+
+    it('reads leaves as UTF-8 without an encoding, and verifies without the tree size', async () => {
+      const data = ['tx1', 'tx2', 'tx3', 'tx4', 'tx5'];
+      const built = await call(t, 'POST', '/api/crypto/merkle/build', {
+        token: alice,
+        body: { data },
+      });
+      const asUtf8 = await call(t, 'POST', '/api/crypto/merkle/build', {
+        token: alice,
+        body: { data, encoding: 'utf8' },
+      });
+      expect(built.status).toBe(200);
+      expect(built.body).toEqual(asUtf8.body);
+      expect(built.body.tree_structure).toEqual(
+        (built.body.levels as { hash: string }[][]).map((level) => level.map((n) => n.hash)),
+      );
+      for (const [index, checked] of [
+        [0, true],
+        [3, true],
+        [4, false],
+      ] as const) {
+        const proof = await call(t, 'POST', '/api/crypto/merkle/proof', {
+          token: alice,
+          body: { data, index },
+        });
+        expect(proof.body).toMatchObject({
+          leaf: data[index],
+          index,
+          root_hash: built.body.root_hash,
+        });
+        const verified = await call(t, 'POST', '/api/crypto/merkle/verify', {
+          token: alice,
+          body: {
+            leaf: data[index],
+            proof: proof.body.proof,
+            root_hash: built.body.root_hash,
+            index,
+          },
+        });
+        expect(verified.status).toBe(200);
+        expect(verified.body).toMatchObject({ valid: true, index_checked: checked });
+        expect(verified.body.message).toMatch(/^Proof verified/);
+        const wrongLeaf = await call(t, 'POST', '/api/crypto/merkle/verify', {
+          token: alice,
+          body: { leaf: 'tx9', proof: proof.body.proof, root_hash: built.body.root_hash, index },
+        });
+        expect(wrongLeaf.body).toMatchObject({
+          valid: false,
+          message: 'Proof not valid: the proof does not lead from the leaf to the root',
         });
       }
     });

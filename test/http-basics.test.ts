@@ -70,6 +70,19 @@ describe.each(storeFactories())('HTTP basics on $name', (factory) => {
     );
   });
 
+  it('words a refused query integer as its own check does, not as "must be undefined"', async () => {
+    const res = await call(t, 'GET', '/api/market/stock/AAPL/orderbook?depth=abc');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: {
+        code: 'VALIDATION_FAILED',
+        message:
+          'querystring.depth must be an integer in decimal digits (no exponent, hex, + or spaces)',
+        details: [{ field: 'querystring.depth', rule: 'type' }],
+      },
+    });
+  });
+
   it('serves the placeholder page with security headers', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/' });
     expect(res.statusCode).toBe(200);

@@ -53,7 +53,12 @@ describe.each(storeFactories())('trading on $name', (factory) => {
 
     const sell = await order(bob, { order_type: 'SELL', quantity: 10, price: '4100.00' });
     expect(sell.status).toBe(201);
-    expect(sell.body).toMatchObject({ success: true, status: 'OPEN', fills: [] });
+    expect(sell.body).toMatchObject({
+      success: true,
+      status: 'OPEN',
+      message: 'Order placed successfully',
+      fills: [],
+    });
     expect(balance(bob, 'TCS')).toEqual({ available: 40, held: 10 });
 
     const buy = await order(alice, { order_type: 'BUY', quantity: 4, price: '4110.00' });
@@ -85,7 +90,8 @@ describe.each(storeFactories())('trading on $name', (factory) => {
 
     const portfolio = await call(t, 'GET', '/api/trading/portfolio', { token: alice.token });
     expect(portfolio.body).toMatchObject({
-      cash: { available: '83600.00', held: '0.00' },
+      balance: '83600.00',
+      cash: { available: '83600.00', held: '0.00', total: '83600.00' },
       holdings: [
         {
           symbol: 'TCS',
@@ -93,6 +99,8 @@ describe.each(storeFactories())('trading on $name', (factory) => {
           avg_price: '4100.00',
           current_price: '4100.00',
           unrealized_pnl: '0.00',
+          profit_loss: '0.00',
+          profit_loss_percent: '0.00',
         },
       ],
       total_value: '100000.00',
@@ -123,6 +131,40 @@ describe.each(storeFactories())('trading on $name', (factory) => {
     expect(lines[0]).toBe('id,tx_id,time,kind,asset,bucket,amount,reference');
     expect(lines.some((l) => l.includes(',TRADE,TCS,available,4,'))).toBe(true);
     expect(invariants()).toEqual([]);
+  });
+
+  it("shows the original platform's balance and profit_loss beside the richer portfolio fields", async () => {
+    const alice = await signUp(t, 'alice');
+    const bob = await signUp(t, 'bob');
+    await giveShares(bob, 'TCS', 10);
+    const carol = await signUp(t, 'carol');
+    expect((await order(bob, { order_type: 'SELL', quantity: 4, price: '4100.00' })).status).toBe(
+      201,
+    );
+    expect((await order(alice, { order_type: 'BUY', quantity: 4, price: '4100.00' })).status).toBe(
+      201,
+    );
+    // The last price moves to 4200.00: alice's 4 shares, bought for 16,400.00, gain 400.00.
+    expect((await order(bob, { order_type: 'SELL', quantity: 1, price: '4200.00' })).status).toBe(
+      201,
+    );
+    expect((await order(carol, { order_type: 'BUY', quantity: 1, price: '4200.00' })).status).toBe(
+      201,
+    );
+    const res = await call(t, 'GET', '/api/trading/portfolio', { token: alice.token });
+    expect(res.body).toMatchObject({
+      balance: '83600.00',
+      holdings: [
+        {
+          symbol: 'TCS',
+          current_price: '4200.00',
+          unrealized_pnl: '400.00',
+          unrealized_pnl_percent: '2.44',
+          profit_loss: '400.00',
+          profit_loss_percent: '2.44',
+        },
+      ],
+    });
   });
 
   it('fires 500 buys at once from an account whose cash covers 10: exactly 10 are accepted', async () => {

@@ -176,6 +176,49 @@ describe.each(storeFactories())('websocket channels on $name', (factory) => {
     expect(book.levels('SELL', 50)).toEqual(rest.asks);
   });
 
+  it('sends price_update, once per symbol per price change, until the client subscribes', async () => {
+    await start();
+    const alice = await trader('alice');
+    const bob = await trader('bob');
+    const idle = await connect('/ws/market');
+    const trade = async (price: number): Promise<void> => {
+      await order(bob.token, 'SELL', 1, price);
+      await order(alice.token, 'BUY', 1, price);
+    };
+    await trade(REFERENCE + TICK);
+    const first = await idle.next('price_update');
+    expect(first).toEqual({
+      type: 'price_update',
+      sequence: expect.any(Number) as number,
+      data: expect.objectContaining({
+        symbol: 'TCS',
+        name: expect.any(String) as string,
+        price: rupees(REFERENCE + TICK),
+        change: expect.any(String) as string,
+        volume: 1,
+      }) as object,
+    });
+    // The same price again is no change; a new price is.
+    await trade(REFERENCE + TICK);
+    await trade(REFERENCE + 2 * TICK);
+    await idle.next(
+      'price_update',
+      (m) => (m.data as { price: string }).price === rupees(REFERENCE + 2 * TICK),
+    );
+    await sleep(100);
+    expect(idle.of('price_update').map((m) => (m.data as { price: string }).price)).toEqual([
+      rupees(REFERENCE + TICK),
+      rupees(REFERENCE + 2 * TICK),
+    ]);
+    // Once subscribed, only the subscription's messages arrive.
+    idle.send({ op: 'subscribe', symbols: ['TCS'], channels: ['ticker'] });
+    await idle.next('subscribed');
+    await trade(REFERENCE + 3 * TICK);
+    await idle.next('ticker', (m) => m.price === rupees(REFERENCE + 3 * TICK));
+    await sleep(100);
+    expect(idle.of('price_update')).toHaveLength(2);
+  });
+
   it('streams only the user’s own orders and balances, after authentication', async () => {
     await start();
     const alice = await trader('alice');

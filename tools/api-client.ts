@@ -6,7 +6,7 @@
 //   node --import tsx tools/api-client.ts keygen bot.pem      # writes bot.pem, prints the public key
 //   API_KEY=ak_... API_PRIVATE_KEY=bot.pem node --import tsx tools/api-client.ts GET /api/auth/me
 //   ... tools/api-client.ts POST /api/trading/order '{"symbol":"TCS",...}'
-// API_URL defaults to http://127.0.0.1:8000.
+// API_URL is the exchange's address; it defaults to the local server's, http://127.0.0.1:8000.
 
 import {
   createHash,
@@ -18,6 +18,20 @@ import {
 } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+
+/** Where `npm start` listens unless HOST, PORT or TLS say otherwise. */
+export const DEFAULT_API_URL = 'http://127.0.0.1:8000';
+
+/** The exchange's address from the environment (API_URL), or the local server's. */
+export function apiUrl(env: Record<string, string | undefined>): URL {
+  const text = env.API_URL === undefined || env.API_URL === '' ? DEFAULT_API_URL : env.API_URL;
+  if (!URL.canParse(text)) {
+    throw new Error(
+      `API_URL must be the exchange's address, such as ${DEFAULT_API_URL} (got ${JSON.stringify(text)})`,
+    );
+  }
+  return new URL(text);
+}
 
 export interface SigningKey {
   keyId: string;
@@ -50,7 +64,7 @@ export function signRequest(
 
 /** Sends a signed request and returns the status and the parsed JSON reply. */
 export async function signedFetch(
-  baseUrl: string,
+  baseUrl: string | URL,
   key: SigningKey,
   method: string,
   url: string,
@@ -63,11 +77,31 @@ export async function signedFetch(
     ...(text === undefined ? {} : { body: text }),
   });
   if (text !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(new URL(url, baseUrl), {
-    method,
-    headers,
-    ...(text === undefined ? {} : { body: text }),
-  });
+  const target = new URL(url, baseUrl);
+  let res: Response;
+  try {
+    res = await fetch(target, {
+      method,
+      headers,
+      ...(text === undefined ? {} : { body: text }),
+    });
+  } catch (error) {
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND...) is its cause.
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    const code = (cause as { code?: unknown }).code;
+    const why =
+      typeof code === 'string' ? code : cause instanceof Error ? cause.message : String(cause);
+    throw new Error(
+      `cannot reach the exchange at ${target.origin} (${why}): is it running (npm start)? Set API_URL to its address if it is elsewhere`,
+      { cause: error },
+    );
+  }
+  const type = res.headers.get('content-type') ?? '';
+  if (!type.startsWith('application/json')) {
+    throw new Error(
+      `${target.origin} answered ${res.status} with ${type || 'no content type'}, not the exchange's JSON: is API_URL the exchange's address?`,
+    );
+  }
   return { status: res.status, body: await res.json() };
 }
 
@@ -92,13 +126,13 @@ async function main(argv: string[]): Promise<number> {
   const keyFile = process.env.API_PRIVATE_KEY;
   if (command === undefined || path === undefined || keyId === undefined || keyFile === undefined) {
     process.stderr.write(
-      'usage: API_KEY=ak_... API_PRIVATE_KEY=key.pem api-client METHOD PATH [JSON]\n',
+      `usage: [API_URL=${DEFAULT_API_URL}] API_KEY=ak_... API_PRIVATE_KEY=key.pem api-client METHOD PATH [JSON]\n`,
     );
     return 2;
   }
   const key = { keyId, privateKey: createPrivateKey(readFileSync(keyFile)) };
   const result = await signedFetch(
-    process.env.API_URL ?? 'http://127.0.0.1:8000',
+    apiUrl(process.env),
     key,
     command,
     path,

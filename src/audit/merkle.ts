@@ -165,6 +165,39 @@ export function verifyInclusion(
 }
 
 /**
+ * The shape of an inclusion proof when the tree size is not known, as the original platform's
+ * verify (leaf, proof, root, index) has it. A path's shape is which side each hash joins on, and
+ * it depends on the size only through the level K at which the leaf's ancestor becomes the last
+ * node of its level (below K every node has a sibling; from K up, only odd nodes have one, on the
+ * left). The index and the proof's length fix K: it is the least K with
+ * K + popcount(index >> K) = proof length. So every size that fits gives the same hashing, and
+ * `smallest` is the least of them, the one to verify with.
+ *
+ * `pinned` says whether the index is bound too: it is when the path never joins the last node of
+ * a level (K = the proof length). Otherwise the same proof also fits other indices whose bits
+ * from K up are placed differently (leaf 2 of 3 and leaf 1 of 2, under a left sibling that is a
+ * subtree's root, hash alike): only the tree size tells them apart.
+ * Undefined when no tree has a path this long for this index.
+ */
+export function shapeWithoutSize(
+  index: number,
+  proofLength: number,
+): { smallest: number; pinned: boolean } | undefined {
+  if (!isIndex(index) || !isIndex(proofLength)) return undefined;
+  for (let k = 0, high = index, low = 1; k <= proofLength; k += 1) {
+    if (k + bitCount(high) === proofLength) {
+      // Leaves before the ancestor's block, then one past half of the block (k > 0).
+      const last = high * low + (k === 0 ? 0 : low / 2);
+      const smallest = last + 1;
+      return Number.isSafeInteger(smallest) ? { smallest, pinned: high === 0 } : undefined;
+    }
+    high = Math.floor(high / 2);
+    low *= 2;
+  }
+  return undefined;
+}
+
+/**
  * RFC 9162 §2.1.4.1 PROOF(m, D[n]) = SUBPROOF(m, D[n], true). The RFC defines it for
  * 0 < m < n; for m = n and for m = 0 this returns [] (nothing to prove).
  * Throws RangeError if m is not in 0..n or a leaf hash is not 32 bytes.

@@ -36,9 +36,14 @@ export interface Holding {
   cost_basis: string;
   unrealized_pnl: string;
   unrealized_pnl_percent: string | null;
+  /** The original platform's names for unrealized_pnl and unrealized_pnl_percent. */
+  profit_loss: string;
+  profit_loss_percent: string | null;
 }
 
 export interface Portfolio {
+  /** The original platform's name for cash.total: cash the account holds, held or not. */
+  balance: string;
   cash: { available: string; held: string; total: string };
   holdings: Holding[];
   realized_pnl: string;
@@ -149,6 +154,8 @@ export class Trading {
       const value = last === null ? 0 : last * quantity;
       marketValue += value;
       unrealized += value - cost;
+      const pnl = formatPaise(value - cost);
+      const pnlPercent = percent(value - cost, cost);
       holdings.push({
         symbol: row.asset,
         quantity,
@@ -158,15 +165,19 @@ export class Trading {
         current_price: last === null ? null : formatPaise(last),
         market_value: formatPaise(value),
         cost_basis: formatPaise(cost),
-        unrealized_pnl: formatPaise(value - cost),
-        unrealized_pnl_percent: percent(value - cost, cost),
+        unrealized_pnl: pnl,
+        unrealized_pnl_percent: pnlPercent,
+        profit_loss: pnl,
+        profit_loss_percent: pnlPercent,
       });
     }
+    const cashTotal = formatPaise(cash.available + cash.held);
     return {
+      balance: cashTotal,
       cash: {
         available: formatPaise(cash.available),
         held: formatPaise(cash.held),
-        total: formatPaise(cash.available + cash.held),
+        total: cashTotal,
       },
       holdings,
       realized_pnl: formatPaise(realized),

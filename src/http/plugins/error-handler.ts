@@ -1,32 +1,27 @@
 // Every failure leaves as `{ error: { code, message } }` with an honest status. Client errors
-// say what was wrong; server errors say nothing about internals (the log has the details).
+// say what was wrong (a schema refusal in words, with `details` for programs); server errors
+// say nothing about internals (the log has them).
 
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { ExchangeApp } from '../exchange-app.ts';
 import { ApiError, ERROR_STATUS, type ErrorBody, type ErrorCode } from '../../errors.ts';
 import { RateLimited } from '../../defense/guard.ts';
 import { setRateHeaders } from './defense.ts';
+import { describeSchemaErrors } from '../schema-errors.ts';
 
 function body(code: ErrorCode, message: string): ErrorBody {
   return { error: { code, message } };
 }
 
+/** Where a request part is, in the words of the messages the routes write themselves. */
+const PART: Record<string, string> = { querystring: 'querystring', params: 'params' };
+
 /** Maps Fastify's own client errors (bad JSON, wrong content type, too large) to the catalogue. */
 function fromFastifyError(error: FastifyError): { status: number; body: ErrorBody } | undefined {
   if (error.validation !== undefined) {
-    const where = error.validationContext ?? 'request';
-    const first = error.validation[0];
-    const field = first?.instancePath
-      ? `${where}${first.instancePath.replaceAll('/', '.')}`
-      : where;
-    const unknown = first?.params.additionalProperty;
-    const message =
-      typeof unknown === 'string'
-        ? `${field} has a field it does not take: ${JSON.stringify(unknown.slice(0, 64))}`
-        : first?.message
-          ? `${field} ${first.message}`
-          : error.message;
-    return { status: 400, body: body('VALIDATION_FAILED', message) };
+    const context = error.validationContext ?? 'request';
+    const { message, details } = describeSchemaErrors(error.validation, PART[context] ?? context);
+    return { status: 400, body: { error: { code: 'VALIDATION_FAILED', message, details } } };
   }
   if (error.code === 'FST_ERR_BAD_URL') {
     return { status: 400, body: body('BAD_REQUEST', 'the URL path is not valid percent-encoding') };

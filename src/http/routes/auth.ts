@@ -95,7 +95,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
     },
     async (request, reply) => {
       const created = await accounts.register(request.body);
-      return reply.code(201).send({ success: true, ...created });
+      return reply
+        .code(201)
+        .send({ success: true, ...created, message: 'Registration successful' });
     },
   );
 

@@ -11,14 +11,13 @@ import {
   consistencyPath,
   consistencyProof,
   emptyRoot,
-  inclusionPath,
   inclusionProof,
   leafHash,
   rootFromLeafHashes,
   treeLevels,
   verifyConsistency,
-  verifyInclusion,
 } from '../../audit/merkle.ts';
+import { checkInclusion } from '../../audit/inclusion-check.ts';
 import { parseP256PublicKey, signP256, verifyP256 } from '../../crypto/index.ts';
 import type { Keyring } from '../../crypto/keyring.ts';
 import { ApiError } from '../../errors.ts';
@@ -38,6 +37,7 @@ import {
   MerkleProofBody,
   MerkleProofReply,
   MerkleVerifyBody,
+  MerkleVerifyReply,
   ConsistencyReply,
   ConsistencyVerifyBody,
   IntegrityReply,
@@ -95,21 +95,10 @@ const security = [{ bearer: [] }];
 
 /** How many hashes an RFC 6962 proof has, to tell a wrong length from a wrong hash. */
 const UNUSED = emptyRoot();
-const inclusionLength = (index: number, size: number): number =>
-  inclusionPath(index, size, () => UNUSED).length;
 const consistencyLength = (first: number, second: number): number =>
   consistencyPath(first, second, () => UNUSED).length;
 
 /** Why a proof failed, in words; the checks are the verifier's own, this only explains. */
-function inclusionReason(index: number, size: number, proofLength: number): string {
-  if (index >= size) return `index ${index} is outside a tree of ${size}`;
-  const expected = inclusionLength(index, size);
-  if (proofLength !== expected) {
-    return `the proof has ${proofLength} hashes; leaf ${index} of a tree of ${size} needs ${expected}`;
-  }
-  return 'the proof does not lead from the leaf to the root';
-}
-
 function consistencyReason(first: number, second: number, proofLength: number): string {
   if (first > second) return `first (${first}) is larger than second (${second})`;
   if (first === 0 && second > 0) return 'a proof from the empty tree proves nothing';
@@ -138,7 +127,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/encrypt',
     {
-      config: { access: 'user', rateClass: 'crypto', opaque: ['plaintext'] },
+      config: { access: 'user', rateClass: 'crypto', opaque: ['data', 'plaintext'] },
       schema: {
         tags,
         security,
@@ -148,8 +137,16 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     (request) => {
+      const { data, plaintext } = request.body;
+      const text = data ?? plaintext;
+      if (text === undefined || (data !== undefined && plaintext !== undefined)) {
+        throw new ApiError(
+          'VALIDATION_FAILED',
+          'send the text to encrypt as data (or plaintext), once',
+        );
+      }
       const context = contextOf(principalOf(request).userId);
-      return Promise.resolve({ ciphertext: keyring.seal(context, request.body.plaintext) });
+      return Promise.resolve({ ciphertext: keyring.seal(context, text) });
     },
   );
 
@@ -271,18 +268,19 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     (request) => {
-      const levels = treeLevels(leafHashes(request.body.data, request.body.encoding));
+      const { data, encoding = 'utf8' } = request.body;
+      const levels = treeLevels(leafHashes(data, encoding));
       const root = levels.at(-1)?.[0];
       if (root === undefined) throw new Error('a tree of at least one leaf has a root');
-      const leafCount = request.body.data.length;
       return Promise.resolve({
         root_hash: hex(root.hash),
-        leaf_count: leafCount,
+        leaf_count: data.length,
         // RFC 6962 trees are full binary trees; the carried-up nodes in `levels` are not new.
-        node_count: 2 * leafCount - 1,
+        node_count: 2 * data.length - 1,
         levels: levels.map((level) =>
           level.map((node) => ({ hash: hex(node.hash), start: node.start, end: node.end })),
         ),
+        tree_structure: levels.map((level) => level.map((node) => hex(node.hash))),
       });
     },
   );
@@ -301,18 +299,22 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     (request) => {
-      const { data, encoding, index } = request.body;
+      const { data, encoding = 'utf8', index } = request.body;
       if (index >= data.length) {
         throw new ApiError('VALIDATION_FAILED', `index must be below the ${data.length} leaves`);
       }
       const hashes = leafHashes(data, encoding);
       const leaf = hashes[index];
-      if (leaf === undefined) throw new Error('index was checked against the leaves');
+      const item = data[index];
+      if (leaf === undefined || item === undefined) {
+        throw new Error('index was checked against the leaves');
+      }
       const levels = treeLevels(hashes);
       const root = levels.at(-1)?.[0];
       if (root === undefined) throw new Error('a tree of at least one leaf has a root');
       return Promise.resolve({
         index,
+        leaf: item,
         leaf_hash: hex(leaf),
         proof: inclusionProof(hashes, index).map(hex),
         root_hash: hex(root.hash),
@@ -330,26 +332,35 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
         security,
         summary: 'Check an inclusion proof against a root (RFC 6962)',
         body: MerkleVerifyBody,
-        response: { 200: ValidReply, ...AUTHENTICATED_ERRORS },
+        response: { 200: MerkleVerifyReply, ...AUTHENTICATED_ERRORS },
       },
     },
     (request) => {
-      const { leaf, leaf_hash, encoding, index, tree_size, proof, root_hash } = request.body;
+      const {
+        leaf,
+        leaf_hash,
+        encoding = 'utf8',
+        index,
+        tree_size,
+        proof,
+        root_hash,
+      } = request.body;
       let hash: Buffer;
       if (leaf !== undefined && leaf_hash === undefined) {
-        if (encoding === undefined) {
-          throw new ApiError('VALIDATION_FAILED', 'encoding is required with leaf');
-        }
         hash = leafHash(decode(leaf, encoding, 'leaf', LEAF_MAX_BYTES));
       } else if (leaf_hash !== undefined && leaf === undefined) {
         hash = Buffer.from(leaf_hash, 'hex');
       } else {
         throw new ApiError('VALIDATION_FAILED', 'send exactly one of leaf and leaf_hash');
       }
-      const path = proof.map((p) => Buffer.from(p, 'hex'));
-      const valid = verifyInclusion(hash, index, tree_size, path, Buffer.from(root_hash, 'hex'));
       return Promise.resolve(
-        valid ? { valid } : { valid, reason: inclusionReason(index, tree_size, path.length) },
+        checkInclusion({
+          leafHash: hash,
+          index,
+          treeSize: tree_size,
+          proof: proof.map((p) => Buffer.from(p, 'hex')),
+          root: Buffer.from(root_hash, 'hex'),
+        }),
       );
     },
   );

@@ -18,6 +18,7 @@ import {
   OrdersQuery,
   PageQuery,
   PlacedReply,
+  PortfolioReply,
 } from '../schemas/trading.ts';
 
 const tags = ['trading'];
@@ -54,12 +55,13 @@ function requireFields(
 }
 
 /** The reply to a placed or amended order. */
-function placedReply(placed: PlacedOrder) {
+function placedReply(placed: PlacedOrder, message: string) {
   return {
     success: true as const,
     order_id: placed.order.order_id,
     status: placed.order.status,
     duplicate: placed.duplicate,
+    message,
     order: placed.order,
     fills: placed.fills,
   };
@@ -106,7 +108,10 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
         clientOrderId: body.client_order_id,
         selfTrade: body.self_trade_prevention,
       });
-      return reply.code(placed.duplicate ? 200 : 201).send(placedReply(placed));
+      const message = placed.duplicate
+        ? 'Order already placed with this client_order_id'
+        : 'Order placed successfully';
+      return reply.code(placed.duplicate ? 200 : 201).send(placedReply(placed, message));
     },
   );
 
@@ -184,13 +189,16 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
         price: price('price', request.body.price),
         stopPrice: price('stop_price', request.body.stop_price),
       });
-      return placedReply(placed);
+      return placedReply(placed, 'Order amended successfully');
     },
   );
 
   app.get(
     '/api/trading/portfolio',
-    { config: { access: { apiKey: 'read' }, rateClass: 'orders' }, schema: { tags, security } },
+    {
+      config: { access: { apiKey: 'read' }, rateClass: 'orders' },
+      schema: { tags, security, response: { 200: PortfolioReply, ...AUTHENTICATED_ERRORS } },
+    },
     async (request) => trading.portfolio(principalOf(request).userId),
   );
 

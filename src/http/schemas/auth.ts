@@ -25,6 +25,7 @@ export const RegisterReply = Type.Object({
   success: Type.Literal(true),
   user_id: Type.Integer(),
   username: Type.String(),
+  message: Type.String(),
 });
 
 /**

@@ -3,7 +3,20 @@
 import { Type } from 'typebox';
 
 export const ErrorReply = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String() }),
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    /** On schema refusals: each field, the rule it broke and what the rule expects. */
+    details: Type.Optional(
+      Type.Array(
+        Type.Object({
+          field: Type.String(),
+          rule: Type.String(),
+          expected: Type.Optional(Type.Unknown()),
+        }),
+      ),
+    ),
+  }),
 });
 
 /** The error replies a signed-in route can give, for the OpenAPI document. */

@@ -30,8 +30,12 @@ const Leaf = Type.String({ maxLength: LEAF_MAX_BYTES * 2 });
 const Leaves = Type.Array(Leaf, { minItems: 1, maxItems: MAX_LEAVES });
 const LeafIndex = Type.Integer({ minimum: 0 });
 
+/** The text as `data` (the name /sign takes, and the original platform's) or `plaintext`: one. */
 export const EncryptBody = Type.Object(
-  { plaintext: Type.String({ maxLength: MESSAGE_MAX_BYTES }) },
+  {
+    data: Type.Optional(Type.String({ maxLength: MESSAGE_MAX_BYTES })),
+    plaintext: Type.Optional(Type.String({ maxLength: MESSAGE_MAX_BYTES })),
+  },
   closed,
 );
 export const EncryptReply = Type.Object({ ciphertext: Type.String() });
@@ -105,7 +109,11 @@ export const PublicKeysReply = Type.Object({
   rsa: Type.Object({ pem: Type.String() }),
 });
 
-export const MerkleBuildBody = Type.Object({ data: Leaves, encoding: Encoding }, closed);
+/** Leaves are UTF-8 text unless `encoding` says otherwise. */
+export const MerkleBuildBody = Type.Object(
+  { data: Leaves, encoding: Type.Optional(Encoding) },
+  closed,
+);
 const TreeNode = Type.Object({
   hash: Type.String(),
   start: Type.Integer({ description: 'first leaf under the node' }),
@@ -118,14 +126,18 @@ export const MerkleBuildReply = Type.Object({
   levels: Type.Array(Type.Array(TreeNode), {
     description: 'leaves first; a node without a right sibling is carried up unchanged',
   }),
+  tree_structure: Type.Array(Type.Array(Type.String()), {
+    description: "the hashes of `levels`, leaves first (the original platform's field)",
+  }),
 });
 
 export const MerkleProofBody = Type.Object(
-  { data: Leaves, encoding: Encoding, index: LeafIndex },
+  { data: Leaves, encoding: Type.Optional(Encoding), index: LeafIndex },
   closed,
 );
 export const MerkleProofReply = Type.Object({
   index: Type.Integer(),
+  leaf: Type.String({ description: 'the item proved, as sent' }),
   leaf_hash: Type.String(),
   proof: Type.Array(Type.String()),
   root_hash: Type.String(),
@@ -138,12 +150,21 @@ export const MerkleVerifyBody = Type.Object(
     leaf_hash: Type.Optional(Hash),
     encoding: Type.Optional(Encoding),
     index: LeafIndex,
-    tree_size: Type.Integer({ minimum: 1 }),
+    /** Optional, as in the original platform; without it the index may be only partly checked. */
+    tree_size: Type.Optional(Type.Integer({ minimum: 1 })),
     proof: Type.Array(Hash, { maxItems: 64 }),
     root_hash: Hash,
   },
   closed,
 );
+export const MerkleVerifyReply = Type.Object({
+  valid: Type.Boolean(),
+  message: Type.String(),
+  reason: Type.Optional(Type.String({ description: 'why the proof is not valid' })),
+  index_checked: Type.Boolean({
+    description: 'the position was checked too; without tree_size it may not be',
+  }),
+});
 
 const TreeSize = Type.Integer({ minimum: 0 });
 

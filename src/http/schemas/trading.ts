@@ -96,8 +96,36 @@ export const PlacedReply = Type.Object({
   order_id: Type.Integer(),
   status: Type.String(),
   duplicate: Type.Boolean(),
+  /** In words, for people and the original platform's clients. */
+  message: Type.String(),
   order: OrderReply,
   fills: Type.Array(FillReply),
+});
+
+/** The caller's cash and shares, valued at the last price; `balance` and `profit_loss*` are the
+ * original platform's names, beside the richer fields. */
+export const PortfolioReply = Type.Object({
+  balance: Money,
+  cash: Type.Object({ available: Money, held: Money, total: Money }),
+  holdings: Type.Array(
+    Type.Object({
+      symbol: Type.String(),
+      quantity: Type.Integer(),
+      available: Type.Integer(),
+      held: Type.Integer(),
+      avg_price: NullableMoney,
+      current_price: NullableMoney,
+      market_value: Money,
+      cost_basis: Money,
+      unrealized_pnl: Money,
+      unrealized_pnl_percent: Type.Union([Type.String(), Type.Null()]),
+      profit_loss: Money,
+      profit_loss_percent: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+  realized_pnl: Money,
+  unrealized_pnl: Money,
+  total_value: Money,
 });
 
 export const OrdersQuery = Type.Object({

@@ -19,6 +19,7 @@ import {
 } from './messages.ts';
 import type { MarketChannel } from './protocol.ts';
 import { tickerView } from '../ticker-view.ts';
+import { formatPaise } from '../../money.ts';
 
 /** One socket's part in the feed. */
 export interface Session {
@@ -56,6 +57,10 @@ export class Feed {
     portfolio: new Map(),
   };
   private readonly securityWatchers = new Set<SecurityWatcher>();
+  /** Market connections that have not subscribed yet: they get every price change. */
+  private readonly unsubscribed = new Set<Connection>();
+  /** The price last announced per symbol, so a trade at the same price announces nothing. */
+  private readonly announced = new Map<string, string>();
   /** The last book sequence published per symbol; the in-memory book may be ahead of it. */
   private readonly published = new Map<string, number>();
 
@@ -75,6 +80,15 @@ export class Feed {
 
   leave(topic: string, connection: Connection): void {
     remove(this.topics, topic, connection);
+  }
+
+  /** Until it subscribes, a market connection gets a `price_update` per symbol per change. */
+  announcePrices(connection: Connection): void {
+    this.unsubscribed.add(connection);
+  }
+
+  stopAnnouncingPrices(connection: Connection): void {
+    this.unsubscribed.delete(connection);
   }
 
   watch(stream: PrivateStream, userId: number, connection: Connection): void {
@@ -136,6 +150,7 @@ export class Feed {
     }
     // One ticker and one candle per interval per command, after all of its trades.
     for (const symbol of traded) {
+      this.send(this.unsubscribed, () => this.priceUpdate(symbol));
       this.send(this.topics.get(`ticker:${symbol}`), () => this.ticker(symbol));
       for (const interval of INTERVAL_NAMES) {
         this.send(this.topics.get(`candles:${interval}:${symbol}`), () =>
@@ -151,6 +166,17 @@ export class Feed {
     if (market === undefined) return undefined;
     const view = tickerView(market, this.venue.marketData.ticker(symbol));
     return tickerMessage(view, this.publishedSequence(symbol));
+  }
+
+  /** The ticker as the original platform's `price_update`, if the price moved since the last. */
+  private priceUpdate(symbol: string): ServerMessage | undefined {
+    const market = this.venue.exchange.market(symbol);
+    if (market === undefined) return undefined;
+    const data = tickerView(market, this.venue.marketData.ticker(symbol));
+    const previous = this.announced.get(symbol) ?? formatPaise(market.referencePrice);
+    this.announced.set(symbol, data.price);
+    if (data.price === previous) return undefined;
+    return { type: 'price_update', sequence: this.publishedSequence(symbol), data };
   }
 
   /** The newest candle of a symbol, if it has traded. */

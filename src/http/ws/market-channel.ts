@@ -1,6 +1,7 @@
 // /ws/market: public market data by subscription. Subscribing to a book sends its snapshot
 // first, then every later change of that book in sequence; subscribing again resends the
-// snapshot, which is how a client that saw a gap resynchronises.
+// snapshot, which is how a client that saw a gap resynchronises. A connection that has not
+// subscribed gets the original platform's `price_update`, one per symbol per price change.
 
 import type { Venue } from '../../exchange/venue.ts';
 import { INTERVAL_NAMES } from '../../market/candles.ts';
@@ -25,7 +26,9 @@ export class MarketSession implements Session {
     private readonly feed: Feed,
     private readonly venue: Venue,
     private readonly now: () => number,
-  ) {}
+  ) {
+    feed.announcePrices(connection);
+  }
 
   receive(text: string): void {
     const parsed = parseMarketRequest(text);
@@ -52,6 +55,7 @@ export class MarketSession implements Session {
   }
 
   end(): void {
+    this.feed.stopAnnouncingPrices(this.connection);
     for (const topic of this.topics) this.feed.leave(topic, this.connection);
     this.topics.clear();
   }
@@ -70,6 +74,7 @@ export class MarketSession implements Session {
       this.topics.add(topic);
       this.feed.join(topic, this.connection);
     }
+    this.feed.stopAnnouncingPrices(this.connection);
     this.reply({ type: 'subscribed', symbols, channels });
     // What each channel starts from; later messages are changes to it.
     const depth = request.depth ?? DEFAULT_DEPTH;

@@ -44,6 +44,8 @@ export type ServerMessage =
       time: string;
     }
   | ({ type: 'ticker'; sequence: number } & TickerView)
+  /** The original platform's message, for a connection that has not subscribed. */
+  | { type: 'price_update'; sequence: number; data: TickerView }
   | {
       type: 'candle';
       symbol: string;

@@ -4,6 +4,7 @@
 import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { INTERVAL_NAMES, type Interval } from '../../market/candles.ts';
+import { describeSchemaErrors } from '../schema-errors.ts';
 import { Symbol } from '../schemas/trading.ts';
 
 /** Close codes the server uses; 4xxx are this application's own (4401 mirrors HTTP 401). */
@@ -143,21 +144,6 @@ function reject(message: string): { ok: false; message: string } {
   return { ok: false, message };
 }
 
-/** The first schema error, in a few words. */
-function firstError(
-  validator: {
-    Errors(value: unknown): { keyword: string; instancePath: string; message: string }[];
-  },
-  value: unknown,
-): string {
-  const [error] = validator.Errors(value);
-  if (error === undefined) return 'invalid message';
-  const path = error.instancePath.slice(0, 40);
-  // A property outside the schema fails a `false` subschema, reported as "schema is false".
-  const message = error.keyword === 'boolean' ? 'is not a known field' : error.message;
-  return path === '' ? message : `${path} ${message}`;
-}
-
 function parse(text: string, allowed: readonly Op[]): Parsed<unknown> {
   let value: unknown;
   try {
@@ -171,7 +157,8 @@ function parse(text: string, allowed: readonly Op[]): Parsed<unknown> {
   if (typeof op !== 'string' || !(allowed as readonly string[]).includes(op))
     return reject(`op must be one of: ${allowed.join(', ')}`);
   const validator = validators[op as Op];
-  if (!validator.Check(value)) return reject(firstError(validator, value));
+  if (!validator.Check(value))
+    return reject(describeSchemaErrors(validator.Errors(value), '').message);
   return { ok: true, request: value };
 }
 
