@@ -55,7 +55,8 @@ function TransactionRow({ transaction: t }: { transaction: Transaction }) {
             aria-label={`Postings of transaction ${t.id}`}
             onClick={() => setOpen(!open)}
           >
-            {open ? '▾' : '▸'} {t.postings.length} postings
+            {open ? '▾' : '▸'} {t.postings.length}{' '}
+            {t.postings.length === 1 ? 'posting' : 'postings'}
           </button>
         </td>
       </tr>
