@@ -1,6 +1,7 @@
 // The transaction history on the portfolio page in a real browser: a market buy against the
 // simulator's makers reads "Bought … TCS @ ₹… · fee ₹… · −₹…", the starting balance reads as a
-// deposit, no hold or release is a row, and a row opens onto its ledger postings.
+// deposit, no hold or release is a row, and a row opens onto its ledger postings; the order's
+// holds and releases are under the order instead.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paiseOf } from '../../web/src/money.ts';
@@ -45,7 +46,7 @@ describe.skipIf(skip !== undefined)('transaction history in chromium', { timeout
       token,
     );
     expect(placed.status).toBe(201);
-    const order = placed.body as { fills: { quantity: number }[] };
+    const order = placed.body as { order_id: number; fills: { quantity: number }[] };
     const filled = order.fills.reduce((n, f) => n + f.quantity, 0);
     expect(filled).toBeGreaterThan(0);
 
@@ -87,6 +88,21 @@ describe.skipIf(skip !== undefined)('transaction history in chromium', { timeout
     expect(cells.some((c) => /TRADE.*available.*\+\d+ TCS/.test(c))).toBe(true);
     expect(cells.join(' ')).not.toMatch(/HOLD|RELEASE/);
     await screenshot(page, 'portfolio-history');
+
+    // Holds and releases belong to the order: its row in the order history opens onto them.
+    await page.getByRole('link', { name: 'Trade' }).click();
+    await page.getByRole('tab', { name: 'History' }).click();
+    await page.getByRole('button', { name: `Holds of order ${order.order_id}` }).click();
+    const holds = page.getByRole('table', {
+      name: `Holds and releases of order ${order.order_id}`,
+    });
+    await holds.waitFor();
+    const legs = await holds.locator('tbody tr td:nth-child(2)').allTextContents();
+    // One hold (two legs), then a release of what each fill left over.
+    expect(legs.slice(0, 2)).toEqual(['HOLD', 'HOLD']);
+    expect(legs.length).toBeGreaterThanOrEqual(4);
+    expect(legs.slice(2).every((kind) => kind === 'RELEASE')).toBe(true);
+    await screenshot(page, 'order-holds');
     await expectCleanAndClose(watched);
   });
 });

@@ -1,13 +1,14 @@
 // The user's orders, live from /ws/orders: open orders with cancel and amend (quantity, price,
-// stop), and the order history.
+// stop), and the order history; each order opens onto its holds and releases.
 
-import { useState, type FormEvent } from 'react';
+import { Fragment, useEffect, useState, type FormEvent } from 'react';
 import { api, errorText } from '../api/client.ts';
-import type { Order } from '../api/types.ts';
+import type { Order, OrderDetail } from '../api/types.ts';
 import { isOpen } from '../live/private-feed.ts';
 import { price, shares } from '../money.ts';
 import { dateTime, timeOfDay } from '../time.ts';
 import { Button, ErrorLine, Panel, Tab, textOf } from './form.tsx';
+import { PostingsTable } from './postings-table.tsx';
 
 function AmendRow({ order, onDone }: { order: Order; onDone: () => void }) {
   const [error, setError] = useState<string>();
@@ -64,57 +65,97 @@ function AmendRow({ order, onDone }: { order: Order; onDone: () => void }) {
   );
 }
 
+/** An order's detail: the holds and releases it made, which the transaction history leaves out. */
+function OrderHolds({ order }: { order: Order }) {
+  const [detail, setDetail] = useState<OrderDetail>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    api
+      .get<OrderDetail>(`/api/trading/order/${order.order_id}`)
+      .then(setDetail)
+      .catch((e: unknown) => setError(errorText(e)));
+  }, [order.order_id, order.updated_at]);
+  return (
+    <tr>
+      <td colSpan={10} className="bg-page/60 px-3 py-1">
+        <ErrorLine message={error} />
+        {detail === undefined ? (
+          <span className="text-xs text-dim">Loading…</span>
+        ) : (
+          <PostingsTable
+            postings={detail.postings}
+            label={`Holds and releases of order ${order.order_id}`}
+          />
+        )}
+      </td>
+    </tr>
+  );
+}
+
 function OrderRow(props: { order: Order; actions: boolean; onAmend: () => void }) {
   const { order } = props;
   const [error, setError] = useState<string>();
+  const [holds, setHolds] = useState(false);
   const cancel = () =>
     void api
       .request('DELETE', `/api/trading/order/${order.order_id}`)
       .catch((e: unknown) => setError(errorText(e)));
   return (
-    <tr
-      className="border-t border-edge/60"
-      data-order-id={order.order_id}
-      data-status={order.status}
-    >
-      <td className="num px-2 py-1 text-dim" title={dateTime(order.created_at)}>
-        {timeOfDay(order.created_at)}
-      </td>
-      <td className="px-2 py-1 font-semibold">{order.symbol}</td>
-      <td className={`px-2 py-1 ${order.order_type === 'BUY' ? 'text-up' : 'text-down'}`}>
-        {order.order_type}
-      </td>
-      <td className="px-2 py-1">
-        {order.order_mode.replace('_', ' ')} · {order.time_in_force}
-      </td>
-      <td className="num px-2 py-1 text-right">
-        {shares(order.filled_quantity)}/{shares(order.quantity)}
-      </td>
-      <td className="num px-2 py-1 text-right">{price(order.price)}</td>
-      <td className="num px-2 py-1 text-right">{price(order.stop_price)}</td>
-      <td className="num px-2 py-1 text-right">{price(order.average_price)}</td>
-      <td className="px-2 py-1" title={order.cancel_reason ?? undefined}>
-        {order.status.replaceAll('_', ' ')}
-      </td>
-      <td className="px-2 py-1 text-right whitespace-nowrap">
-        {props.actions && (
-          <span className="flex justify-end gap-1">
-            <Button className="py-0.5 text-xs" onClick={props.onAmend}>
-              Amend
-            </Button>
-            <Button
-              tone="danger"
-              className="py-0.5 text-xs"
-              onClick={cancel}
-              aria-label={`Cancel order ${order.order_id}`}
-            >
-              Cancel
-            </Button>
-          </span>
-        )}
-        {error !== undefined && <span className="text-xs text-down">{error}</span>}
-      </td>
-    </tr>
+    <Fragment>
+      <tr
+        className="border-t border-edge/60"
+        data-order-id={order.order_id}
+        data-status={order.status}
+      >
+        <td className="num px-2 py-1 text-dim" title={dateTime(order.created_at)}>
+          {timeOfDay(order.created_at)}
+        </td>
+        <td className="px-2 py-1 font-semibold">{order.symbol}</td>
+        <td className={`px-2 py-1 ${order.order_type === 'BUY' ? 'text-up' : 'text-down'}`}>
+          {order.order_type}
+        </td>
+        <td className="px-2 py-1">
+          {order.order_mode.replace('_', ' ')} · {order.time_in_force}
+        </td>
+        <td className="num px-2 py-1 text-right">
+          {shares(order.filled_quantity)}/{shares(order.quantity)}
+        </td>
+        <td className="num px-2 py-1 text-right">{price(order.price)}</td>
+        <td className="num px-2 py-1 text-right">{price(order.stop_price)}</td>
+        <td className="num px-2 py-1 text-right">{price(order.average_price)}</td>
+        <td className="px-2 py-1" title={order.cancel_reason ?? undefined}>
+          {order.status.replaceAll('_', ' ')}
+        </td>
+        <td className="px-2 py-1 text-right whitespace-nowrap">
+          {props.actions && (
+            <span className="flex justify-end gap-1">
+              <Button className="py-0.5 text-xs" onClick={props.onAmend}>
+                Amend
+              </Button>
+              <Button
+                tone="danger"
+                className="py-0.5 text-xs"
+                onClick={cancel}
+                aria-label={`Cancel order ${order.order_id}`}
+              >
+                Cancel
+              </Button>
+            </span>
+          )}
+          <button
+            type="button"
+            className="ml-2 text-xs text-dim hover:text-ink"
+            aria-expanded={holds}
+            aria-label={`Holds of order ${order.order_id}`}
+            onClick={() => setHolds(!holds)}
+          >
+            {holds ? '▾' : '▸'} Holds
+          </button>
+          {error !== undefined && <span className="text-xs text-down">{error}</span>}
+        </td>
+      </tr>
+      {holds && <OrderHolds order={order} />}
+    </Fragment>
   );
 }
 

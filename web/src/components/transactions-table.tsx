@@ -4,38 +4,12 @@
 import { Fragment, useEffect, useState } from 'react';
 import { api, errorText } from '../api/client.ts';
 import type { Transaction, TransactionPage } from '../api/types.ts';
-import { assetAmount, paiseOf, rupees } from '../money.ts';
+import { paiseOf, rupees } from '../money.ts';
 import { dateTime } from '../time.ts';
 import { saveFile } from './download.ts';
 import { Button, ErrorLine, Panel } from './form.tsx';
+import { PostingsTable } from './postings-table.tsx';
 import { transactionText } from './transaction-text.ts';
-
-function Postings({ transaction }: { transaction: Transaction }) {
-  return (
-    <table className="w-full text-xs" aria-label={`Postings of transaction ${transaction.id}`}>
-      <thead className="text-dim">
-        <tr>
-          <th className="px-2 py-0.5 text-left font-normal">Posting</th>
-          <th className="px-2 py-0.5 text-left font-normal">Kind</th>
-          <th className="px-2 py-0.5 text-left font-normal">Bucket</th>
-          <th className="px-2 py-0.5 text-right font-normal">Amount</th>
-          <th className="px-2 py-0.5 text-left font-normal">Reference</th>
-        </tr>
-      </thead>
-      <tbody>
-        {transaction.postings.map((p) => (
-          <tr key={p.id}>
-            <td className="num px-2 py-0.5 text-dim">{p.id}</td>
-            <td className="px-2 py-0.5">{p.kind}</td>
-            <td className="px-2 py-0.5 text-dim">{p.bucket}</td>
-            <td className="num px-2 py-0.5 text-right">{assetAmount(p.asset, p.amount)}</td>
-            <td className="px-2 py-0.5 text-dim">{p.reference}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
 
 function TransactionRow({ transaction: t }: { transaction: Transaction }) {
   const [open, setOpen] = useState(false);
@@ -63,7 +37,7 @@ function TransactionRow({ transaction: t }: { transaction: Transaction }) {
       {open && (
         <tr>
           <td colSpan={4} className="bg-page/60 px-3 py-1">
-            <Postings transaction={t} />
+            <PostingsTable postings={t.postings} label={`Postings of transaction ${t.id}`} />
           </td>
         </tr>
       )}
