@@ -92,76 +92,79 @@ function OrderHolds({ order }: { order: Order }) {
   );
 }
 
-function OrderRow(props: { order: Order; actions: boolean; onAmend: () => void }) {
+function OrderRow(props: {
+  order: Order;
+  actions: boolean;
+  onAmend: () => void;
+  holds: boolean;
+  onHolds: () => void;
+}) {
   const { order } = props;
   const [error, setError] = useState<string>();
-  const [holds, setHolds] = useState(false);
   const cancel = () =>
     void api
       .request('DELETE', `/api/trading/order/${order.order_id}`)
       .catch((e: unknown) => setError(errorText(e)));
   return (
-    <Fragment>
-      <tr
-        className="border-t border-edge/60"
-        data-order-id={order.order_id}
-        data-status={order.status}
-      >
-        <td className="num px-2 py-1 text-dim" title={dateTime(order.created_at)}>
-          {timeOfDay(order.created_at)}
-        </td>
-        <td className="px-2 py-1 font-semibold">{order.symbol}</td>
-        <td className={`px-2 py-1 ${order.order_type === 'BUY' ? 'text-up' : 'text-down'}`}>
-          {order.order_type}
-        </td>
-        <td className="px-2 py-1">
-          {order.order_mode.replace('_', ' ')} · {order.time_in_force}
-        </td>
-        <td className="num px-2 py-1 text-right">
-          {shares(order.filled_quantity)}/{shares(order.quantity)}
-        </td>
-        <td className="num px-2 py-1 text-right">{price(order.price)}</td>
-        <td className="num px-2 py-1 text-right">{price(order.stop_price)}</td>
-        <td className="num px-2 py-1 text-right">{price(order.average_price)}</td>
-        <td className="px-2 py-1" title={order.cancel_reason ?? undefined}>
-          {order.status.replaceAll('_', ' ')}
-        </td>
-        <td className="px-2 py-1 text-right whitespace-nowrap">
-          {props.actions && (
-            <span className="flex justify-end gap-1">
-              <Button className="py-0.5 text-xs" onClick={props.onAmend}>
-                Amend
-              </Button>
-              <Button
-                tone="danger"
-                className="py-0.5 text-xs"
-                onClick={cancel}
-                aria-label={`Cancel order ${order.order_id}`}
-              >
-                Cancel
-              </Button>
-            </span>
-          )}
-          <button
-            type="button"
-            className="ml-2 text-xs text-dim hover:text-ink"
-            aria-expanded={holds}
-            aria-label={`Holds of order ${order.order_id}`}
-            onClick={() => setHolds(!holds)}
-          >
-            {holds ? '▾' : '▸'} Holds
-          </button>
-          {error !== undefined && <span className="text-xs text-down">{error}</span>}
-        </td>
-      </tr>
-      {holds && <OrderHolds order={order} />}
-    </Fragment>
+    <tr
+      className="border-t border-edge/60"
+      data-order-id={order.order_id}
+      data-status={order.status}
+    >
+      <td className="num px-2 py-1 text-dim" title={dateTime(order.created_at)}>
+        {timeOfDay(order.created_at)}
+      </td>
+      <td className="px-2 py-1 font-semibold">{order.symbol}</td>
+      <td className={`px-2 py-1 ${order.order_type === 'BUY' ? 'text-up' : 'text-down'}`}>
+        {order.order_type}
+      </td>
+      <td className="px-2 py-1">
+        {order.order_mode.replace('_', ' ')} · {order.time_in_force}
+      </td>
+      <td className="num px-2 py-1 text-right">
+        {shares(order.filled_quantity)}/{shares(order.quantity)}
+      </td>
+      <td className="num px-2 py-1 text-right">{price(order.price)}</td>
+      <td className="num px-2 py-1 text-right">{price(order.stop_price)}</td>
+      <td className="num px-2 py-1 text-right">{price(order.average_price)}</td>
+      <td className="px-2 py-1" title={order.cancel_reason ?? undefined}>
+        {order.status.replaceAll('_', ' ')}
+      </td>
+      <td className="px-2 py-1 text-right whitespace-nowrap">
+        {props.actions && (
+          <span className="flex justify-end gap-1">
+            <Button className="py-0.5 text-xs" onClick={props.onAmend}>
+              Amend
+            </Button>
+            <Button
+              tone="danger"
+              className="py-0.5 text-xs"
+              onClick={cancel}
+              aria-label={`Cancel order ${order.order_id}`}
+            >
+              Cancel
+            </Button>
+          </span>
+        )}
+        <button
+          type="button"
+          className="ml-2 text-xs text-dim hover:text-ink"
+          aria-expanded={props.holds}
+          aria-label={`Holds of order ${order.order_id}`}
+          onClick={props.onHolds}
+        >
+          {props.holds ? '▾' : '▸'} Holds
+        </button>
+        {error !== undefined && <span className="text-xs text-down">{error}</span>}
+      </td>
+    </tr>
   );
 }
 
 export function OrdersPanel({ orders }: { orders: Map<number, Order> | undefined }) {
   const [tab, setTab] = useState<'open' | 'history'>('open');
   const [amending, setAmending] = useState<number>();
+  const [holds, setHolds] = useState<number>();
   const all = [...(orders?.values() ?? [])].sort((a, b) => b.order_id - a.order_id);
   const open = all.filter(isOpen);
   const shown = tab === 'open' ? open : all.filter((o) => !isOpen(o));
@@ -218,12 +221,16 @@ export function OrdersPanel({ orders }: { orders: Map<number, Order> | undefined
                   onDone={() => setAmending(undefined)}
                 />
               ) : (
-                <OrderRow
-                  key={order.order_id}
-                  order={order}
-                  actions={tab === 'open'}
-                  onAmend={() => setAmending(order.order_id)}
-                />
+                <Fragment key={order.order_id}>
+                  <OrderRow
+                    order={order}
+                    actions={tab === 'open'}
+                    onAmend={() => setAmending(order.order_id)}
+                    holds={holds === order.order_id}
+                    onHolds={() => setHolds(holds === order.order_id ? undefined : order.order_id)}
+                  />
+                  {holds === order.order_id && <OrderHolds order={order} />}
+                </Fragment>
               ),
             )}
           </tbody>
