@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_STOPS_PER_COMMAND } from '../src/engine/index.ts';
 import { DEFAULT_CLIENT_ORDER_WINDOW } from '../src/exchange/client-order-ids.ts';
+import { TRANSACTIONS_CSV_HEADER } from '../src/http/csv.ts';
 import { UsersRepo } from '../src/store/users.repo.ts';
 import { call, signUp, type Reply } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
@@ -127,9 +128,11 @@ describe.each(storeFactories())('trading on $name', (factory) => {
       text: true,
     });
     expect(csv.status).toBe(200);
-    const lines = csv.text.trim().split('\n');
-    expect(lines[0]).toBe('id,tx_id,time,kind,asset,bucket,amount,reference');
-    expect(lines.some((l) => l.includes(',TRADE,TCS,available,4,'))).toBe(true);
+    const lines = csv.text.trim().split('\r\n');
+    expect(lines[0]).toBe(TRANSACTIONS_CSV_HEADER.join(','));
+    expect(
+      lines.some((l) => l.includes(',"TRADE","TCS","BUY","4","4100.00","0.00","-16400.00",')),
+    ).toBe(true);
     expect(invariants()).toEqual([]);
   });
 

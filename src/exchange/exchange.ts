@@ -28,6 +28,7 @@ import type { TradeWrite, WriteBatch } from '../store/trading.repo.ts';
 import { ClientOrderIds, DEFAULT_CLIENT_ORDER_WINDOW } from './client-order-ids.ts';
 import { buyCollar, sellCollar } from './collar.ts';
 import { LatencySamples } from './latency-samples.ts';
+import { adjustmentRef, orderRef, tradeRef } from './ledger-refs.ts';
 import { emptyBatch, type Journal } from './journal.ts';
 import {
   boundingPrice,
@@ -343,14 +344,18 @@ export class Exchange {
     return this.run(this.expireDayOrders());
   }
 
-  /** Credits (positive) or debits (negative) an account, for administrators. */
+  /**
+   * Credits (positive) or debits (negative) an account with a reason: an administrator's
+   * adjustment when `by` names them, else the venue's own funding (a starting balance).
+   */
   async adjust(
     userId: number,
     asset: string,
     amount: number,
     reason: string,
+    by?: number,
   ): Promise<LedgerResult> {
-    return this.run(this.adjustNow(userId, asset, amount, reason));
+    return this.run(this.adjustNow(userId, asset, amount, adjustmentRef(reason, by)));
   }
 
   setStatus(symbol: string, status: SymbolStatus): boolean {
@@ -425,7 +430,7 @@ export class Exchange {
     const needed = this.holdFor(order, order.quantity);
     if (needed === undefined)
       return unchanged(refuse('INVALID_ORDER', 'price times quantity is too large'));
-    const held = this.ledger.hold(userId, this.heldAsset(order), needed, `order:${order.id}`);
+    const held = this.ledger.hold(userId, this.heldAsset(order), needed, orderRef(order.id));
     if (!held.ok) {
       return unchanged(
         held.code === 'INSUFFICIENT_FUNDS' || held.code === 'INSUFFICIENT_SHARES'
@@ -567,7 +572,7 @@ export class Exchange {
       return unchanged(refuse('INVALID_ORDER', 'price times quantity is too large'));
     const extra = target - order.held;
     if (extra > 0) {
-      const held = this.ledger.hold(userId, asset, extra, `order:${order.id}`);
+      const held = this.ledger.hold(userId, asset, extra, orderRef(order.id));
       if (!held.ok) {
         return unchanged(
           refuse(
@@ -617,12 +622,11 @@ export class Exchange {
     userId: number,
     asset: string,
     amount: number,
-    reason: string,
+    ref: string,
   ): Step<LedgerResult> {
     // A stopped exchange takes no deposits either: memory may be ahead of the database.
     if (this.stopped !== undefined)
       return unchanged<LedgerResult>({ ok: false, code: 'INVALID_ACCOUNT' });
-    const ref = `admin:${reason}`.slice(0, 200);
     const result =
       amount >= 0
         ? this.ledger.deposit(userId, asset, amount, ref)
@@ -718,7 +722,7 @@ export class Exchange {
       price: fill.price,
       buyerFee,
       sellerFee,
-      ref: `trade:${tradeId}`,
+      ref: tradeRef(tradeId),
     });
     if (!settled.ok) {
       // Holds are sized so this cannot happen; if it does, state is wrong and trading must stop.
@@ -802,7 +806,7 @@ export class Exchange {
 
   private release(order: LiveOrder, amount: number, changes: Changes): void {
     const asset = this.heldAsset(order);
-    const released = this.ledger.release(order.userId, asset, amount, `order:${order.id}`);
+    const released = this.ledger.release(order.userId, asset, amount, orderRef(order.id));
     if (!released.ok) {
       this.stop(
         `releasing the hold of order ${order.id} failed (${released.code}); trading stopped`,

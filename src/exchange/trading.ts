@@ -1,5 +1,6 @@
 // What a trader can do and see: place, cancel and amend orders, read orders, the portfolio and
-// the transaction history. Every read is scoped to the caller; another user's order is a 404.
+// the transaction history (one row per business event). Every read is scoped to the caller;
+// another user's order is a 404.
 
 import { ApiError } from '../errors.ts';
 import { formatPaise } from '../money.ts';
@@ -11,6 +12,14 @@ import {
   type OrderOutcome,
   type OrderRequest,
 } from './exchange.ts';
+import {
+  historyEvents,
+  postingView,
+  transactionView,
+  type PostingView,
+  type TransactionView,
+} from './history.ts';
+import { orderRef, readRef } from './ledger-refs.ts';
 import { orderView, type OrderView } from './orders.ts';
 
 export interface PlacedOrder {
@@ -23,6 +32,11 @@ export interface PlacedOrder {
     liquidity: 'MAKER' | 'TAKER';
   }[];
   duplicate: boolean;
+}
+
+/** An order with its holds and releases. */
+export interface OrderDetail extends OrderView {
+  postings: PostingView[];
 }
 
 export interface Holding {
@@ -98,10 +112,12 @@ export class Trading {
     return outcome(result);
   }
 
-  async order(userId: number, orderId: number): Promise<OrderView> {
+  /** The caller's order with the holds and releases it made, which the history leaves out. */
+  async order(userId: number, orderId: number): Promise<OrderDetail> {
     const row = await this.repo.orderOfUser(userId, orderId);
     if (row === undefined) throw new ApiError('ORDER_NOT_FOUND', 'no such order');
-    return orderView(row);
+    const postings = await this.repo.postingsOfUserWithRef(userId, orderRef(orderId));
+    return { ...orderView(row), postings: postings.map((p) => postingView(p, CASH)) };
   }
 
   async orders(
@@ -186,22 +202,34 @@ export class Trading {
     };
   }
 
-  async transactions(userId: number, filter: { beforeId?: number; limit: number }) {
-    const rows = await this.repo.entriesOfUser(userId, { ...filter, limit: filter.limit + 1 });
-    const page = rows.slice(0, filter.limit);
-    return {
-      transactions: page.map((e) => ({
-        id: e.id,
-        tx_id: e.tx_id,
-        time: new Date(e.created_at).toISOString(),
-        kind: e.kind,
-        asset: e.asset,
-        bucket: e.account,
-        amount: e.asset === CASH ? formatPaise(e.amount) : String(e.amount),
-        reference: e.ref,
-      })),
-      next_before_id: rows.length > filter.limit ? (page.at(-1)?.id ?? null) : null,
-    };
+  /**
+   * The caller's history, one row per business event, newest first; pages by event, so a page
+   * never splits a trade's postings. `before_id` is the last row's `id`.
+   */
+  async transactions(
+    userId: number,
+    filter: { beforeId?: number; limit: number },
+  ): Promise<{ transactions: TransactionView[]; next_before_id: number | null }> {
+    const { postings, more } = await this.repo.transactionPostingsOfUser(userId, {
+      limit: filter.limit,
+      ...(filter.beforeId === undefined ? {} : { beforeTxId: filter.beforeId }),
+    });
+    const newest = postings[0]?.tx_id;
+    const tradeIds = postings.flatMap((p) => {
+      const meaning = readRef(p.ref);
+      return meaning.kind === 'trade' ? [meaning.tradeId] : [];
+    });
+    const trades = await this.repo.tradesByIds([...new Set(tradeIds)]);
+    const events = historyEvents({
+      userId,
+      cashAsset: CASH,
+      postings,
+      trades: new Map(trades.map((t) => [t.id, t])),
+      cashAfterNewest:
+        newest === undefined ? 0 : await this.repo.balanceOfUserThrough(userId, CASH, newest),
+    });
+    const page = events.map((e) => transactionView(e, CASH));
+    return { transactions: page, next_before_id: more ? (page.at(-1)?.id ?? null) : null };
   }
 
   /** Turns "not open" into 409 for the owner's closed order; someone else's stays 404. */

@@ -2,8 +2,9 @@
 // them: one batch per journal commit, and the reads that recovery and the API need.
 
 import type SQLite from 'better-sqlite3';
-import type { Insertable, Kysely, Transaction } from 'kysely';
+import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
 import type { AuditRows } from '../audit/leaf.ts';
+import type { EntryKind } from '../ledger/types.ts';
 import { insertAuditRows, sqliteAuditWriter } from './audit.repo.ts';
 import type { Store } from './db.ts';
 import type {
@@ -44,6 +45,9 @@ function chunks<T>(rows: readonly T[]): T[][] {
   for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
   return out;
 }
+
+/** Postings that move an order's reserve, not the trader's wealth: no transaction of their own. */
+const HOLD_KINDS: readonly EntryKind[] = ['HOLD', 'RELEASE'];
 
 /** The statuses of an order still in its book: waiting for its stop, or resting. */
 export const OPEN_STATUSES = ['PENDING_TRIGGER', 'OPEN', 'PARTIALLY_FILLED'] as const;
@@ -378,9 +382,68 @@ export class TradingRepo {
       .execute();
   }
 
-  async entriesOfUser(userId: number, filter: { beforeId?: number; limit: number }) {
-    let query = this.db.selectFrom('ledger_entries').selectAll().where('user_id', '=', userId);
-    if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
-    return query.orderBy('id', 'desc').limit(filter.limit).execute();
+  /**
+   * The user's postings of their `limit` newest transactions before `beforeTxId`, leaving out
+   * holds and releases (an order's, not a transaction of their own), newest transaction first;
+   * `more` says whether older transactions remain.
+   */
+  async transactionPostingsOfUser(
+    userId: number,
+    filter: { beforeTxId?: number; limit: number },
+  ): Promise<{ postings: Selectable<LedgerEntriesTable>[]; more: boolean }> {
+    let txs = this.db
+      .selectFrom('ledger_entries')
+      .select('tx_id')
+      .distinct()
+      .where('user_id', '=', userId)
+      .where('kind', 'not in', HOLD_KINDS);
+    if (filter.beforeTxId !== undefined) txs = txs.where('tx_id', '<', filter.beforeTxId);
+    const ids = (
+      await txs
+        .orderBy('tx_id', 'desc')
+        .limit(filter.limit + 1)
+        .execute()
+    ).map((r) => r.tx_id);
+    const page = ids.slice(0, filter.limit);
+    if (page.length === 0) return { postings: [], more: false };
+    const postings = await this.db
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('tx_id', 'in', page)
+      .where('kind', 'not in', HOLD_KINDS)
+      .orderBy('tx_id', 'desc')
+      .orderBy('id')
+      .execute();
+    return { postings, more: ids.length > filter.limit };
+  }
+
+  /** The user's balance of `asset` (available + held) once transaction `txId` was done. */
+  async balanceOfUserThrough(userId: number, asset: string, txId: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('ledger_entries')
+      .select((eb) => eb.fn.sum<number | string>('amount').as('total'))
+      .where('user_id', '=', userId)
+      .where('asset', '=', asset)
+      .where('tx_id', '<=', txId)
+      .executeTakeFirst();
+    // PostgreSQL sums bigints as numeric, which arrives as text.
+    return Number(row?.total ?? 0);
+  }
+
+  async tradesByIds(ids: readonly number[]) {
+    if (ids.length === 0) return [];
+    return this.db.selectFrom('trades').selectAll().where('id', 'in', ids).execute();
+  }
+
+  /** The user's postings with this ref, oldest first: an order's holds and releases. */
+  async postingsOfUserWithRef(userId: number, ref: string) {
+    return this.db
+      .selectFrom('ledger_entries')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('ref', '=', ref)
+      .orderBy('id')
+      .execute();
   }
 }

@@ -113,7 +113,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; venue:
         user.id,
         asset,
         negative ? -magnitude : magnitude,
-        `${reason} (by admin ${admin})`,
+        reason,
+        admin,
       );
       if (!result.ok) {
         const code =

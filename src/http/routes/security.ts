@@ -18,6 +18,7 @@ import {
 import type { SecurityEventsRepo } from '../../store/security-events.repo.ts';
 import type { Severity as SeverityName } from '../../store/schema.ts';
 import { principalOf } from '../access.ts';
+import { csvDocument } from '../csv.ts';
 import { AUTHENTICATED_ERRORS, Success } from '../schemas/common.ts';
 
 const tags = ['security'];
@@ -102,23 +103,13 @@ function reportRange(from: string, to: string): { since: number; until: number }
   return { since, until };
 }
 
-/**
- * One CSV cell: text a spreadsheet would run as a formula (it starts with = + - @, a tab or a
- * carriage return) gets a leading apostrophe, and every cell is quoted, quotes doubled.
- */
-export function csvCell(value: string | number | null): string {
-  if (value === null) return '""';
-  const text = String(value);
-  const inert = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return `"${inert.replaceAll('"', '""')}"`;
-}
-
 export const REPORT_CSV_HEADER = 'id,timestamp,type,severity,source_ip,user_id,description,details';
 
-/** One row per event, CRLF line ends (RFC 4180). */
+/** One row per event (RFC 4180, see csv.ts). */
 export function reportCsv(events: readonly RecordedSecurityEvent[]): string {
-  const rows = events.map((e) =>
-    [
+  return csvDocument(
+    REPORT_CSV_HEADER.split(','),
+    events.map((e) => [
       e.id,
       e.timestamp,
       e.event_type,
@@ -127,11 +118,8 @@ export function reportCsv(events: readonly RecordedSecurityEvent[]): string {
       e.user_id,
       e.description,
       e.details === null ? null : JSON.stringify(e.details),
-    ]
-      .map(csvCell)
-      .join(','),
+    ]),
   );
-  return [REPORT_CSV_HEADER, ...rows].join('\r\n') + '\r\n';
 }
 
 /** `2026-11-22T12:00:00.000Z` as `20261122T120000Z`, for a file name. */

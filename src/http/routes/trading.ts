@@ -13,13 +13,16 @@ import { AUTHENTICATED_ERRORS } from '../schemas/common.ts';
 import {
   AmendBody,
   OrderBody,
+  OrderDetailReply,
   OrderIdParams,
   OrderReply,
   OrdersQuery,
   PageQuery,
   PlacedReply,
   PortfolioReply,
+  TransactionsReply,
 } from '../schemas/trading.ts';
+import { transactionsCsv } from '../csv.ts';
 
 const tags = ['trading'];
 const security = [{ bearer: [] }];
@@ -65,16 +68,6 @@ function placedReply(placed: PlacedOrder, message: string) {
     order: placed.order,
     fills: placed.fills,
   };
-}
-
-const CSV_HEADER = 'id,tx_id,time,kind,asset,bucket,amount,reference';
-
-function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  const text = String(value);
-  // Defuse spreadsheet formulas: anything starting = + - @ tab or CR, unless it is a plain number.
-  const safe = /^[=+\-@\t\r]/.test(text) && !/^-?\d+(\.\d+)?$/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
 export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, { venue }) => {
@@ -151,7 +144,7 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
         tags,
         security,
         params: OrderIdParams,
-        response: { 200: OrderReply, ...AUTHENTICATED_ERRORS },
+        response: { 200: OrderDetailReply, ...AUTHENTICATED_ERRORS },
       },
     },
     async (request) => trading.order(principalOf(request).userId, request.params.id),
@@ -206,7 +199,20 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
     '/api/trading/transactions',
     {
       config: { access: { apiKey: 'read' }, rateClass: 'orders' },
-      schema: { tags, security, querystring: PageQuery },
+      schema: {
+        tags,
+        security,
+        querystring: PageQuery,
+        response: {
+          200: {
+            content: {
+              'application/json': { schema: TransactionsReply },
+              'text/csv': { schema: Type.String() },
+            },
+          },
+          ...AUTHENTICATED_ERRORS,
+        },
+      },
     },
     async (request, reply) => {
       const q = request.query;
@@ -215,15 +221,10 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
         ...(q.before_id === undefined ? {} : { beforeId: q.before_id }),
       });
       if (q.format !== 'csv') return page;
-      const lines = page.transactions.map((t) =>
-        [t.id, t.tx_id, t.time, t.kind, t.asset, t.bucket, t.amount, t.reference]
-          .map(csvField)
-          .join(','),
-      );
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="transactions.csv"')
-        .send([CSV_HEADER, ...lines].join('\n') + '\n');
+        .send(transactionsCsv(page.transactions));
     },
   );
   return Promise.resolve();

@@ -135,10 +135,68 @@ export const OrdersQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
 });
 
-export const PageQuery = Type.Object({
-  before_id: Type.Optional(Type.Integer({ minimum: 1 })),
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+export const PageQuery = Type.Object(
+  {
+    /** The `id` of the last row of the previous page: older events follow. */
+    before_id: Type.Optional(Type.Integer({ minimum: 1 })),
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('csv')])),
+  },
+  closed,
+);
+
+/** One ledger posting: rupees ("-879.40") for INR, whole shares ("-5") otherwise. */
+export const PostingReply = Type.Object({
+  id: Type.Integer(),
+  tx_id: Type.Integer(),
+  time: Type.String(),
+  kind: Type.String(),
+  asset: Type.String(),
+  bucket: Type.String(),
+  amount: Type.String(),
+  reference: Type.Union([Type.String(), Type.Null()]),
+});
+
+const NullableInteger = Type.Union([Type.Integer(), Type.Null()]);
+
+/** One business event of the caller's history, its postings nested. */
+export const TransactionReply = Type.Object({
+  id: Type.Integer(),
+  tx_id: Type.Integer(),
+  time: Type.String(),
+  kind: Type.Union([
+    Type.Literal('TRADE'),
+    Type.Literal('DEPOSIT'),
+    Type.Literal('WITHDRAWAL'),
+    Type.Literal('ADJUSTMENT'),
+    Type.Literal('FEE'),
+  ]),
+  asset: Type.String(),
+  /** The net change of `asset`: the cash a trade cost or brought, fee included. */
+  amount: Type.String(),
+  reference: Type.Union([Type.String(), Type.Null()]),
+  symbol: Type.Union([Type.String(), Type.Null()]),
+  side: Type.Union([Type.Literal('BUY'), Type.Literal('SELL'), Type.Null()]),
+  quantity: NullableInteger,
+  price: NullableMoney,
+  fee: NullableMoney,
+  order_id: NullableInteger,
+  trade_id: NullableInteger,
+  reason: Type.Union([Type.String(), Type.Null()]),
+  /** The caller's cash, available and held, once this event was done. */
+  cash_after: Money,
+  postings: Type.Array(PostingReply),
+});
+
+export const TransactionsReply = Type.Object({
+  transactions: Type.Array(TransactionReply),
+  next_before_id: NullableInteger,
+});
+
+/** An order with the holds and releases it made (which the transaction history leaves out). */
+export const OrderDetailReply = Type.Object({
+  ...OrderReply.properties,
+  postings: Type.Array(PostingReply),
 });
 
 export const MarketRulesReply = Type.Object({

@@ -1,8 +1,8 @@
 // The API's shapes, taken from the server's own TypeBox schemas so the two cannot drift.
-// Replies without a schema (market data, the portfolio, transactions) use the server's own types.
+// Replies without a schema (market data, the portfolio) use the server's own types.
 
 import type { Static } from 'typebox';
-import type { Holding, Portfolio, Trading } from '../../../src/exchange/trading.ts';
+import type { Holding, Portfolio } from '../../../src/exchange/trading.ts';
 import type { TickerView } from '../../../src/http/ticker-view.ts';
 import type {
   ApiKeyReply,
@@ -20,8 +20,11 @@ import type { HealthReply, SystemStatsReply } from '../../../src/http/schemas/sy
 import type {
   MarketRulesReply,
   OrderBody,
+  OrderDetailReply,
   OrderReply,
   PlacedReply,
+  PostingReply,
+  TransactionsReply,
 } from '../../../src/http/schemas/trading.ts';
 
 export type ApiKey = Static<typeof ApiKeyReply>;
@@ -40,11 +43,14 @@ export type MarketRules = Static<typeof MarketRulesReply>;
 export type NewOrder = Static<typeof OrderBody>;
 export type Order = Static<typeof OrderReply>;
 export type Placed = Static<typeof PlacedReply>;
+/** GET /api/trading/order/:id: the order with its holds and releases. */
+export type OrderDetail = Static<typeof OrderDetailReply>;
+/** GET /api/trading/transactions: one row per business event, newest first, postings nested. */
+export type TransactionPage = Static<typeof TransactionsReply>;
+export type Transaction = TransactionPage['transactions'][number];
+export type Posting = Static<typeof PostingReply>;
 
 /** GET /api/market/stocks and the `ticker` message. */
 export type Ticker = TickerView;
 /** GET /api/trading/portfolio. */
 export type { Holding, Portfolio };
-/** GET /api/trading/transactions: the ledger entries of the caller, newest first. */
-export type TransactionPage = Awaited<ReturnType<Trading['transactions']>>;
-export type Transaction = TransactionPage['transactions'][number];

@@ -1,13 +1,14 @@
 // The user's orders, live from /ws/orders: open orders with cancel and amend (quantity, price,
-// stop), and the order history.
+// stop), and the order history; each order opens onto its holds and releases.
 
-import { useState, type FormEvent } from 'react';
+import { Fragment, useEffect, useState, type FormEvent } from 'react';
 import { api, errorText } from '../api/client.ts';
-import type { Order } from '../api/types.ts';
+import type { Order, OrderDetail } from '../api/types.ts';
 import { isOpen } from '../live/private-feed.ts';
 import { price, shares } from '../money.ts';
 import { dateTime, timeOfDay } from '../time.ts';
 import { Button, ErrorLine, Panel, Tab, textOf } from './form.tsx';
+import { PostingsTable } from './postings-table.tsx';
 
 function AmendRow({ order, onDone }: { order: Order; onDone: () => void }) {
   const [error, setError] = useState<string>();
@@ -64,7 +65,40 @@ function AmendRow({ order, onDone }: { order: Order; onDone: () => void }) {
   );
 }
 
-function OrderRow(props: { order: Order; actions: boolean; onAmend: () => void }) {
+/** An order's detail: the holds and releases it made, which the transaction history leaves out. */
+function OrderHolds({ order }: { order: Order }) {
+  const [detail, setDetail] = useState<OrderDetail>();
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    api
+      .get<OrderDetail>(`/api/trading/order/${order.order_id}`)
+      .then(setDetail)
+      .catch((e: unknown) => setError(errorText(e)));
+  }, [order.order_id, order.updated_at]);
+  return (
+    <tr>
+      <td colSpan={10} className="bg-page/60 px-3 py-1">
+        <ErrorLine message={error} />
+        {detail === undefined ? (
+          <span className="text-xs text-dim">Loading…</span>
+        ) : (
+          <PostingsTable
+            postings={detail.postings}
+            label={`Holds and releases of order ${order.order_id}`}
+          />
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function OrderRow(props: {
+  order: Order;
+  actions: boolean;
+  onAmend: () => void;
+  holds: boolean;
+  onHolds: () => void;
+}) {
   const { order } = props;
   const [error, setError] = useState<string>();
   const cancel = () =>
@@ -112,6 +146,15 @@ function OrderRow(props: { order: Order; actions: boolean; onAmend: () => void }
             </Button>
           </span>
         )}
+        <button
+          type="button"
+          className="ml-2 text-xs text-dim hover:text-ink"
+          aria-expanded={props.holds}
+          aria-label={`Holds of order ${order.order_id}`}
+          onClick={props.onHolds}
+        >
+          {props.holds ? '▾' : '▸'} Holds
+        </button>
         {error !== undefined && <span className="text-xs text-down">{error}</span>}
       </td>
     </tr>
@@ -121,6 +164,7 @@ function OrderRow(props: { order: Order; actions: boolean; onAmend: () => void }
 export function OrdersPanel({ orders }: { orders: Map<number, Order> | undefined }) {
   const [tab, setTab] = useState<'open' | 'history'>('open');
   const [amending, setAmending] = useState<number>();
+  const [holds, setHolds] = useState<number>();
   const all = [...(orders?.values() ?? [])].sort((a, b) => b.order_id - a.order_id);
   const open = all.filter(isOpen);
   const shown = tab === 'open' ? open : all.filter((o) => !isOpen(o));
@@ -177,12 +221,16 @@ export function OrdersPanel({ orders }: { orders: Map<number, Order> | undefined
                   onDone={() => setAmending(undefined)}
                 />
               ) : (
-                <OrderRow
-                  key={order.order_id}
-                  order={order}
-                  actions={tab === 'open'}
-                  onAmend={() => setAmending(order.order_id)}
-                />
+                <Fragment key={order.order_id}>
+                  <OrderRow
+                    order={order}
+                    actions={tab === 'open'}
+                    onAmend={() => setAmending(order.order_id)}
+                    holds={holds === order.order_id}
+                    onHolds={() => setHolds(holds === order.order_id ? undefined : order.order_id)}
+                  />
+                  {holds === order.order_id && <OrderHolds order={order} />}
+                </Fragment>
               ),
             )}
           </tbody>

@@ -2,7 +2,7 @@
 // the symbol the chart, book, tape and ticket show.
 
 import type { Ticker } from '../api/types.ts';
-import { paiseOf, price, tone } from '../money.ts';
+import { paiseOf, percentText, price, tone } from '../money.ts';
 import { Panel } from './form.tsx';
 
 export function Watchlist(props: {
@@ -35,10 +35,7 @@ export function Watchlist(props: {
                   {t.status === 'ACTIVE' ? t.name : `${t.status} · ${t.name}`}
                 </span>
                 <span className={`num text-right text-xs ${tone(change)}`}>
-                  {t.change_percent.startsWith('-')
-                    ? '−' + t.change_percent.slice(1)
-                    : t.change_percent}
-                  %
+                  {percentText(t.change_percent)}
                 </span>
               </button>
             </li>

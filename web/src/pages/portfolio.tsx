@@ -3,15 +3,14 @@
 // /ws/portfolio (a change reloads the cost basis), prices from the ticker stream.
 
 import { useEffect, useState } from 'react';
-import { api, errorText } from '../api/client.ts';
-import type { Portfolio, Transaction, TransactionPage } from '../api/types.ts';
+import { api } from '../api/client.ts';
+import type { Portfolio } from '../api/types.ts';
 import { AllocationChart } from '../components/allocation-chart.tsx';
-import { saveFile } from '../components/download.ts';
-import { Button, ErrorLine, Panel } from '../components/form.tsx';
+import { Panel } from '../components/form.tsx';
+import { TransactionsTable } from '../components/transactions-table.tsx';
 import { useTickers } from '../live/market-hooks.ts';
 import { useBalances } from '../live/private-feed.ts';
 import { paiseOf, percent, price, rupees, shares, tone } from '../money.ts';
-import { dateTime } from '../time.ts';
 
 function usePortfolio(balancesVersion: unknown): Portfolio | undefined {
   const [portfolio, setPortfolio] = useState<Portfolio>();
@@ -23,73 +22,6 @@ function usePortfolio(balancesVersion: unknown): Portfolio | undefined {
     return () => window.clearTimeout(timer);
   }, [balancesVersion]);
   return portfolio;
-}
-
-function Transactions({ version }: { version: unknown }) {
-  const [rows, setRows] = useState<Transaction[]>();
-  const [error, setError] = useState<string>();
-  useEffect(() => {
-    void api
-      .get<TransactionPage>('/api/trading/transactions?limit=100')
-      .then((page) => setRows(page.transactions));
-  }, [version]);
-
-  // The export needs the Authorization header, so it is fetched and saved as a Blob.
-  const download = () => {
-    setError(undefined);
-    api
-      .send('GET', '/api/trading/transactions?format=csv&limit=1000')
-      .then((response) => response.blob())
-      .then((blob) => saveFile('transactions.csv', blob))
-      .catch((e: unknown) => setError(errorText(e)));
-  };
-
-  return (
-    <Panel
-      title="Transactions"
-      actions={
-        <Button className="py-0.5 text-xs" onClick={download}>
-          Export CSV
-        </Button>
-      }
-    >
-      <ErrorLine message={error} />
-      <div className="max-h-96 overflow-auto">
-        <table className="w-full text-sm" data-testid="transactions">
-          <thead className="text-xs text-dim">
-            <tr>
-              <th className="px-3 py-1 text-left font-normal">Time</th>
-              <th className="px-3 py-1 text-left font-normal">Kind</th>
-              <th className="px-3 py-1 text-left font-normal">Asset</th>
-              <th className="px-3 py-1 text-left font-normal">Bucket</th>
-              <th className="px-3 py-1 text-right font-normal">Amount</th>
-              <th className="px-3 py-1 text-left font-normal">Reference</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows?.map((t) => {
-              const cash = t.asset === 'INR';
-              const amount = cash ? paiseOf(t.amount) : Number(t.amount);
-              return (
-                <tr key={t.id} className="border-t border-edge/60">
-                  <td className="num px-3 py-1 text-dim">{dateTime(t.time)}</td>
-                  <td className="px-3 py-1">{t.kind.replaceAll('_', ' ')}</td>
-                  <td className="px-3 py-1">{t.asset}</td>
-                  <td className="px-3 py-1 text-dim">{t.bucket}</td>
-                  <td className={`num px-3 py-1 text-right ${tone(amount)}`}>
-                    {cash
-                      ? rupees(amount, { sign: true })
-                      : `${amount > 0 ? '+' : ''}${shares(amount)}`}
-                  </td>
-                  <td className="px-3 py-1 text-dim">{t.reference}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
-    </Panel>
-  );
 }
 
 export function PortfolioPage() {
@@ -198,7 +130,7 @@ export function PortfolioPage() {
           </div>
         </Panel>
       </div>
-      <Transactions version={balances} />
+      <TransactionsTable version={balances} />
     </main>
   );
 }
