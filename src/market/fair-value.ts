@@ -48,12 +48,13 @@ export interface WalkParams {
 }
 
 /**
- * At the simulator's default of one step a second: about 0.2% a minute, with a pull that keeps the
- * typical distance from the anchor near 2% (so a maker's ladder moves a level every half minute or
- * so, not every step), and a hard corridor of ±15% that keeps every quote well inside a 20% band.
+ * At the simulator's default of one step a second: about 0.15% a minute, with a pull that keeps
+ * the typical distance from the anchor near 1.5% (so a maker's ladder moves a level about once a
+ * minute, not every step), and a hard corridor of ±15% that keeps every quote well inside a 20%
+ * band.
  */
 export const DEFAULT_WALK: WalkParams = {
-  volatility: 0.00025,
+  volatility: 0.0002,
   reversion: 0.0001,
   maxDeviation: 0.15,
 };

@@ -4,7 +4,10 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { buyCollar, sellCollar } from '../exchange/collar.ts';
+import { fairValuePath } from './fair-value.ts';
 import {
+  ladderCentre,
   ladderGap,
   planQuotes,
   quoteLadder,
@@ -49,6 +52,8 @@ const asResting = (ladder: Ladder): RestingQuote[] => [
   ...ladder.bids.map((price, i) => ({ id: i + 1, side: 'BUY' as const, price })),
   ...ladder.asks.map((price, i) => ({ id: 100 + i, side: 'SELL' as const, price })),
 ];
+
+import { DEFAULT_TUNING } from './simulator.ts';
 
 const tick = fc.integer({ min: 1, max: 100 });
 const levels = fc.integer({ min: 1, max: 6 });
@@ -167,6 +172,50 @@ describe('quote plan', () => {
           expect(actions.length).toBeLessThanOrEqual(2 * Math.min(levels, steps));
         },
       ),
+    );
+  });
+});
+
+describe('a maker following a fair value', () => {
+  it('stays two-sided inside the collar, with a bounded number of amends per move', () => {
+    const t = DEFAULT_TUNING;
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+        fc.integer({ min: 100_00, max: 1_00_000_00 }),
+        (seed, anchor) => {
+          const tick = 5;
+          const gap = ladderGap(anchor, tick, t.levelGapBps);
+          let quotedAt: number | undefined;
+          let resting: RestingQuote[] = [];
+          let actions = 0;
+          for (const fair of fairValuePath(anchor, seed, 600, t.walk)) {
+            const previous = quotedAt;
+            quotedAt = ladderCentre(quotedAt, fair, t.requoteBps);
+            const half = Math.max(tick, (quotedAt * t.halfSpreadBps) / 10_000);
+            const target = quoteLadder(quotedAt, gap, t.quoteLevels, half);
+            const plan = planQuotes(resting, target);
+            resting = apply(resting, plan);
+            actions += plan.length;
+            if (previous === undefined) continue;
+            // The ladder only follows a move of requoteBps, by one amend per level it shifts.
+            if (quotedAt === previous) expect(plan).toEqual([]);
+            const steps = Math.floor(Math.abs(quotedAt - previous) / gap) + 1;
+            expect(plan.length).toBeLessThanOrEqual(2 * Math.min(t.quoteLevels, steps));
+            const bid = Math.max(...prices(resting, 'BUY'));
+            const ask = Math.min(...prices(resting, 'SELL'));
+            // The ladder lags the fair value by less than a requote, a level and half the spread.
+            const lag = (quotedAt * t.requoteBps) / 10_000 + gap + half;
+            expect(bid).toBeLessThan(ask);
+            expect(Math.abs((bid + ask) / 2 - fair)).toBeLessThanOrEqual(lag);
+            expect(ask).toBeLessThanOrEqual(buyCollar(Math.round(fair), 500, tick));
+            expect(bid).toBeGreaterThanOrEqual(sellCollar(Math.round(fair), 500, tick));
+          }
+          // Far fewer commands than one re-quote of the whole ladder a step.
+          expect(actions).toBeLessThan(600 * 2 * t.quoteLevels * 0.1);
+        },
+      ),
+      { numRuns: 50 },
     );
   });
 });

@@ -30,6 +30,19 @@ export function ladderGap(reference: number, tick: number, gapBps: number): numb
 }
 
 /**
+ * The centre a ladder is kept around: the last one until `center` has moved `requoteBps` from
+ * it, so a fair value that jitters about a grid line does not amend a level to and fro.
+ */
+export function ladderCentre(
+  quotedAt: number | undefined,
+  center: number,
+  requoteBps: number,
+): number {
+  if (quotedAt === undefined) return center;
+  return Math.abs(center - quotedAt) * 10_000 >= requoteBps * quotedAt ? center : quotedAt;
+}
+
+/**
  * The grid levels just outside `center ± half`: `levels` asks, and as many bids as stay above
  * zero. On the grid, so a centre that moves by less than a gap keeps most of the same prices.
  */

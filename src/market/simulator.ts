@@ -26,7 +26,7 @@ import {
   type Rng,
   type WalkParams,
 } from './fair-value.ts';
-import { ladderGap, planQuotes, quoteLadder } from './quote-ladder.ts';
+import { ladderCentre, ladderGap, planQuotes, quoteLadder } from './quote-ladder.ts';
 
 export interface SimulatorTuning {
   /** How many noise-trader accounts (`noise-1`, `noise-2`, ...). */
@@ -72,12 +72,12 @@ export const DEFAULT_TUNING: SimulatorTuning = {
   levelGapBps: 15,
   inventorySkewBps: 20,
   quoteSize: [50, 100],
-  tradeGapMs: [8_000, 16_000],
+  tradeGapMs: [8_000, 18_000],
   noiseSize: [1, 5],
   makerFunds: { cash: 5_00_00_000_00, shares: 5_000 }, // ₹5 crore
   noiseFunds: { cash: 50_00_000_00, shares: 500 }, // ₹50 lakh
   refillBelow: 0.5,
-  requoteBps: 15,
+  requoteBps: 20,
   walk: DEFAULT_WALK,
 };
 
@@ -359,12 +359,7 @@ export class MarketSimulator {
       1,
     );
     const center = fair * (1 - (lean * t.inventorySkewBps) / 10_000);
-    if (
-      bots.quotedAt === undefined ||
-      Math.abs(center - bots.quotedAt) * 10_000 >= t.requoteBps * bots.quotedAt
-    ) {
-      bots.quotedAt = center;
-    }
+    bots.quotedAt = ladderCentre(bots.quotedAt, center, t.requoteBps);
     const range = this.range(market);
     const inRange = (p: number) => p >= range.low && p <= range.high;
     const half = Math.max(market.tickSize, (bots.quotedAt * t.halfSpreadBps) / 10_000);

@@ -29,7 +29,7 @@ import { freePort, startExchange } from '../exchange-process.ts';
 const { values } = parseArgs({
   options: {
     minutes: { type: 'string', default: '10' },
-    'sample-seconds': { type: 'string', default: '15' },
+    'sample-seconds': { type: 'string', default: '30' },
     set: { type: 'string', multiple: true, default: [] },
     'no-baseline': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
@@ -87,6 +87,8 @@ process.once('exit', cleanUpNow);
 interface Sizes {
   /** Every file under the directory but the WAL and its index. */
   stored: number;
+  /** Of `stored`, the log files. */
+  logs: number;
   wal: number;
   byFile: Record<string, number>;
 }
@@ -94,6 +96,7 @@ interface Sizes {
 function sizes(root: string): Sizes {
   const byFile: Record<string, number> = {};
   let stored = 0;
+  let logs = 0;
   let wal = 0;
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -104,11 +107,12 @@ function sizes(root: string): Sizes {
         byFile[path.slice(root.length + 1)] = size;
         if (entry.name.endsWith('-wal') || entry.name.endsWith('-shm')) wal += size;
         else stored += size;
+        if (path.startsWith(join(root, 'logs'))) logs += size;
       }
     }
   };
   walk(root);
-  return { stored, wal, byFile };
+  return { stored, logs, wal, byFile };
 }
 
 interface Quote {
@@ -178,6 +182,8 @@ interface RunFigures {
   stoppedBytes: number;
   maxWalBytes: number;
   bytesPerDay: number;
+  /** Of `bytesPerDay`, the log files: mostly the bench's own requests, logged at info. */
+  logBytesPerDay: number;
   ordersPerMinute: number;
   tradesPerMinute: number;
   leavesPerMinute: number;
@@ -299,6 +305,7 @@ async function measure(name: string, settings: Record<string, string>): Promise<
       stoppedBytes: stopped.stored,
       maxWalBytes: maxWal,
       bytesPerDay: Math.round((grown * 86_400) / seconds),
+      logBytesPerDay: Math.round(((last.logs - first.logs) * 86_400) / seconds),
       ordersPerMinute: perMinute(after.orders - before.orders),
       tradesPerMinute: perMinute(after.trades - before.trades),
       leavesPerMinute: perMinute(leaves),
@@ -326,6 +333,7 @@ function print(run: RunFigures): void {
       `   stored ${mb(run.startBytes)} -> ${mb(run.endBytes)} MB` +
         ` (after stop ${mb(run.stoppedBytes)} MB), WAL at most ${mb(run.maxWalBytes)} MB`,
       `   growth ${(run.bytesPerDay / 1e6).toFixed(1)} MB/day` +
+        ` (of which logs ${(run.logBytesPerDay / 1e6).toFixed(1)} MB/day)` +
         (run.bytesPerLeaf === null ? '' : `, ${run.bytesPerLeaf} bytes per audit leaf`),
       `   per minute: ${run.ordersPerMinute} orders, ${run.tradesPerMinute} trades,` +
         ` ${run.leavesPerMinute} audit leaves`,
