@@ -176,6 +176,38 @@ describe('market simulator on a real exchange', () => {
     expect(perTick).toBeLessThan(markets.length / 2);
   });
 
+  it('paces by activity: a symbol that users trade gets no bot trades', async () => {
+    const simulator = h.simulator();
+    await simulator.setup();
+    await run(h, simulator, 1); // every symbol's first bot trade
+    const user = await h.users.ensureSystemUser('busy-trader', h.clock.now);
+    expect((await h.exchange.adjust(user, CASH, 1_00_00_000_00, 'test funds')).ok).toBe(true);
+    const from = h.trades.length;
+    // The user takes TCS's best ask every 5 s, well inside the bots' shortest gap of 8 s.
+    for (let second = 0; second < 60; second += 1) {
+      if (second % 5 === 0) {
+        const ask = h.exchange.market('TCS')!.book.topOfBook().ask!;
+        const outcome = await h.exchange.placeOrder(user, {
+          symbol: 'TCS',
+          side: 'BUY',
+          mode: 'LIMIT',
+          quantity: 1,
+          price: ask.price,
+          timeInForce: 'IOC',
+        });
+        expect(outcome.ok && outcome.fills.length).toBe(1);
+      }
+      await run(h, simulator, 1);
+    }
+    await simulator.stop();
+    const later = h.trades.slice(from);
+    const tcs = later.filter((tr) => tr.symbol === 'TCS');
+    expect(tcs).toHaveLength(12);
+    expect(tcs.every((tr) => tr.buyer_id === user)).toBe(true);
+    // The other symbols kept trading by themselves.
+    expect(later.filter((tr) => tr.symbol === 'INFY').length).toBeGreaterThanOrEqual(3);
+  });
+
   it('keeps the ledger sound and no bot balance negative', async () => {
     const simulator = h.simulator(11);
     await simulator.setup();
