@@ -352,7 +352,7 @@ function print(run: RunFigures): void {
 
 const runs: [string, Record<string, string>][] = [
   ...(values['no-baseline'] ? [] : [['baseline, simulator off', { SIMULATOR: 'off' }] as const]),
-  ['defaults', overrides] as const,
+  [Object.keys(overrides).length === 0 ? 'defaults' : 'defaults with --set', overrides] as const,
 ].map(([n, s]) => [n, { ...s }]);
 const deadline = setTimeout(
   () => {
