@@ -331,7 +331,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     ),
     simulator: r.oneOf('SIMULATOR', 'on', ['on', 'off']) === 'on',
     simulatorSeed: r.int('SIMULATOR_SEED', 42, 0, 2 ** 31 - 1),
-    simulatorIntervalMs: r.int('SIMULATOR_INTERVAL_MS', 5000, 100, 3_600_000),
+    simulatorIntervalMs: r.int('SIMULATOR_INTERVAL_MS', 1000, 100, 3_600_000),
     tls: readTls(r, cwd, port),
   };
 }

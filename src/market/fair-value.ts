@@ -48,12 +48,14 @@ export interface WalkParams {
 }
 
 /**
- * About 1% a minute at two steps a second; the pull keeps the typical distance from the anchor
- * near 4%, and the hard corridor of ±15% keeps every quote well inside a 20% price band.
+ * At the simulator's default of one step a second: about 0.15% a minute, with a pull that keeps
+ * the typical distance from the anchor near 1.5% (so a maker's ladder moves a level about once a
+ * minute, not every step), and a hard corridor of ±15% that keeps every quote well inside a 20%
+ * band.
  */
 export const DEFAULT_WALK: WalkParams = {
-  volatility: 0.0012,
-  reversion: 0.0005,
+  volatility: 0.0002,
+  reversion: 0.0001,
   maxDeviation: 0.15,
 };
 

@@ -1,16 +1,21 @@
-// The simulator on a real exchange (SQLite): its bots make trades happen on most symbols, only
-// ever send prices on the grid and inside the band, keep the ledger sound, fund themselves once,
-// decide the same things for the same seed, and stop cleanly.
+// The simulator on a real exchange (SQLite), on a clock the test moves: its bots keep every symbol
+// quoted on both sides inside the collar and trading every few seconds, with a bounded number of
+// commands a tick; they only ever send prices on the grid and inside the band, keep the ledger
+// sound, fund themselves once, decide the same things for the same seed, and stop cleanly.
 
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openTestApp, type TestApp } from '../../test/support/app.ts';
 import { storeFactories } from '../../test/support/stores.ts';
+import { buyCollar, sellCollar } from '../exchange/collar.ts';
 import { CASH, type Exchange, type Published } from '../exchange/exchange.ts';
 import type { TradeWrite } from '../store/trading.repo.ts';
 import { UsersRepo } from '../store/users.repo.ts';
 import { DEFAULT_WALK, fairValuePath } from './fair-value.ts';
-import { MarketSimulator, priceRange, quoteLadder, type StepReport } from './simulator.ts';
+import { DEFAULT_TUNING, MarketSimulator, priceRange, type StepReport } from './simulator.ts';
+
+/** The simulator's tick on the test's clock, as at the default SIMULATOR_INTERVAL_MS. */
+const TICK_MS = 1000;
 
 const sqlite = storeFactories()[0]!;
 
@@ -19,6 +24,9 @@ interface Harness {
   exchange: Exchange;
   users: UsersRepo;
   trades: TradeWrite[];
+  /** When each trade was published, by the test's clock. */
+  tradedAt: number[];
+  clock: { now: number };
   simulator(seed?: number): MarketSimulator;
 }
 
@@ -27,22 +35,47 @@ async function openHarness(): Promise<Harness> {
   const exchange = t.exchange.venue.exchange;
   const users = new UsersRepo(t.store.db);
   const trades: TradeWrite[] = [];
+  const tradedAt: number[] = [];
+  const clock = { now: 1_800_000_000_000 };
   exchange.subscribe((events: readonly Published[]) => {
-    for (const e of events) if (e.kind === 'trade') trades.push(e.trade);
+    for (const e of events) {
+      if (e.kind !== 'trade') continue;
+      trades.push(e.trade);
+      tradedAt.push(clock.now);
+    }
   });
   return {
     t,
     exchange,
     users,
     trades,
+    tradedAt,
+    clock,
     simulator: (seed = 7) =>
-      new MarketSimulator({ exchange, users, now: Date.now, seed, priceBandBps: 2000 }),
+      new MarketSimulator({
+        exchange,
+        users,
+        now: () => clock.now,
+        seed,
+        priceBandBps: 2000,
+      }),
   };
 }
 
-async function run(simulator: MarketSimulator, steps: number): Promise<StepReport[]> {
+/** Runs `steps` ticks, one TICK_MS apart on the harness clock; `after` sees the book after each. */
+async function run(
+  h: Harness,
+  simulator: MarketSimulator,
+  steps: number,
+  after?: (report: StepReport) => void,
+): Promise<StepReport[]> {
   const reports: StepReport[] = [];
-  for (let i = 0; i < steps; i += 1) reports.push(await simulator.step());
+  for (let i = 0; i < steps; i += 1) {
+    h.clock.now += TICK_MS;
+    const report = await simulator.step();
+    after?.(report);
+    reports.push(report);
+  }
   return reports;
 }
 
@@ -70,16 +103,16 @@ describe('market simulator on a real exchange', () => {
     await h.t.close();
   });
 
-  it('makes trades on most symbols, every price on the grid and inside the band', async () => {
+  it('makes trades on every symbol, every price on the grid and inside the band', async () => {
     const simulator = h.simulator();
     await simulator.setup();
-    const reports = await run(simulator, 30);
+    const reports = await run(h, simulator, 30);
     await simulator.stop();
 
     const markets = h.exchange.allMarkets();
-    const traded = markets.filter((m) => m.book.lastPrice !== null);
-    expect(traded.length).toBeGreaterThanOrEqual(Math.ceil(markets.length * 0.8));
-    expect(h.trades.length).toBeGreaterThan(100);
+    expect(markets.filter((m) => m.book.lastPrice !== null)).toHaveLength(markets.length);
+    // One at the first tick, then one each 8 to 16 s: at least two a symbol in 30 s.
+    expect(h.trades.length).toBeGreaterThanOrEqual(2 * markets.length);
     for (const trade of h.trades) {
       const market = h.exchange.market(trade.symbol)!;
       expect(trade.price % market.tickSize).toBe(0);
@@ -100,10 +133,85 @@ describe('market simulator on a real exchange', () => {
     expect(reports.reduce((n, r) => n + r.fills, 0)).toBeGreaterThan(0);
   });
 
+  it('keeps every symbol two-sided inside the collar and trading every few seconds', async () => {
+    const simulator = h.simulator(5);
+    await simulator.setup();
+    const start = h.clock.now;
+    const steps = 180; // three simulated minutes
+    const markets = h.exchange.allMarkets();
+    const collarBps = h.t.config.marketCollarBps;
+    const levels = DEFAULT_TUNING.quoteLevels;
+    const commands: number[] = [];
+    await run(h, simulator, steps, (report) => {
+      expect(report.failed).toBe(0);
+      commands.push(report.placed + report.amended + report.cancelled);
+      for (const market of markets) {
+        const top = market.book.topOfBook();
+        const last = market.book.lastPrice ?? market.referencePrice;
+        expect(top.bid).not.toBeNull();
+        expect(top.ask).not.toBeNull();
+        expect(top.bid!.price).toBeLessThan(top.ask!.price);
+        expect(top.ask!.price).toBeLessThanOrEqual(buyCollar(last, collarBps, market.tickSize));
+        expect(top.bid!.price).toBeGreaterThanOrEqual(sellCollar(last, collarBps, market.tickSize));
+      }
+    });
+    await simulator.stop();
+
+    const [, longest] = DEFAULT_TUNING.tradeGapMs;
+    for (const market of markets) {
+      const times = h.trades
+        .map((trade, i) => ({ trade, at: h.tradedAt[i]! }))
+        .filter(({ trade }) => trade.symbol === market.symbol)
+        .map(({ at }) => at);
+      expect(times.length).toBeGreaterThanOrEqual(Math.floor((steps * TICK_MS) / longest));
+      const gaps = [times[0]! - start, ...times.slice(1).map((t, i) => t - times[i]!)];
+      gaps.push(h.clock.now - times[times.length - 1]!);
+      // The gap is drawn up to `longest`, and a trade waits for the next tick.
+      expect(Math.max(...gaps)).toBeLessThanOrEqual(longest + TICK_MS);
+    }
+    // After the first ladders, a tick is a handful of commands, not a re-quote of every book.
+    const settled = commands.slice(1);
+    expect(Math.max(...settled)).toBeLessThanOrEqual(markets.length * (2 * levels + 1));
+    const perTick = settled.reduce((a, b) => a + b, 0) / settled.length;
+    expect(perTick).toBeLessThan(markets.length / 2);
+  });
+
+  it('paces by activity: a symbol that users trade gets no bot trades', async () => {
+    const simulator = h.simulator();
+    await simulator.setup();
+    await run(h, simulator, 1); // every symbol's first bot trade
+    const user = await h.users.ensureSystemUser('busy-trader', h.clock.now);
+    expect((await h.exchange.adjust(user, CASH, 1_00_00_000_00, 'test funds')).ok).toBe(true);
+    const from = h.trades.length;
+    // The user takes TCS's best ask every 5 s, well inside the bots' shortest gap of 8 s.
+    for (let second = 0; second < 60; second += 1) {
+      if (second % 5 === 0) {
+        const ask = h.exchange.market('TCS')!.book.topOfBook().ask!;
+        const outcome = await h.exchange.placeOrder(user, {
+          symbol: 'TCS',
+          side: 'BUY',
+          mode: 'LIMIT',
+          quantity: 1,
+          price: ask.price,
+          timeInForce: 'IOC',
+        });
+        expect(outcome.ok && outcome.fills.length).toBe(1);
+      }
+      await run(h, simulator, 1);
+    }
+    await simulator.stop();
+    const later = h.trades.slice(from);
+    const tcs = later.filter((tr) => tr.symbol === 'TCS');
+    expect(tcs).toHaveLength(12);
+    expect(tcs.every((tr) => tr.buyer_id === user)).toBe(true);
+    // The other symbols kept trading by themselves.
+    expect(later.filter((tr) => tr.symbol === 'INFY').length).toBeGreaterThanOrEqual(3);
+  });
+
   it('keeps the ledger sound and no bot balance negative', async () => {
     const simulator = h.simulator(11);
     await simulator.setup();
-    await run(simulator, 30);
+    await run(h, simulator, 30);
 
     expect(h.exchange.ledger.checkInvariants(h.exchange.expectedHolds())).toEqual([]);
     const bots = await botIds(h.users, h.exchange);
@@ -138,7 +246,7 @@ describe('market simulator on a real exchange', () => {
     expect(h.exchange.ledger.balance(noise, 'INFY').available).toBe(500);
 
     expect(await first.setup()).toBe(0);
-    await run(first, 5);
+    await run(h, first, 5);
     await first.stop();
     const restarted = h.simulator();
     expect(await restarted.setup()).toBe(0);
@@ -146,7 +254,7 @@ describe('market simulator on a real exchange', () => {
     const shares = h.exchange.ledger.balance(maker, 'TCS').available;
     expect((await h.exchange.adjust(maker, 'TCS', -(shares - 100), 'test drain')).ok).toBe(true);
     h.exchange.setStatus('TCS', 'HALTED'); // no trading in TCS, so the refill is all that changes
-    const [tick] = await run(restarted, 1);
+    const [tick] = await run(h, restarted, 1);
     expect(tick!.deposits).toBe(1);
     const tcs = h.exchange.ledger.balance(maker, 'TCS');
     expect(tcs.available + tcs.held).toBe(5_000);
@@ -156,7 +264,7 @@ describe('market simulator on a real exchange', () => {
   it('withdraws its quotes on stop, then does nothing more', async () => {
     const simulator = h.simulator();
     await simulator.setup();
-    await run(simulator, 3);
+    await run(h, simulator, 3);
     const makers = new Set(
       (await botIds(h.users, h.exchange)).slice(0, h.exchange.allMarkets().length),
     );
@@ -185,25 +293,30 @@ describe('market simulator on a real exchange', () => {
     const simulator = h.simulator();
     await simulator.setup();
     h.exchange.setStatus('ITC', 'HALTED');
-    const reports = await run(simulator, 10);
+    const reports = await run(h, simulator, 10);
     expect(h.trades.filter((tr) => tr.symbol === 'ITC')).toEqual([]);
     expect(h.trades.length).toBeGreaterThan(0);
     expect(reports.every((r) => r.refused.MARKET_HALTED === undefined)).toBe(true);
     await simulator.stop();
   });
 
-  it('picks up quotes an earlier run left resting and replaces them', async () => {
+  it('takes over the quotes an earlier run left resting instead of replacing them', async () => {
     const first = h.simulator();
     await first.setup();
-    await run(first, 2);
+    await run(h, first, 2);
     // An abrupt end: the quotes stay in the book (as after a crash).
     const leftover = h.exchange.openOrders().map((o) => o.id);
     expect(leftover.length).toBeGreaterThan(0);
     const second = h.simulator(8);
     await second.setup();
-    await second.step();
+    const [report] = await run(h, second, 1);
+    // A different seed has other fair values: the ladders move, by amends, and nothing is
+    // cancelled to be placed again.
+    expect(report!.cancelled).toBe(0);
     const open = new Set(h.exchange.openOrders().map((o) => o.id));
-    expect(leftover.filter((id) => open.has(id))).toEqual([]);
+    expect(leftover.filter((id) => !open.has(id))).toEqual([]);
+    const levels = DEFAULT_TUNING.quoteLevels;
+    expect(open.size).toBeLessThanOrEqual(2 * levels * h.exchange.allMarkets().length);
     await second.stop();
   });
 
@@ -232,7 +345,7 @@ describe('determinism', () => {
       try {
         const simulator = h.simulator(1234);
         await simulator.setup();
-        await run(simulator, 8);
+        await run(h, simulator, 8);
         await simulator.stop();
         tapes.push(
           h.trades.map((tr) => `${tr.symbol} ${tr.price}x${tr.quantity} ${tr.aggressor_side}`),
@@ -270,30 +383,7 @@ describe('determinism', () => {
   });
 });
 
-describe('quote prices', () => {
-  it('are positive, on the grid, and bids sit below asks around the center', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 100 }),
-        fc.double({ min: 1, max: 1e7, noNaN: true }),
-        fc.integer({ min: 1, max: 6 }),
-        fc.integer({ min: 0, max: 100 }),
-        fc.integer({ min: 0, max: 100 }),
-        (tick, center, levels, half, gap) => {
-          const { bids, asks } = quoteLadder(center, tick, levels, half, gap);
-          expect(asks).toHaveLength(levels);
-          for (const p of [...bids, ...asks]) {
-            expect(Number.isSafeInteger(p) && p > 0 && p % tick === 0).toBe(true);
-          }
-          for (let i = 1; i < bids.length; i += 1) expect(bids[i]!).toBeLessThan(bids[i - 1]!);
-          for (let i = 1; i < asks.length; i += 1) expect(asks[i]!).toBeGreaterThan(asks[i - 1]!);
-          if (bids[0] !== undefined) expect(bids[0]).toBeLessThan(center);
-          expect(asks[0]!).toBeGreaterThan(center);
-        },
-      ),
-    );
-  });
-
+describe('price range', () => {
   it('stay inside the band the exchange checks, as integers', () => {
     fc.assert(
       fc.property(

@@ -1,8 +1,11 @@
-// Built-in liquidity: one market maker per symbol quoting around a seeded fair value, and a few
-// noise traders taking those quotes. Bots trade only through the Exchange's public commands (their
-// one privilege is a deposit through `adjust` when a balance runs low), every price they send is on
-// the tick grid and inside the price band, ticks never overlap, and for a given seed and exchange
-// state every decision is the same.
+// Built-in liquidity: one market maker per symbol quoting a small fixed ladder around a seeded fair
+// value, and a few noise traders taking those quotes. Bots trade only through the Exchange's public
+// commands (their one privilege is a deposit through `adjust` when a balance runs low), so every
+// bot order is journaled and audited like anyone's. Each command is rows on disk, so the bots send
+// few: a maker amends a quote in place when its level moves and places one only where a level is
+// missing, and a symbol gets one small taker trade once it has not traded (by anyone) for a drawn
+// gap, 8 to 18 s by default. Every price is on the tick grid and inside the price band, ticks never overlap, and for
+// a given seed, clock and exchange state every decision is the same.
 
 import type { Logger } from 'pino';
 import {
@@ -23,6 +26,7 @@ import {
   type Rng,
   type WalkParams,
 } from './fair-value.ts';
+import { ladderCentre, ladderGap, planQuotes, quoteLadder } from './quote-ladder.ts';
 
 export interface SimulatorTuning {
   /** How many noise-trader accounts (`noise-1`, `noise-2`, ...). */
@@ -31,14 +35,20 @@ export interface SimulatorTuning {
   quoteLevels: number;
   /** Half the maker's spread, in basis points of the fair value (at least one tick). */
   halfSpreadBps: number;
-  /** Distance between the maker's levels, in basis points (at least one tick). */
+  /**
+   * Distance between the maker's levels, in basis points of the reference price (at least one
+   * tick): the grid the ladder sits on.
+   */
   levelGapBps: number;
   /** How far the maker leans its quotes away from a full inventory, in basis points. */
   inventorySkewBps: number;
   /** Shares per quote level: a uniform draw from [min, max]. */
   quoteSize: readonly [number, number];
-  /** Chance that a noise trader sends an order for a symbol in one tick. */
-  noiseProbability: number;
+  /**
+   * Milliseconds a symbol goes without a trade (by anyone) before a noise trader takes a quote:
+   * a uniform draw from [min, max] after each of the bots' trades.
+   */
+  tradeGapMs: readonly [number, number];
   /** Shares per noise order: a uniform draw from [min, max]. */
   noiseSize: readonly [number, number];
   /** What a market maker holds: cash in paise, shares of its one symbol. */
@@ -48,8 +58,8 @@ export interface SimulatorTuning {
   /** A balance is topped back up to its target only once it is below this fraction of it. */
   refillBelow: number;
   /**
-   * A maker keeps its quotes until its centre moves this far or a quote is gone (filled): every
-   * cancel and re-place is rows in the database, so quoting every tick would grow it fast.
+   * A maker keeps its ladder until its centre moves this far (or a level is filled): every amend
+   * and place is rows in the database, so following every tick would grow it fast.
    */
   requoteBps: number;
   walk: WalkParams;
@@ -58,12 +68,12 @@ export interface SimulatorTuning {
 export const DEFAULT_TUNING: SimulatorTuning = {
   noiseTraders: 4,
   quoteLevels: 3,
-  halfSpreadBps: 5,
-  levelGapBps: 3,
+  halfSpreadBps: 2,
+  levelGapBps: 15,
   inventorySkewBps: 20,
-  quoteSize: [10, 40],
-  noiseProbability: 0.3,
-  noiseSize: [1, 10],
+  quoteSize: [50, 100],
+  tradeGapMs: [8_000, 18_000],
+  noiseSize: [1, 5],
   makerFunds: { cash: 5_00_00_000_00, shares: 5_000 }, // ₹5 crore
   noiseFunds: { cash: 50_00_000_00, shares: 500 }, // ₹50 lakh
   refillBelow: 0.5,
@@ -77,7 +87,7 @@ export interface SimulatorDeps {
   now: () => number;
   seed: number;
   log?: Logger | undefined;
-  /** Milliseconds between ticks once started; default 500. */
+  /** Milliseconds between ticks once started; default 1000. */
   tickMs?: number | undefined;
   /** The exchange's price band (config.priceBandBps); quotes stay within 90% of it. */
   priceBandBps?: number | undefined;
@@ -89,6 +99,7 @@ export interface StepReport {
   /** True when the tick did nothing: the previous one was still running, or the bots stopped. */
   skipped: boolean;
   placed: number;
+  amended: number;
   cancelled: number;
   fills: number;
   refused: Partial<Record<TradingCode, number>>;
@@ -96,28 +107,6 @@ export interface StepReport {
   failed: number;
   /** Balances refilled because they had fallen below the refill line. */
   deposits: number;
-}
-
-/** The prices a market maker quotes around `center`: best first, on the tick grid, all positive. */
-export function quoteLadder(
-  center: number,
-  tick: number,
-  levels: number,
-  halfSpreadBps: number,
-  levelGapBps: number,
-): { bids: number[]; asks: number[] } {
-  const half = Math.max(tick, (center * halfSpreadBps) / 10_000);
-  const gap = Math.max(1, Math.round((center * levelGapBps) / 10_000 / tick)) * tick;
-  const bestBid = Math.floor((center - half) / tick) * tick;
-  const bestAsk = Math.max(bestBid + tick, Math.ceil((center + half) / tick) * tick);
-  const bids: number[] = [];
-  const asks: number[] = [];
-  for (let i = 0; i < levels; i += 1) {
-    const bid = bestBid - i * gap;
-    if (bid > 0) bids.push(bid);
-    asks.push(bestAsk + i * gap);
-  }
-  return { bids, asks };
 }
 
 /** The inclusive price range the bots use for a market: `bandBps` around its band reference. */
@@ -137,6 +126,7 @@ export function priceRange(
 const SKIPPED: StepReport = {
   skipped: true,
   placed: 0,
+  amended: 0,
   cancelled: 0,
   fills: 0,
   refused: {},
@@ -154,10 +144,14 @@ interface SymbolBots {
   readonly symbol: string;
   readonly maker: number;
   readonly walk: FairValueWalk;
-  /** The maker's resting quotes, cancelled and replaced when the ladder moves. */
-  quotes: number[];
-  /** The centre the resting quotes were placed around; undefined before the first quote. */
+  /** The ladder's grid step, in paise. */
+  readonly gap: number;
+  /** The centre the ladder is kept around; undefined before the first quote. */
   quotedAt: number | undefined;
+  /** When the symbol last traded, by the simulator's clock (-Infinity: not since start). */
+  lastTradeAt: number;
+  /** How long after `lastTradeAt` a noise trader takes a quote. */
+  tradeGap: number;
 }
 
 export class MarketSimulator {
@@ -166,20 +160,28 @@ export class MarketSimulator {
   private readonly tickMs: number;
   /** The bots use 90% of the exchange's price band, as headroom. */
   private readonly bandBps: number;
-  /** Decides sizes, sides and which noise traders act; fair values have their own streams. */
+  /** Decides sizes, sides, gaps and which noise trader acts; fair values have their own streams. */
   private readonly rng: Rng;
   private readonly symbols = new Map<string, SymbolBots>();
   private noise: number[] = [];
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<StepReport> | undefined;
   private stopped = false;
+  private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: SimulatorDeps) {
     this.exchange = deps.exchange;
     this.tuning = { ...DEFAULT_TUNING, ...deps.tuning };
-    this.tickMs = deps.tickMs ?? 500;
+    this.tickMs = deps.tickMs ?? 1000;
     this.bandBps = Math.floor((deps.priceBandBps ?? 2000) * 0.9);
     this.rng = mulberry32(streamSeed(deps.seed, 'bots'));
+    // Any trade, a user's as much as a bot's, puts off the symbol's next bot trade.
+    this.unsubscribe = this.exchange.subscribe((events) => {
+      for (const event of events) {
+        const bots = event.kind === 'trade' ? this.symbols.get(event.symbol) : undefined;
+        if (bots !== undefined) bots.lastTradeAt = this.deps.now();
+      }
+    });
   }
 
   /**
@@ -227,22 +229,23 @@ export class MarketSimulator {
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe();
     clearInterval(this.timer);
     this.timer = undefined;
     await this.inFlight?.catch(() => undefined);
     if (this.exchange.stoppedReason !== undefined) return;
-    const cancels: Promise<OrderOutcome>[] = [];
-    for (const bots of this.symbols.values()) {
-      for (const id of bots.quotes) cancels.push(this.exchange.cancelOrder(bots.maker, id));
-      bots.quotes = [];
-    }
+    const makers = new Set([...this.symbols.values()].map((b) => b.maker));
+    const cancels = this.exchange
+      .openOrders()
+      .filter((o) => makers.has(o.userId))
+      .map((o) => this.exchange.cancelOrder(o.userId, o.id));
     const results = await Promise.allSettled(cancels);
     const failed = results.filter((r) => r.status === 'rejected').length;
     if (failed > 0) this.deps.log?.warn({ failed }, 'simulator could not withdraw every quote');
     this.deps.log?.info('market simulator stopped');
   }
 
-  /** One tick: every maker re-quotes, then the noise traders act. Never runs two at once. */
+  /** One tick: every maker tends its ladder, then a noise trader trades where one is due. */
   step(): Promise<StepReport> {
     if (this.inFlight !== undefined || this.stopped) return Promise.resolve({ ...SKIPPED });
     const run = this.runStep().finally(() => {
@@ -259,6 +262,7 @@ export class MarketSimulator {
     const deposits = await this.setup();
     const report: StepReport = { ...SKIPPED, skipped: false, refused: {}, deposits };
     const pending: Promise<void>[] = [];
+    const now = this.deps.now();
     // Commands are issued without awaiting in between: the exchange applies each as it is called,
     // in this order, and the journal writes them in one batch.
     for (const market of this.markets()) {
@@ -267,7 +271,7 @@ export class MarketSimulator {
       const fair = bots.walk.next();
       if (market.status !== 'ACTIVE') continue;
       this.requote(market, bots, fair, report, pending);
-      this.trade(market, fair, report, pending);
+      if (now - bots.lastTradeAt >= bots.tradeGap) this.trade(market, bots, fair, report, pending);
     }
     await Promise.all(pending);
     return report;
@@ -302,12 +306,11 @@ export class MarketSimulator {
             streamSeed(this.deps.seed, `fair:${market.symbol}`),
             this.tuning.walk,
           ),
-          // Quotes left resting by an earlier run are withdrawn on the first tick.
-          quotes: this.exchange
-            .openOrders()
-            .filter((o) => o.userId === maker && o.symbol === market.symbol)
-            .map((o) => o.id),
+          gap: ladderGap(market.referencePrice, market.tickSize, this.tuning.levelGapBps),
+          // Quotes left resting by an earlier run are moved onto the first ladder, not replaced.
           quotedAt: undefined,
+          lastTradeAt: -Infinity,
+          tradeGap: 0,
         };
         this.symbols.set(market.symbol, bots);
       }
@@ -335,6 +338,11 @@ export class MarketSimulator {
     return true;
   }
 
+  /**
+   * Moves the maker's resting quotes onto its ladder with the fewest commands (see planQuotes).
+   * The ladder follows the centre only once it has moved `requoteBps`; a filled level is placed
+   * again at once. A level the book has already crossed (someone else's order) waits a tick.
+   */
   private requote(
     market: Market,
     bots: SymbolBots,
@@ -351,116 +359,116 @@ export class MarketSimulator {
       1,
     );
     const center = fair * (1 - (lean * t.inventorySkewBps) / 10_000);
-    if (
-      bots.quotedAt !== undefined &&
-      Math.abs(center - bots.quotedAt) * 10_000 < t.requoteBps * bots.quotedAt
-    ) {
-      const open = new Set(
-        this.exchange
-          .openOrders()
-          .filter((o) => o.userId === maker && o.symbol === market.symbol)
-          .map((o) => o.id),
-      );
-      if (bots.quotes.every((id) => open.has(id))) return;
-    }
-    bots.quotedAt = center;
-    for (const id of bots.quotes) {
-      pending.push(
-        this.track(this.exchange.cancelOrder(maker, id), report, (outcome) => {
-          if (outcome.ok) report.cancelled += 1;
-        }),
-      );
-    }
-    bots.quotes = [];
-
-    const cash = this.exchange.ledger.balance(maker, CASH);
-    // Everything the maker holds is for the quotes just cancelled, so its whole balance is free.
-    let sharesLeft = shares.available + shares.held;
-    let cashLeft = Math.floor((cash.available + cash.held) * 0.9); // headroom for fees
-    const { bids, asks } = quoteLadder(
-      center,
-      market.tickSize,
-      t.quoteLevels,
-      t.halfSpreadBps,
-      t.levelGapBps,
-    );
+    bots.quotedAt = ladderCentre(bots.quotedAt, center, t.requoteBps);
     const range = this.range(market);
-    const sizes = Array.from({ length: 2 * t.quoteLevels }, () => draw(this.rng, t.quoteSize));
-    const quote = (side: Side, price: number, wanted: number): void => {
-      if (price < range.low || price > range.high) return;
-      const quantity =
-        side === 'SELL'
-          ? Math.min(wanted, sharesLeft)
-          : Math.min(wanted, Math.floor(cashLeft / price));
-      if (quantity <= 0) return;
-      if (side === 'SELL') sharesLeft -= quantity;
-      else cashLeft -= quantity * price;
+    const inRange = (p: number) => p >= range.low && p <= range.high;
+    const half = Math.max(market.tickSize, (bots.quotedAt * t.halfSpreadBps) / 10_000);
+    const ladder = quoteLadder(bots.quotedAt, bots.gap, t.quoteLevels, half);
+    const target = { bids: ladder.bids.filter(inRange), asks: ladder.asks.filter(inRange) };
+    const resting = this.exchange
+      .openOrders()
+      .filter((o) => o.userId === maker && o.symbol === market.symbol)
+      .map((o) => ({ id: o.id, side: o.side, price: o.price ?? 0 }));
+    for (const action of planQuotes(resting, target)) {
+      if (action.kind === 'cancel') {
+        pending.push(
+          this.track(this.exchange.cancelOrder(maker, action.id), report, (outcome) => {
+            if (outcome.ok) report.cancelled += 1;
+          }),
+        );
+        continue;
+      }
+      // Commands apply as they are called, so the book read here is the one the command meets.
+      const top = market.book.topOfBook();
+      const crossed =
+        action.side === 'BUY'
+          ? top.ask !== null && top.ask.price <= action.price
+          : top.bid !== null && top.bid.price >= action.price;
+      if (crossed) continue;
+      if (action.kind === 'amend') {
+        const amend = this.exchange.amendOrder(maker, action.id, { price: action.price });
+        pending.push(
+          this.track(amend, report, (outcome) => {
+            if (outcome.ok) report.amended += 1;
+          }),
+        );
+        continue;
+      }
+      const wanted = draw(this.rng, t.quoteSize);
+      const asset = action.side === 'SELL' ? market.symbol : CASH;
+      const { available } = this.exchange.ledger.balance(maker, asset);
+      const quantity = Math.min(
+        wanted,
+        // A buy keeps headroom for fees.
+        action.side === 'SELL' ? available : Math.floor((available * 0.9) / action.price),
+      );
+      if (quantity <= 0) continue;
       const request: OrderRequest = {
         symbol: market.symbol,
-        side,
+        side: action.side,
         mode: 'LIMIT',
         quantity,
-        price,
+        price: action.price,
         timeInForce: 'GTC',
+        postOnly: true,
       };
       pending.push(
         this.track(this.exchange.placeOrder(maker, request), report, (outcome) => {
-          if (!outcome.ok) return;
-          report.placed += 1;
-          report.fills += outcome.fills.length;
-          const { status } = outcome.order;
-          if (status === 'OPEN' || status === 'PARTIALLY_FILLED')
-            bots.quotes.push(outcome.order.order_id);
-        }),
-      );
-    };
-    bids.forEach((price, i) => quote('BUY', price, sizes[i] ?? 0));
-    asks.forEach((price, i) => quote('SELL', price, sizes[t.quoteLevels + i] ?? 0));
-  }
-
-  /** Each noise trader, by chance, takes liquidity: a market order or a marketable IOC limit. */
-  private trade(market: Market, fair: number, report: StepReport, pending: Promise<void>[]): void {
-    const t = this.tuning;
-    for (const trader of this.noise) {
-      // Every draw is made whether or not it is used, so one trader's state never shifts another's.
-      const acts = this.rng() < t.noiseProbability;
-      const sideDraw = this.rng();
-      const wanted = draw(this.rng, t.noiseSize);
-      const asMarket = this.rng() < 0.5;
-      const through = draw(this.rng, [0, 2]);
-      if (!acts) continue;
-
-      const shares = this.exchange.ledger.balance(trader, market.symbol).available;
-      const cash = this.exchange.ledger.balance(trader, CASH).available;
-      // Lean towards buying when short of the target inventory and selling when long, so a
-      // trader's holdings wander around the target instead of running out.
-      const target = t.noiseFunds.shares;
-      const buyChance = clamp(0.5 - (0.4 * (shares - target)) / target, 0.1, 0.9);
-      const side: Side = sideDraw < buyChance ? 'BUY' : 'SELL';
-      const top = market.book.topOfBook();
-      const opposite = side === 'BUY' ? top.ask : top.bid;
-      if (opposite === null) continue; // nothing to take
-      const tick = market.tickSize;
-      const range = this.range(market);
-      const price = clamp(
-        side === 'BUY' ? opposite.price + through * tick : opposite.price - through * tick,
-        range.low,
-        range.high,
-      );
-      const affordable = Math.floor(cash / (Math.max(price, fair) * 1.1));
-      const quantity = Math.min(wanted, side === 'BUY' ? affordable : shares);
-      if (quantity <= 0) continue;
-      const request: OrderRequest = asMarket
-        ? { symbol: market.symbol, side, mode: 'MARKET', quantity }
-        : { symbol: market.symbol, side, mode: 'LIMIT', quantity, price, timeInForce: 'IOC' };
-      pending.push(
-        this.track(this.exchange.placeOrder(trader, request), report, (outcome) => {
-          if (!outcome.ok) return;
-          report.placed += 1;
-          report.fills += outcome.fills.length;
+          if (outcome.ok) report.placed += 1;
         }),
       );
     }
+  }
+
+  /**
+   * One noise trader takes the best quote on one side: a limit IOC at that price for no more
+   * than rests there, so it fills at once and holds exactly what it pays (no release to write).
+   */
+  private trade(
+    market: Market,
+    bots: SymbolBots,
+    fair: number,
+    report: StepReport,
+    pending: Promise<void>[],
+  ): void {
+    const t = this.tuning;
+    const trader = this.noise[Math.floor(this.rng() * this.noise.length)];
+    const sideDraw = this.rng();
+    const wanted = draw(this.rng, t.noiseSize);
+    bots.tradeGap = draw(this.rng, t.tradeGapMs);
+    bots.lastTradeAt = this.deps.now();
+    if (trader === undefined) return;
+
+    const shares = this.exchange.ledger.balance(trader, market.symbol).available;
+    const cash = this.exchange.ledger.balance(trader, CASH).available;
+    // Lean towards buying when short of the target inventory and selling when long, so a
+    // trader's holdings wander around the target instead of running out.
+    const target = t.noiseFunds.shares;
+    const buyChance = clamp(0.5 - (0.4 * (shares - target)) / target, 0.1, 0.9);
+    const side: Side = sideDraw < buyChance ? 'BUY' : 'SELL';
+    const top = market.book.topOfBook();
+    const opposite = side === 'BUY' ? top.ask : top.bid;
+    if (opposite === null) return; // nothing to take
+    const range = this.range(market);
+    if (opposite.price < range.low || opposite.price > range.high) return;
+    const affordable = Math.floor(cash / (Math.max(opposite.price, fair) * 1.1));
+    const quantity = Math.min(wanted, opposite.quantity, side === 'BUY' ? affordable : shares);
+    if (quantity <= 0) return;
+    const request: OrderRequest = {
+      symbol: market.symbol,
+      side,
+      mode: 'LIMIT',
+      quantity,
+      price: opposite.price,
+      timeInForce: 'IOC',
+    };
+    pending.push(
+      this.track(this.exchange.placeOrder(trader, request), report, (outcome) => {
+        if (!outcome.ok) return;
+        report.placed += 1;
+        report.fills += outcome.fills.length;
+      }),
+    );
   }
 
   /** The prices the bots may send now: inside the band around the last trade (or reference). */
