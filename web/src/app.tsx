@@ -1,8 +1,8 @@
 // The shell: the session gate (loading, sign-in, forced password change) and, once signed in,
 // the navigation bar and the current page.
 
+import { MainNav } from './components/main-nav.tsx';
 import { PasswordChange } from './components/password-change.tsx';
-import { ConnectionBadge } from './live/connection-badge.tsx';
 import { PAGES } from './pages/index.ts';
 import { SignInPage } from './pages/sign-in.tsx';
 import { Link, usePath } from './router.tsx';
@@ -60,36 +60,13 @@ export function App() {
   const Page = current?.component ?? NotFound;
   return (
     <div className="flex h-full flex-col">
-      <nav
-        aria-label="Main"
-        className="flex items-center gap-1 border-b border-edge bg-panel px-3 py-1.5"
-      >
-        <span className="mr-4 font-semibold text-ink">SSE</span>
-        {pages.map((page) => (
-          <Link
-            key={page.path}
-            href={page.path}
-            aria-current={page === current ? 'page' : undefined}
-            className="rounded px-3 py-1 text-dim hover:text-ink aria-[current=page]:bg-edge aria-[current=page]:text-ink"
-          >
-            {page.title}
-          </Link>
-        ))}
-        <span className="ml-auto flex items-center gap-3">
-          <ConnectionBadge />
-          <span className="text-dim" data-testid="user-name">
-            {profile.full_name ?? profile.username}
-          </span>
-          <button
-            type="button"
-            className="rounded border border-edge px-2 py-0.5 hover:bg-edge"
-            onClick={() => void signOut()}
-          >
-            Log out
-          </button>
-        </span>
-      </nav>
-      <div className="min-h-0 flex-1 overflow-auto">
+      <MainNav
+        pages={pages}
+        current={current}
+        userName={profile.full_name ?? profile.username}
+        onSignOut={() => void signOut()}
+      />
+      <div className="min-h-0 flex-1 overflow-auto" data-testid="page">
         <Page />
       </div>
     </div>
