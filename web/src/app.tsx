@@ -1,7 +1,8 @@
 // The shell: the session gate (loading, sign-in, forced password change) and, once signed in,
-// the navigation bar and the current page.
+// the navigation bar, the current page and the toasts of the user's fills.
 
 import { MainNav } from './components/main-nav.tsx';
+import { OrderToasts } from './components/order-toasts.tsx';
 import { PasswordChange } from './components/password-change.tsx';
 import { PAGES } from './pages/index.ts';
 import { SignInPage } from './pages/sign-in.tsx';
@@ -69,6 +70,7 @@ export function App() {
       <div className="min-h-0 flex-1 overflow-auto" data-testid="page">
         <Page />
       </div>
+      <OrderToasts />
     </div>
   );
 }
