@@ -17,10 +17,10 @@ export function MainNav(props: {
   return (
     <nav
       aria-label="Main"
-      className="relative flex flex-wrap items-center gap-1 border-b border-edge bg-panel px-3 py-1.5"
+      className="flex flex-wrap items-center gap-1 border-b border-edge bg-panel px-3 py-1.5"
     >
       <span className="mr-4 font-semibold text-ink">SSE</span>
-      <span className="ml-auto wide:order-last">
+      <span className="ml-auto wide:order-1">
         <ConnectionBadge />
       </span>
       <button
@@ -34,7 +34,7 @@ export function MainNav(props: {
       </button>
       <div
         id="main-menu"
-        className={`${open ? 'flex' : 'hidden'} w-full flex-col gap-1 py-2 wide:flex wide:w-auto wide:flex-1 wide:flex-row wide:items-center wide:py-0`}
+        className={`${open ? 'flex' : 'hidden'} w-full flex-col gap-1 py-2 wide:contents`}
       >
         {props.pages.map((page) => (
           <Link
@@ -47,7 +47,7 @@ export function MainNav(props: {
             {page.title}
           </Link>
         ))}
-        <span className="flex items-center justify-between gap-3 border-t border-edge px-3 pt-2 wide:ml-auto wide:border-0 wide:p-0">
+        <span className="flex items-center justify-between gap-3 border-t border-edge px-3 pt-2 wide:order-2 wide:ml-3 wide:border-0 wide:p-0">
           <span className="truncate text-dim" data-testid="user-name">
             {props.userName}
           </span>
