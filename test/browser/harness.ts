@@ -6,7 +6,13 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
 import { expect } from 'vitest';
 import { buildWeb, webBuildIsStale } from '../../tools/build-web.ts';
 import {
@@ -117,8 +123,12 @@ export interface WatchedPage {
   problems: string[];
 }
 
-export async function newPage(t: Terminal): Promise<WatchedPage> {
-  const context = await t.browser.newContext({ viewport: { width: 1280, height: 800 } });
+/** A desktop-sized page unless `options` say otherwise (a phone's viewport and touch). */
+export async function newPage(
+  t: Terminal,
+  options: BrowserContextOptions = { viewport: { width: 1280, height: 800 } },
+): Promise<WatchedPage> {
+  const context = await t.browser.newContext(options);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (message) => {

@@ -337,7 +337,11 @@ export function OrderTicket(props: {
             </>
           )}
         </dl>
-        {funds !== undefined && <p className="text-xs text-yellow-300">{funds}</p>}
+        {funds !== undefined && (
+          <p className="text-xs text-yellow-300" data-testid="ticket-funds">
+            {funds}
+          </p>
+        )}
         {band !== undefined && <p className="text-xs text-yellow-300">{band}</p>}
         <ErrorLine message={error} />
         {placed !== undefined && (
