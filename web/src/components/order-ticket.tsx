@@ -26,6 +26,11 @@ const TIFS: Tif[] = ['GTC', 'DAY', 'IOC', 'FOK'];
 const tifsFor = (mode: Mode): Tif[] => (mode === 'MARKET' ? ['IOC', 'FOK'] : TIFS);
 const MAX_QUANTITY = 10_000_000;
 
+/** A keyboard shortcut's hint, left out on a narrow (touch) screen that has no keyboard. */
+function Key({ children }: { children: string }) {
+  return <span className="hidden wide:inline">({children})</span>;
+}
+
 export interface TicketMarket {
   symbol: string;
   tickPaise: number | undefined;
@@ -207,7 +212,7 @@ export function OrderTicket(props: {
 
   const show = (field: keyof Draft) =>
     touched || draft[field] !== '' ? problems[field] : undefined;
-  const sideButton = (value: Side, label: string, colour: string) => (
+  const sideButton = (value: Side, label: string, key: string, colour: string) => (
     <button
       type="button"
       aria-pressed={side === value}
@@ -217,7 +222,7 @@ export function OrderTicket(props: {
       }}
       className={`flex-1 rounded py-1.5 font-semibold ${side === value ? colour : 'border border-edge text-dim'}`}
     >
-      {label}
+      {label} <Key>{key}</Key>
     </button>
   );
 
@@ -231,8 +236,8 @@ export function OrderTicket(props: {
         noValidate
       >
         <div className="flex gap-2" role="group" aria-label="Side">
-          {sideButton('BUY', 'Buy (B)', 'bg-up text-page')}
-          {sideButton('SELL', 'Sell (S)', 'bg-down text-page')}
+          {sideButton('BUY', 'Buy', 'B', 'bg-up text-page')}
+          {sideButton('SELL', 'Sell', 'S', 'bg-down text-page')}
         </div>
         <p className="flex flex-wrap justify-between gap-x-3 text-xs text-dim">
           <span data-testid="ticket-cash">
@@ -351,9 +356,11 @@ export function OrderTicket(props: {
         )}
         <div className="flex gap-2">
           <Button type="submit" tone="primary" className="flex-1" disabled={busy}>
-            {side === 'BUY' ? 'Buy' : 'Sell'} {market.symbol} (Enter)
+            {side === 'BUY' ? 'Buy' : 'Sell'} {market.symbol} <Key>Enter</Key>
           </Button>
-          <Button onClick={clear}>Clear (Esc)</Button>
+          <Button onClick={clear}>
+            Clear <Key>Esc</Key>
+          </Button>
         </div>
       </form>
     </Panel>

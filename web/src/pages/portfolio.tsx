@@ -146,7 +146,7 @@ export function PortfolioPage() {
         )}
         {figure('Realised P&L', rupees(realized, { sign: true }), 'realized', tone(realized))}
       </div>
-      <div className="grid gap-3 wide:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-3 wide:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
         <Panel title="Holdings">
           <div className="overflow-x-auto">
             <table className="w-full text-sm" data-testid="holdings">
