@@ -342,25 +342,28 @@ export function OrderTicket(props: {
             </>
           )}
         </dl>
-        {funds !== undefined && (
-          <p className="text-xs text-yellow-300" data-testid="ticket-funds">
-            {funds}
-          </p>
-        )}
-        {band !== undefined && <p className="text-xs text-yellow-300">{band}</p>}
-        <ErrorLine message={error} />
-        {placed !== undefined && (
-          <p role="status" className="text-sm text-up" data-testid="order-placed">
-            {placed}
-          </p>
-        )}
-        <div className="flex gap-2">
-          <Button type="submit" tone="primary" className="flex-1" disabled={busy}>
-            {side === 'BUY' ? 'Buy' : 'Sell'} {market.symbol} <Key>Enter</Key>
-          </Button>
-          <Button onClick={clear}>
-            Clear <Key>Esc</Key>
-          </Button>
+        {/* Kept in view when the ticket scrolls (a short window): what was said, and Send. */}
+        <div className="sticky bottom-0 -mx-3 -mb-3 mt-auto flex flex-col gap-2 border-t border-edge bg-panel p-3">
+          {funds !== undefined && (
+            <p className="text-xs text-yellow-300" data-testid="ticket-funds">
+              {funds}
+            </p>
+          )}
+          {band !== undefined && <p className="text-xs text-yellow-300">{band}</p>}
+          <ErrorLine message={error} />
+          {placed !== undefined && (
+            <p role="status" className="text-sm text-up" data-testid="order-placed">
+              {placed}
+            </p>
+          )}
+          <div className="flex gap-2">
+            <Button type="submit" tone="primary" className="flex-1" disabled={busy}>
+              {side === 'BUY' ? 'Buy' : 'Sell'} {market.symbol} <Key>Enter</Key>
+            </Button>
+            <Button onClick={clear}>
+              Clear <Key>Esc</Key>
+            </Button>
+          </div>
         </div>
       </form>
     </Panel>
