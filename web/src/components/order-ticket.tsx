@@ -231,7 +231,7 @@ export function OrderTicket(props: {
       <form
         ref={form}
         onSubmit={submit}
-        className="flex h-full flex-col gap-2 overflow-auto p-3"
+        className="flex h-full flex-col gap-1.5 overflow-auto p-3"
         aria-label="Order ticket"
         noValidate
       >

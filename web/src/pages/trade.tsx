@@ -30,16 +30,16 @@ export function TradePage() {
   const last = tickers?.get(symbol)?.price;
 
   return (
-    <main className="flex flex-col gap-1.5 p-1.5 wide:grid wide:h-full wide:grid-cols-[minmax(9rem,210px)_minmax(0,1fr)_minmax(12rem,260px)_minmax(15rem,290px)] wide:grid-rows-[minmax(0,60fr)_minmax(0,40fr)]">
+    <main className="trade-layout">
       <h1 className="sr-only">Trade {symbol}</h1>
-      {/* Wide: a fixed grid. Narrow: one column in this order, so the ticket follows the chart. */}
-      <div className="h-44 min-h-0 wide:col-start-1 wide:row-span-2 wide:row-start-1 wide:h-auto">
+      {/* Each panel names its grid area (styles.css); on a phone they stack in this order. */}
+      <div className="h-44 min-h-0 [grid-area:watchlist] wide:h-auto">
         <Watchlist tickers={tickers} selected={symbol} onSelect={setChosen} />
       </div>
-      <div className="h-80 min-h-0 wide:col-start-2 wide:row-start-1 wide:h-auto">
+      <div className="h-80 min-h-0 [grid-area:chart] wide:h-auto">
         <PriceChart symbol={symbol} />
       </div>
-      <div className="min-h-0 wide:col-start-4 wide:row-start-1" id="order-ticket">
+      <div className="min-h-0 [grid-area:ticket]" id="order-ticket">
         <OrderTicket
           market={{
             symbol,
@@ -53,17 +53,17 @@ export function TradePage() {
           pickedPrice={picked}
         />
       </div>
-      <div className="min-h-0 wide:col-start-3 wide:row-start-1">
+      <div className="min-h-0 [grid-area:book]">
         <DepthLadder
           symbol={symbol}
           book={book}
           onPick={(price) => setPicked({ price, at: Date.now() })}
         />
       </div>
-      <div className="h-72 min-h-0 wide:col-span-2 wide:col-start-2 wide:row-start-2 wide:h-auto">
+      <div className="h-72 min-h-0 [grid-area:orders] wide:h-auto">
         <OrdersPanel orders={orders} />
       </div>
-      <div className="h-72 min-h-0 wide:col-start-4 wide:row-start-2 wide:h-auto">
+      <div className="h-72 min-h-0 [grid-area:trades] wide:h-auto">
         <TradesTape symbol={symbol} />
       </div>
     </main>
