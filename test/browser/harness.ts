@@ -166,3 +166,16 @@ export async function signIn(page: Page, t: Terminal, username: string): Promise
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }
+
+/** A new user, registered through the API and signed in on a new page. */
+export async function signedInPage(
+  t: Terminal,
+  username: string,
+  fullName: string,
+  options?: BrowserContextOptions,
+): Promise<WatchedPage> {
+  await registerUser(t, username, fullName);
+  const watched = await newPage(t, options);
+  await signIn(watched.page, t, username);
+  return watched;
+}

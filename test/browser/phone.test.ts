@@ -9,16 +9,15 @@ import {
   POLL,
   browserUnavailable,
   expectCleanAndClose,
-  newPage,
   openTerminal,
-  registerUser,
   screenshot,
-  signIn,
+  signedInPage,
   type Terminal,
 } from './harness.ts';
 
 const skip = browserUnavailable();
 const PHONE = { width: 390, height: 844 };
+const PHONE_CONTEXT = { viewport: PHONE, isMobile: true, hasTouch: true };
 
 /** Neither the document nor the page area scrolls sideways. */
 async function widths(page: Page): Promise<{ document: number; content: number }> {
@@ -56,10 +55,8 @@ describe.skipIf(skip !== undefined)('the terminal on a phone', { timeout: 90_000
   });
 
   it('fits the screen, folds the nav, shows the chart and places an order from the ticket', async () => {
-    await registerUser(t, 'phone_trader', 'Phone Trader');
-    const watched = await newPage(t, { viewport: PHONE, isMobile: true, hasTouch: true });
+    const watched = await signedInPage(t, 'phone_trader', 'Phone Trader', PHONE_CONTEXT);
     const { page } = watched;
-    await signIn(page, t, 'phone_trader');
     await page.getByTestId('watchlist').getByRole('button').first().waitFor();
     expect(await widths(page)).toEqual({ document: PHONE.width, content: PHONE.width });
 
@@ -101,10 +98,8 @@ describe.skipIf(skip !== undefined)('the terminal on a phone', { timeout: 90_000
   });
 
   it('shows every portfolio figure whole and lets the user log out', async () => {
-    await registerUser(t, 'phone_saver', 'Phone Saver');
-    const watched = await newPage(t, { viewport: PHONE, isMobile: true, hasTouch: true });
+    const watched = await signedInPage(t, 'phone_saver', 'Phone Saver', PHONE_CONTEXT);
     const { page } = watched;
-    await signIn(page, t, 'phone_saver');
     const nav = page.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('button', { name: 'Menu' }).tap();
     await nav.getByRole('link', { name: 'Portfolio' }).tap();

@@ -9,11 +9,9 @@ import {
   POLL,
   browserUnavailable,
   expectCleanAndClose,
-  newPage,
   openTerminal,
-  registerUser,
   screenshot,
-  signIn,
+  signedInPage,
   type Terminal,
   type WatchedPage,
 } from './harness.ts';
@@ -43,10 +41,8 @@ describe.skipIf(skip !== undefined)('the order ticket', { timeout: 90_000 }, () 
   });
 
   it('shows cash and shares, and clears a refusal on input and a warning on success', async () => {
-    await registerUser(t, 'ticket_user', 'Ticket User');
-    const watched = await newPage(t);
+    const watched = await signedInPage(t, 'ticket_user', 'Ticket User');
     const { page } = watched;
-    await signIn(page, t, 'ticket_user');
     const ticket = ticketOf(page);
     await expect
       .poll(() => ticket.getByTestId('ticket-cash').textContent(), POLL)
@@ -113,10 +109,8 @@ describe.skipIf(skip !== undefined)('the order ticket', { timeout: 90_000 }, () 
   });
 
   it('names the order being amended and lets the amend be cancelled', async () => {
-    await registerUser(t, 'amend_user', 'Amend User');
-    const watched = await newPage(t);
+    const watched = await signedInPage(t, 'amend_user', 'Amend User');
     const { page } = watched;
-    await signIn(page, t, 'amend_user');
     const ticket = ticketOf(page);
     await ticket.getByLabel('Quantity (shares)').fill('3');
     await ticket.getByLabel('Limit price (₹)').fill('3600.00');
@@ -135,10 +129,8 @@ describe.skipIf(skip !== undefined)('the order ticket', { timeout: 90_000 }, () 
   });
 
   it('says "Can\'t reach the exchange" when the request never arrives', async () => {
-    await registerUser(t, 'offline_user', 'Offline User');
-    const watched = await newPage(t);
+    const watched = await signedInPage(t, 'offline_user', 'Offline User');
     const { page } = watched;
-    await signIn(page, t, 'offline_user');
     await page.route('**/api/trading/order', (route) => route.abort('internetdisconnected'));
     const ticket = ticketOf(page);
     await ticket.getByLabel('Limit price (₹)').fill('3600.00');
