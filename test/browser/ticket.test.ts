@@ -1,15 +1,20 @@
 // The order ticket as a newcomer meets it, at desktop size: it shows the cash and the shares
 // held, a refusal clears on the next change and a warning after a success, a fill is told in a
-// toast in a live region, the amend form names its order, and a lost connection reads
-// "Can't reach the exchange".
+// toast in a live region (so is a stop that triggers), the amend form names its order, and a
+// lost connection reads "Can't reach the exchange".
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatPaise, parseRupees } from '../../src/money.ts';
+import { rupees } from '../../web/src/money.ts';
+import { postJson } from '../support/process.ts';
 import {
+  PASSWORD,
   POLL,
   browserUnavailable,
   expectCleanAndClose,
   openTerminal,
+  registerUser,
   screenshot,
   signedInPage,
   type Terminal,
@@ -19,6 +24,18 @@ import {
 const skip = browserUnavailable();
 
 const ticketOf = (page: Page) => page.getByRole('form', { name: 'Order ticket' });
+
+/** The best ask, or a tick above the last price when the ask is not above it (paise). */
+async function stopAboveLast(t: Terminal, symbol: string): Promise<number> {
+  const get = async <T>(path: string) => (await (await fetch(t.url + path)).json()) as T;
+  const book = await get<{ asks: [string, number][] }>(
+    `/api/market/stock/${symbol}/orderbook?depth=1`,
+  );
+  const info = await get<{ tick_size: string; price: string }>(`/api/market/stock/${symbol}`);
+  const ask = parseRupees(book.asks[0]?.[0] ?? '0') ?? 0;
+  const last = parseRupees(info.price) ?? 0;
+  return Math.max(ask, last + (parseRupees(info.tick_size) ?? 1));
+}
 
 /** The browser logs each refused or failed request; those are the point of these tests. */
 function forgiveOrderRequests(watched: WatchedPage): void {
@@ -125,6 +142,56 @@ describe.skipIf(skip !== undefined)('the order ticket', { timeout: 90_000 }, () 
     await page.getByRole('button', { name: 'Cancel amend' }).click();
     expect(await banner.count()).toBe(0);
     await row.getByRole('button', { name: 'Amend' }).waitFor();
+    await expectCleanAndClose(watched);
+  });
+
+  it('tells a stop that triggers and what it then bought', async () => {
+    const watched = await signedInPage(t, 'stop_user', 'Stop User');
+    const { page } = watched;
+    await page
+      .getByTestId('watchlist')
+      .getByRole('button', { name: /^ITC\b/ })
+      .click();
+    const ticket = ticketOf(page);
+    await ticket.getByLabel('Order type').selectOption('STOP_LOSS');
+    await ticket.getByLabel('Quantity (shares)').fill('1');
+    // A buy stop at the best ask (above the last price): the next buy that lifts it triggers.
+    const placed = page.getByTestId('order-placed');
+    let stop = '';
+    for (let attempt = 0; attempt < 5 && (await placed.count()) === 0; attempt++) {
+      stop = formatPaise(await stopAboveLast(t, 'ITC'));
+      await ticket.getByLabel('Stop price (₹)').fill(stop);
+      await ticket.getByRole('button', { name: /Buy ITC/ }).click();
+      await expect
+        .poll(async () => (await placed.count()) + (await ticket.getByRole('alert').count()), POLL)
+        .toBe(1);
+    }
+    await expect.poll(() => placed.textContent(), POLL).toMatch(/pending trigger/);
+    const id = /Order (\d+)/.exec((await placed.textContent()) ?? '')?.[1];
+
+    // Another trader lifts the offers; the simulator's buyers may get there first.
+    await registerUser(t, 'stop_pusher', 'Stop Pusher');
+    const login = await postJson(t.url, '/api/auth/login', {
+      username: 'stop_pusher',
+      password: PASSWORD,
+    });
+    const token = String(login.body.access_token);
+    const toasts = page.locator('[data-testid="order-toasts"][aria-live="polite"]');
+    const triggered = toasts.getByTestId('order-toast').filter({ hasText: /^Stop triggered/ });
+    for (let push = 0; push < 2 && (await triggered.count()) === 0; push++) {
+      const order = { symbol: 'ITC', order_type: 'BUY', order_mode: 'MARKET', quantity: 80 };
+      expect((await postJson(t.url, '/api/trading/order', order, token)).status).toBe(201);
+      await triggered.waitFor({ timeout: 8_000 }).catch(() => undefined);
+    }
+    expect(await triggered.locator('span').textContent()).toBe(
+      `Stop triggered: BUY 1 ITC stop ${rupees(parseRupees(stop) ?? 0)} (order #${id})`,
+    );
+    await toasts
+      .getByTestId('order-toast')
+      .filter({ hasText: /^Bought 1 ITC @ ₹/ })
+      .waitFor(POLL);
+    await screenshot(page, 'ticket-stop-triggered');
+    forgiveOrderRequests(watched);
     await expectCleanAndClose(watched);
   });
 
