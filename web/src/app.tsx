@@ -39,7 +39,7 @@ export function App() {
   const { profile } = state;
   if (profile.password_change_required) {
     return (
-      <main className="mx-auto mt-16 w-full max-w-sm rounded border border-edge bg-panel p-6">
+      <main className="mx-3 mt-16 max-w-sm rounded border border-edge bg-panel p-6 sm:mx-auto">
         <h1 className="mb-2 text-xl font-semibold">Choose a new password</h1>
         <p className="mb-4 text-sm text-dim">
           This account must change its password before it can trade.

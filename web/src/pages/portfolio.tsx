@@ -149,7 +149,7 @@ export function PortfolioPage() {
       <div className="grid grid-cols-[minmax(0,1fr)] gap-3 wide:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
         <Panel title="Holdings">
           <div className="overflow-x-auto">
-            <table className="w-full text-sm" data-testid="holdings">
+            <table className="w-full whitespace-nowrap text-sm" data-testid="holdings">
               <thead className="text-xs text-dim">
                 <tr>
                   {[
