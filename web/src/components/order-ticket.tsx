@@ -343,7 +343,7 @@ export function OrderTicket(props: {
           )}
         </dl>
         {/* Kept in view when the ticket scrolls (a short window): what was said, and Send. */}
-        <div className="sticky bottom-0 -mx-3 -mb-3 mt-auto flex flex-col gap-2 border-t border-edge bg-panel p-3">
+        <div className="-mx-3 -mb-3 mt-auto flex flex-col gap-2 border-t border-edge bg-panel p-3 wide:sticky wide:bottom-0">
           {funds !== undefined && (
             <p className="text-xs text-yellow-300" data-testid="ticket-funds">
               {funds}

@@ -47,7 +47,7 @@ function AmendRow({ order, onDone }: { order: Order; onDone: () => void }) {
     <tr>
       <td colSpan={10} className="px-2 py-1">
         <form
-          className="flex flex-wrap items-center gap-2 rounded border border-accent/60 bg-accent/10 p-2"
+          className="sticky left-0 flex max-w-[calc(100vw-2rem)] flex-wrap items-center gap-2 rounded border border-accent/60 bg-accent/10 p-2 whitespace-normal"
           onSubmit={submit}
           onChange={() => setError(undefined)}
           aria-label={`Amend order ${order.order_id}`}
