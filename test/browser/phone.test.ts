@@ -80,6 +80,10 @@ describe.skipIf(skip !== undefined)('the terminal on a phone', { timeout: 90_000
     await screenshot(page, 'phone-menu');
     await nav.getByRole('button', { name: 'Close' }).tap();
     expect(await account.isVisible()).toBe(false);
+    await menu.tap();
+    await account.focus();
+    await page.keyboard.press('Escape');
+    expect(await account.isVisible()).toBe(false);
 
     // The ticket follows the chart in the one column; a resting buy is placed from it.
     const ticket = page.getByRole('form', { name: 'Order ticket' });

@@ -1,6 +1,6 @@
 // The navigation bar: the pages, who is signed in and Log out. On a wide screen all of it sits
 // in one row; on a narrow one (a phone) it folds behind a Menu button, which opens a full-width
-// list with targets big enough to tap, and closes again once a page is chosen.
+// list with targets big enough to tap, and closes again once a page is chosen (or on Esc).
 
 import { useState } from 'react';
 import { ConnectionBadge } from '../live/connection-badge.tsx';
@@ -17,6 +17,9 @@ export function MainNav(props: {
   return (
     <nav
       aria-label="Main"
+      onKeyDown={(event) => {
+        if (event.key === 'Escape' && open) setOpen(false);
+      }}
       className="flex flex-wrap items-center gap-1 border-b border-edge bg-panel px-3 py-1.5"
     >
       <span className="mr-4 font-semibold text-ink">SSE</span>
