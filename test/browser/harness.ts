@@ -6,7 +6,13 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
 import { expect } from 'vitest';
 import { buildWeb, webBuildIsStale } from '../../tools/build-web.ts';
 import {
@@ -117,8 +123,12 @@ export interface WatchedPage {
   problems: string[];
 }
 
-export async function newPage(t: Terminal): Promise<WatchedPage> {
-  const context = await t.browser.newContext({ viewport: { width: 1280, height: 800 } });
+/** A desktop-sized page unless `options` say otherwise (a phone's viewport and touch). */
+export async function newPage(
+  t: Terminal,
+  options: BrowserContextOptions = { viewport: { width: 1280, height: 800 } },
+): Promise<WatchedPage> {
+  const context = await t.browser.newContext(options);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (message) => {
@@ -155,4 +165,17 @@ export async function signIn(page: Page, t: Terminal, username: string): Promise
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+/** A new user, registered through the API and signed in on a new page. */
+export async function signedInPage(
+  t: Terminal,
+  username: string,
+  fullName: string,
+  options?: BrowserContextOptions,
+): Promise<WatchedPage> {
+  await registerUser(t, username, fullName);
+  const watched = await newPage(t, options);
+  await signIn(watched.page, t, username);
+  return watched;
 }

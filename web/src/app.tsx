@@ -1,8 +1,9 @@
 // The shell: the session gate (loading, sign-in, forced password change) and, once signed in,
-// the navigation bar and the current page.
+// the navigation bar, the current page and the toasts of the user's fills.
 
+import { MainNav } from './components/main-nav.tsx';
+import { OrderToasts } from './components/order-toasts.tsx';
 import { PasswordChange } from './components/password-change.tsx';
-import { ConnectionBadge } from './live/connection-badge.tsx';
 import { PAGES } from './pages/index.ts';
 import { SignInPage } from './pages/sign-in.tsx';
 import { Link, usePath } from './router.tsx';
@@ -38,7 +39,7 @@ export function App() {
   const { profile } = state;
   if (profile.password_change_required) {
     return (
-      <main className="mx-auto mt-16 w-full max-w-sm rounded border border-edge bg-panel p-6">
+      <main className="mx-3 mt-16 max-w-sm rounded border border-edge bg-panel p-6 sm:mx-auto">
         <h1 className="mb-2 text-xl font-semibold">Choose a new password</h1>
         <p className="mb-4 text-sm text-dim">
           This account must change its password before it can trade.
@@ -60,38 +61,16 @@ export function App() {
   const Page = current?.component ?? NotFound;
   return (
     <div className="flex h-full flex-col">
-      <nav
-        aria-label="Main"
-        className="flex items-center gap-1 border-b border-edge bg-panel px-3 py-1.5"
-      >
-        <span className="mr-4 font-semibold text-ink">SSE</span>
-        {pages.map((page) => (
-          <Link
-            key={page.path}
-            href={page.path}
-            aria-current={page === current ? 'page' : undefined}
-            className="rounded px-3 py-1 text-dim hover:text-ink aria-[current=page]:bg-edge aria-[current=page]:text-ink"
-          >
-            {page.title}
-          </Link>
-        ))}
-        <span className="ml-auto flex items-center gap-3">
-          <ConnectionBadge />
-          <span className="text-dim" data-testid="user-name">
-            {profile.full_name ?? profile.username}
-          </span>
-          <button
-            type="button"
-            className="rounded border border-edge px-2 py-0.5 hover:bg-edge"
-            onClick={() => void signOut()}
-          >
-            Log out
-          </button>
-        </span>
-      </nav>
-      <div className="min-h-0 flex-1 overflow-auto">
+      <MainNav
+        pages={pages}
+        current={current}
+        userName={profile.full_name ?? profile.username}
+        onSignOut={() => void signOut()}
+      />
+      <div className="min-h-0 flex-1 overflow-auto" data-testid="page">
         <Page />
       </div>
+      <OrderToasts />
     </div>
   );
 }

@@ -25,6 +25,22 @@ function csrfToken(): string | undefined {
   return undefined;
 }
 
+/** What a person is told when the request never reached the exchange (offline, server down). */
+export const UNREACHABLE = "Can't reach the exchange";
+
+/**
+ * fetch, with a network failure (a TypeError worded by the browser, "Failed to fetch") turned
+ * into an ApiFailure a person can read; status 0 because no response came.
+ */
+async function reach(path: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(path, init);
+  } catch (error) {
+    if (error instanceof TypeError) throw new ApiFailure(0, 'UNREACHABLE', UNREACHABLE);
+    throw error;
+  }
+}
+
 function isErrorBody(body: unknown): body is ErrorBody {
   return typeof body === 'object' && body !== null && 'error' in body;
 }
@@ -33,10 +49,12 @@ async function failure(response: Response): Promise<ApiFailure> {
   const body: unknown = await response.json().catch(() => undefined);
   if (isErrorBody(body))
     return new ApiFailure(response.status, body.error.code, body.error.message);
+  // No error body: a proxy in front of the exchange answered that the exchange is down.
+  const down = response.status === 502 || response.status === 503 || response.status === 504;
   return new ApiFailure(
     response.status,
     'HTTP_' + response.status,
-    response.statusText || 'failed',
+    down ? UNREACHABLE : response.statusText || `the exchange answered ${response.status}`,
   );
 }
 
@@ -78,7 +96,7 @@ export class ApiClient {
     const spend = async (): Promise<TokenPair | undefined> => {
       const csrf = csrfToken();
       if (csrf === undefined) return undefined;
-      const response = await fetch('/api/auth/refresh', {
+      const response = await reach('/api/auth/refresh', {
         method: 'POST',
         credentials: 'same-origin',
         headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
@@ -112,7 +130,7 @@ export class ApiClient {
         const csrf = csrfToken();
         if (csrf !== undefined) headers['x-csrf-token'] = csrf;
       }
-      return fetch(path, {
+      return reach(path, {
         method,
         headers,
         credentials: 'same-origin',

@@ -72,7 +72,7 @@ export function Field(
             id={id}
             aria-invalid={error === undefined ? undefined : true}
             aria-describedby={error === undefined ? undefined : `${id}-error`}
-            className="rounded border border-edge bg-page px-2 py-1.5 text-ink placeholder:text-dim/60 aria-[invalid]:border-down"
+            className="rounded border border-edge bg-page px-2 py-1.5 text-ink placeholder:italic placeholder:text-dim/60 aria-[invalid]:border-down"
             {...input}
           />
           {hint !== undefined && error === undefined && (

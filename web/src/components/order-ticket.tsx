@@ -1,6 +1,7 @@
 // The order ticket: side, type, time in force, quantity, price and stop; shows the value, the
 // fee and what will be held before sending (integer paise, the ledger's own fee functions),
-// validates as you type, and shows the API's refusal in its own words.
+// validates as you type, and shows the API's refusal in its own words. Shows the cash and the
+// shares of the symbol the user has; any change clears the last refusal or confirmation.
 // Keys: B / S choose the side, Enter sends, Esc clears.
 
 import { useEffect, useRef, useState, type FormEvent } from 'react';
@@ -24,6 +25,11 @@ const TIFS: Tif[] = ['GTC', 'DAY', 'IOC', 'FOK'];
 /** A market order cannot rest, so the exchange takes it only as IOC or FOK. */
 const tifsFor = (mode: Mode): Tif[] => (mode === 'MARKET' ? ['IOC', 'FOK'] : TIFS);
 const MAX_QUANTITY = 10_000_000;
+
+/** A keyboard shortcut's hint, left out on a narrow (touch) screen that has no keyboard. */
+function Key({ children }: { children: string }) {
+  return <span className="hidden wide:inline">({children})</span>;
+}
 
 export interface TicketMarket {
   symbol: string;
@@ -65,24 +71,32 @@ export function OrderTicket(props: {
   const [draft, setDraft] = useState<Draft>({ quantity: '1', price: '', stop: '' });
   const [touched, setTouched] = useState(false);
   const [placed, setPlaced] = useState<string>();
+  // Just sent: the balances now include this order's hold, so warnings about them wait for
+  // the next change (else "you have 0 INFY available" would sit under the stop just placed).
+  const [sent, setSent] = useState(false);
   const { busy, error, setError, run } = useAction();
   const form = useRef<HTMLFormElement>(null);
 
-  useEffect(() => {
-    if (props.pickedPrice !== undefined)
-      setDraft((d) => ({ ...d, price: props.pickedPrice?.price ?? '' }));
-  }, [props.pickedPrice]);
-  useEffect(() => {
-    setDraft((d) => ({ ...d, price: '', stop: '' }));
+  /** Any change to the order: the last refusal or confirmation no longer applies. */
+  const changed = () => {
     setError(undefined);
     setPlaced(undefined);
-  }, [market.symbol]);
+    setSent(false);
+  };
+  const edit = (change: Partial<Draft>) => {
+    setDraft((d) => ({ ...d, ...change }));
+    changed();
+  };
+
+  useEffect(() => {
+    if (props.pickedPrice !== undefined) edit({ price: props.pickedPrice.price });
+  }, [props.pickedPrice]);
+  useEffect(() => edit({ price: '', stop: '' }), [market.symbol]);
 
   const clear = () => {
     setDraft({ quantity: '1', price: '', stop: '' });
     setTouched(false);
-    setError(undefined);
-    setPlaced(undefined);
+    changed();
   };
 
   // B / S / Esc anywhere on the page except in a text field outside the ticket.
@@ -98,6 +112,7 @@ export function OrderTicket(props: {
       if (key === 'b' || key === 's') {
         event.preventDefault();
         setSide(key === 'b' ? 'BUY' : 'SELL');
+        changed();
       } else if (event.key === 'Escape' && inTicket) {
         event.preventDefault();
         clear();
@@ -159,22 +174,20 @@ export function OrderTicket(props: {
     estimate = { value, fee, total, hold };
   }
   const cash = paiseOf(String(props.balances?.get('INR')?.available ?? '0'));
-  const ownShares = Number(props.balances?.get(market.symbol)?.available ?? 0);
+  const holding = props.balances?.get(market.symbol);
+  const ownShares = Number(holding?.available ?? 0);
+  const heldShares = Number(holding?.held ?? 0);
+  const holdingText =
+    ownShares + heldShares === 0
+      ? `You hold no ${market.symbol}`
+      : `You hold ${shares(ownShares + heldShares)} ${market.symbol} (${shares(ownShares)} available)`;
   let funds: string | undefined;
-  if (
-    side === 'BUY' &&
-    estimate?.hold !== undefined &&
-    props.balances !== undefined &&
-    estimate.hold > cash
-  )
-    funds = `needs up to ${rupees(estimate.hold)} held; ${rupees(cash)} available`;
-  if (
-    side === 'SELL' &&
-    quantity !== undefined &&
-    props.balances !== undefined &&
-    quantity > ownShares
-  )
-    funds = `you have ${shares(ownShares)} ${market.symbol} available`;
+  if (!sent && props.balances !== undefined) {
+    if (side === 'BUY' && estimate?.hold !== undefined && estimate.hold > cash)
+      funds = `needs up to ${rupees(estimate.hold)} held; ${rupees(cash)} available`;
+    if (side === 'SELL' && quantity !== undefined && quantity > ownShares)
+      funds = `you have ${shares(ownShares)} ${market.symbol} available`;
+  }
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -192,20 +205,24 @@ export function OrderTicket(props: {
     setPlaced(undefined);
     void run(async () => {
       const result = await api.post<Placed>('/api/trading/order', order);
+      setSent(true);
       setPlaced(`Order ${result.order_id}: ${result.status.toLowerCase().replaceAll('_', ' ')}`);
     });
   };
 
   const show = (field: keyof Draft) =>
     touched || draft[field] !== '' ? problems[field] : undefined;
-  const sideButton = (value: Side, label: string, colour: string) => (
+  const sideButton = (value: Side, label: string, key: string, colour: string) => (
     <button
       type="button"
       aria-pressed={side === value}
-      onClick={() => setSide(value)}
+      onClick={() => {
+        setSide(value);
+        changed();
+      }}
       className={`flex-1 rounded py-1.5 font-semibold ${side === value ? colour : 'border border-edge text-dim'}`}
     >
-      {label}
+      {label} <Key>{key}</Key>
     </button>
   );
 
@@ -214,14 +231,25 @@ export function OrderTicket(props: {
       <form
         ref={form}
         onSubmit={submit}
-        className="flex h-full flex-col gap-2 overflow-auto p-3"
+        className="flex h-full flex-col gap-1.5 overflow-auto p-3"
         aria-label="Order ticket"
         noValidate
       >
         <div className="flex gap-2" role="group" aria-label="Side">
-          {sideButton('BUY', 'Buy (B)', 'bg-up text-page')}
-          {sideButton('SELL', 'Sell (S)', 'bg-down text-page')}
+          {sideButton('BUY', 'Buy', 'B', 'bg-up text-page')}
+          {sideButton('SELL', 'Sell', 'S', 'bg-down text-page')}
         </div>
+        <p className="flex flex-wrap justify-between gap-x-3 text-xs text-dim">
+          <span data-testid="ticket-cash">
+            Cash available{' '}
+            <span className="num text-ink">
+              {props.balances === undefined ? '…' : rupees(cash)}
+            </span>
+          </span>
+          <span data-testid="ticket-holding">
+            {props.balances === undefined ? '…' : holdingText}
+          </span>
+        </p>
         <div className="grid grid-cols-2 gap-2">
           <Select
             label="Order type"
@@ -229,6 +257,7 @@ export function OrderTicket(props: {
             onChange={(e) => {
               const next = e.target.value as Mode;
               setMode(next);
+              changed();
               // The exchange's defaults: IOC for a market order, GTC for the others.
               if (!tifsFor(next).includes(tif) || (mode === 'MARKET' && next !== 'MARKET')) {
                 setTif(next === 'MARKET' ? 'IOC' : 'GTC');
@@ -241,7 +270,14 @@ export function OrderTicket(props: {
               </option>
             ))}
           </Select>
-          <Select label="Time in force" value={tif} onChange={(e) => setTif(e.target.value as Tif)}>
+          <Select
+            label="Time in force"
+            value={tif}
+            onChange={(e) => {
+              setTif(e.target.value as Tif);
+              changed();
+            }}
+          >
             {tifsFor(mode).map((t) => (
               <option key={t} value={t}>
                 {t}
@@ -255,7 +291,7 @@ export function OrderTicket(props: {
           inputMode="numeric"
           autoComplete="off"
           value={draft.quantity}
-          onChange={(e) => setDraft({ ...draft, quantity: e.target.value })}
+          onChange={(e) => edit({ quantity: e.target.value })}
           error={show('quantity')}
         />
         {needsPrice(mode) && (
@@ -267,10 +303,10 @@ export function OrderTicket(props: {
             placeholder={
               market.lastPaise === undefined
                 ? ''
-                : rupees(market.lastPaise, { symbol: false }).replaceAll(',', '')
+                : `e.g. ${rupees(market.lastPaise, { symbol: false }).replaceAll(',', '')}`
             }
             value={draft.price}
-            onChange={(e) => setDraft({ ...draft, price: e.target.value })}
+            onChange={(e) => edit({ price: e.target.value })}
             error={show('price')}
           />
         )}
@@ -281,7 +317,7 @@ export function OrderTicket(props: {
             inputMode="decimal"
             autoComplete="off"
             value={draft.stop}
-            onChange={(e) => setDraft({ ...draft, stop: e.target.value })}
+            onChange={(e) => edit({ stop: e.target.value })}
             error={show('stop')}
           />
         )}
@@ -306,19 +342,28 @@ export function OrderTicket(props: {
             </>
           )}
         </dl>
-        {funds !== undefined && <p className="text-xs text-yellow-300">{funds}</p>}
-        {band !== undefined && <p className="text-xs text-yellow-300">{band}</p>}
-        <ErrorLine message={error} />
-        {placed !== undefined && (
-          <p role="status" className="text-sm text-up" data-testid="order-placed">
-            {placed}
-          </p>
-        )}
-        <div className="flex gap-2">
-          <Button type="submit" tone="primary" className="flex-1" disabled={busy}>
-            {side === 'BUY' ? 'Buy' : 'Sell'} {market.symbol} (Enter)
-          </Button>
-          <Button onClick={clear}>Clear (Esc)</Button>
+        {/* Kept in view when the ticket scrolls (a short window): what was said, and Send. */}
+        <div className="-mx-3 -mb-3 mt-auto flex flex-col gap-2 border-t border-edge bg-panel p-3 wide:sticky wide:bottom-0">
+          {funds !== undefined && (
+            <p className="text-xs text-yellow-300" data-testid="ticket-funds">
+              {funds}
+            </p>
+          )}
+          {band !== undefined && <p className="text-xs text-yellow-300">{band}</p>}
+          <ErrorLine message={error} />
+          {placed !== undefined && (
+            <p role="status" className="text-sm text-up" data-testid="order-placed">
+              {placed}
+            </p>
+          )}
+          <div className="flex gap-2">
+            <Button type="submit" tone="primary" className="flex-1" disabled={busy}>
+              {side === 'BUY' ? 'Buy' : 'Sell'} {market.symbol} <Key>Enter</Key>
+            </Button>
+            <Button onClick={clear}>
+              Clear <Key>Esc</Key>
+            </Button>
+          </div>
         </div>
       </form>
     </Panel>

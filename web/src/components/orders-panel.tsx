@@ -1,9 +1,11 @@
 // The user's orders, live from /ws/orders: open orders with cancel and amend (quantity, price,
-// stop), and the order history; each order opens onto its holds and releases.
+// stop; the amend form names the order it changes), and the order history; each order opens onto
+// its holds and releases.
 
 import { Fragment, useEffect, useState, type FormEvent } from 'react';
 import { api, errorText } from '../api/client.ts';
 import type { Order, OrderDetail } from '../api/types.ts';
+import { orderTerms } from '../live/order-notices.ts';
 import { isOpen } from '../live/private-feed.ts';
 import { price, shares } from '../money.ts';
 import { dateTime, timeOfDay } from '../time.ts';
@@ -47,17 +49,21 @@ function AmendRow({ order, onDone }: { order: Order; onDone: () => void }) {
     <tr>
       <td colSpan={10} className="px-2 py-1">
         <form
-          className="flex flex-wrap items-center gap-2"
+          className="sticky left-0 flex max-w-[calc(100vw-2rem)] flex-wrap items-center gap-2 rounded border border-accent/60 bg-accent/10 p-2 whitespace-normal"
           onSubmit={submit}
+          onChange={() => setError(undefined)}
           aria-label={`Amend order ${order.order_id}`}
         >
+          <p className="w-full text-sm font-semibold" data-testid="amend-banner">
+            Amending {orderTerms(order)} (order #{order.order_id})
+          </p>
           {input('Quantity', 'quantity', order.quantity, 'numeric')}
           {order.price !== null && input('Price ₹', 'price', order.price, 'decimal')}
           {order.stop_price !== null && input('Stop ₹', 'stop_price', order.stop_price, 'decimal')}
           <Button type="submit" tone="primary">
             Save
           </Button>
-          <Button onClick={onDone}>Keep</Button>
+          <Button onClick={onDone}>Cancel amend</Button>
           <ErrorLine message={error} />
         </form>
       </td>

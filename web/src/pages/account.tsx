@@ -11,7 +11,7 @@ import { useProfile } from '../session/session.tsx';
 export function AccountPage() {
   const profile = useProfile();
   return (
-    <main className="grid grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)] gap-3 p-3">
+    <main className="grid grid-cols-[minmax(0,1fr)] gap-3 p-3 wide:grid-cols-[minmax(0,1fr)_minmax(0,1.4fr)]">
       <h1 className="sr-only">Account</h1>
       <div className="flex flex-col gap-3">
         <Panel title="Profile">

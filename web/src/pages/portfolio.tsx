@@ -51,9 +51,13 @@ export function PortfolioPage() {
   const unrealized = holdings.reduce((n, h) => n + h.pnl, 0);
   const realized = paiseOf(portfolio.realized_pnl);
   const figure = (label: string, value: string, id: string, colour = '') => (
-    <div className="rounded border border-edge bg-panel px-4 py-3">
+    <div className="min-w-0 rounded border border-edge bg-panel px-4 py-3">
       <div className="text-xs text-dim">{label}</div>
-      <div className={`num text-lg font-semibold ${colour}`} data-testid={id}>
+      {/* Never clipped: the figure shrinks with the tile and, at worst, wraps. */}
+      <div
+        className={`num text-[clamp(0.95rem,3.6vw,1.125rem)] font-semibold [overflow-wrap:anywhere] ${colour}`}
+        data-testid={id}
+      >
         {value}
       </div>
     </div>
@@ -62,7 +66,7 @@ export function PortfolioPage() {
   return (
     <main className="flex flex-col gap-3 p-3">
       <h1 className="text-lg font-semibold">Portfolio</h1>
-      <div className="grid grid-cols-5 gap-3">
+      <div className="grid grid-cols-[repeat(auto-fit,minmax(10.5rem,1fr))] gap-3">
         {figure('Total value', rupees(available + held + invested), 'total-value')}
         {figure('Cash available', rupees(available), 'cash-available')}
         {figure('Cash held by open orders', rupees(held), 'cash-held')}
@@ -74,49 +78,53 @@ export function PortfolioPage() {
         )}
         {figure('Realised P&L', rupees(realized, { sign: true }), 'realized', tone(realized))}
       </div>
-      <div className="grid grid-cols-[minmax(0,2fr)_minmax(0,1fr)] gap-3">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-3 wide:grid-cols-[minmax(0,2fr)_minmax(0,1fr)]">
         <Panel title="Holdings">
-          <table className="w-full text-sm" data-testid="holdings">
-            <thead className="text-xs text-dim">
-              <tr>
-                {[
-                  'Symbol',
-                  'Quantity',
-                  'Held',
-                  'Avg price ₹',
-                  'Last ₹',
-                  'Value',
-                  'P&L',
-                  'P&L %',
-                ].map((h, i) => (
-                  <th
-                    key={h}
-                    className={`px-3 py-1 font-normal ${i === 0 ? 'text-left' : 'text-right'}`}
-                  >
-                    {h}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {holdings.map((h) => (
-                <tr key={h.symbol} className="border-t border-edge/60" data-symbol={h.symbol}>
-                  <td className="px-3 py-1 font-semibold">{h.symbol}</td>
-                  <td className="num px-3 py-1 text-right">{shares(h.quantity)}</td>
-                  <td className="num px-3 py-1 text-right text-dim">{shares(h.held)}</td>
-                  <td className="num px-3 py-1 text-right">{price(h.avg_price)}</td>
-                  <td className="num px-3 py-1 text-right">{rupees(h.last, { symbol: false })}</td>
-                  <td className="num px-3 py-1 text-right">{rupees(h.value)}</td>
-                  <td className={`num px-3 py-1 text-right ${tone(h.pnl)}`}>
-                    {rupees(h.pnl, { sign: true })}
-                  </td>
-                  <td className={`num px-3 py-1 text-right ${tone(h.pnl)}`}>
-                    {percent(h.pnl, h.cost)}
-                  </td>
+          <div className="overflow-x-auto">
+            <table className="w-full whitespace-nowrap text-sm" data-testid="holdings">
+              <thead className="text-xs text-dim">
+                <tr>
+                  {[
+                    'Symbol',
+                    'Quantity',
+                    'Held',
+                    'Avg price ₹',
+                    'Last ₹',
+                    'Value',
+                    'P&L',
+                    'P&L %',
+                  ].map((h, i) => (
+                    <th
+                      key={h}
+                      className={`px-3 py-1 font-normal ${i === 0 ? 'text-left' : 'text-right'}`}
+                    >
+                      {h}
+                    </th>
+                  ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {holdings.map((h) => (
+                  <tr key={h.symbol} className="border-t border-edge/60" data-symbol={h.symbol}>
+                    <td className="px-3 py-1 font-semibold">{h.symbol}</td>
+                    <td className="num px-3 py-1 text-right">{shares(h.quantity)}</td>
+                    <td className="num px-3 py-1 text-right text-dim">{shares(h.held)}</td>
+                    <td className="num px-3 py-1 text-right">{price(h.avg_price)}</td>
+                    <td className="num px-3 py-1 text-right">
+                      {rupees(h.last, { symbol: false })}
+                    </td>
+                    <td className="num px-3 py-1 text-right">{rupees(h.value)}</td>
+                    <td className={`num px-3 py-1 text-right ${tone(h.pnl)}`}>
+                      {rupees(h.pnl, { sign: true })}
+                    </td>
+                    <td className={`num px-3 py-1 text-right ${tone(h.pnl)}`}>
+                      {percent(h.pnl, h.cost)}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           {holdings.length === 0 && <p className="px-3 py-2 text-dim">No shares yet.</p>}
         </Panel>
         <Panel title="Allocation">

@@ -62,7 +62,7 @@ export function SignInPage() {
   };
 
   return (
-    <main className="mx-auto mt-16 w-full max-w-sm rounded border border-edge bg-panel p-6">
+    <main className="mx-3 mt-16 max-w-sm rounded border border-edge bg-panel p-6 sm:mx-auto">
       <h1 className="mb-4 text-xl font-semibold">
         {step.kind === 'register' ? 'Create an account' : 'Sign in to the exchange'}
       </h1>

@@ -72,7 +72,7 @@ export function SystemPage() {
   return (
     <main className="flex flex-col gap-3 p-3">
       <h1 className="text-lg font-semibold">System</h1>
-      <div className="grid grid-cols-3 gap-3">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-3 wide:grid-cols-3">
         <Panel title="This browser">
           <dl>
             <Row label="Market stream" value={connection.state} testId="ws-state" />

@@ -30,22 +30,16 @@ export function TradePage() {
   const last = tickers?.get(symbol)?.price;
 
   return (
-    <main className="grid h-full grid-cols-[210px_minmax(0,1fr)_260px_290px] grid-rows-[minmax(0,60fr)_minmax(0,40fr)] gap-1.5 p-1.5">
+    <main className="trade-layout">
       <h1 className="sr-only">Trade {symbol}</h1>
-      <div className="row-span-2 min-h-0">
+      {/* Each panel names its grid area (styles.css); on a phone they stack in this order. */}
+      <div className="h-44 min-h-0 [grid-area:watchlist] wide:h-auto">
         <Watchlist tickers={tickers} selected={symbol} onSelect={setChosen} />
       </div>
-      <div className="min-h-0">
+      <div className="h-80 min-h-0 [grid-area:chart] wide:h-auto">
         <PriceChart symbol={symbol} />
       </div>
-      <div className="min-h-0">
-        <DepthLadder
-          symbol={symbol}
-          book={book}
-          onPick={(price) => setPicked({ price, at: Date.now() })}
-        />
-      </div>
-      <div className="min-h-0">
+      <div className="min-h-0 [grid-area:ticket]" id="order-ticket">
         <OrderTicket
           market={{
             symbol,
@@ -59,10 +53,17 @@ export function TradePage() {
           pickedPrice={picked}
         />
       </div>
-      <div className="col-span-2 min-h-0">
+      <div className="min-h-0 [grid-area:book]">
+        <DepthLadder
+          symbol={symbol}
+          book={book}
+          onPick={(price) => setPicked({ price, at: Date.now() })}
+        />
+      </div>
+      <div className="h-72 min-h-0 [grid-area:orders] wide:h-auto">
         <OrdersPanel orders={orders} />
       </div>
-      <div className="min-h-0">
+      <div className="h-72 min-h-0 [grid-area:trades] wide:h-auto">
         <TradesTape symbol={symbol} />
       </div>
     </main>
