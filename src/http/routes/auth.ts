@@ -86,7 +86,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.post(
     '/api/auth/register',
     {
-      config: { access: 'public', rateClass: 'account', opaque: ['password'] },
+      config: {
+        access: 'public',
+        rateClass: 'account',
+        fields: { secret: ['password'], freeText: ['full_name'] },
+      },
       schema: {
         tags,
         body: RegisterBody,
@@ -102,7 +106,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.post(
     '/api/auth/login',
     {
-      config: { access: 'public', rateClass: 'account', opaque: ['password'] },
+      config: { access: 'public', rateClass: 'account', fields: { secret: ['password'] } },
       schema: {
         tags,
         body: LoginBody,
@@ -122,7 +126,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.post(
     '/api/auth/mfa/verify',
     {
-      config: { access: 'public', rateClass: 'account', opaque: ['code'] },
+      config: { access: 'public', rateClass: 'account', fields: { secret: ['code'] } },
       schema: {
         tags,
         body: MfaVerifyBody,
@@ -212,7 +216,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.patch(
     '/api/auth/me',
     {
-      config: { access: 'user', rateClass: 'account' },
+      config: { access: 'user', rateClass: 'account', fields: { freeText: ['full_name'] } },
       schema: {
         tags,
         security: [{ bearer: [] }],
@@ -230,7 +234,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
         access: 'user',
         rateClass: 'account',
         allowPendingPasswordChange: true,
-        opaque: ['current_password', 'new_password'],
+        fields: { secret: ['current_password', 'new_password'] },
       },
       schema: {
         tags,

@@ -138,7 +138,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/encrypt',
     {
-      config: { access: 'user', rateClass: 'crypto', opaque: ['plaintext'] },
+      config: { access: 'user', rateClass: 'crypto', fields: { secret: ['plaintext'] } },
       schema: {
         tags,
         security,
@@ -156,7 +156,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/decrypt',
     {
-      config: { access: 'user', rateClass: 'crypto', opaque: ['ciphertext'] },
+      config: { access: 'user', rateClass: 'crypto', fields: { opaque: ['ciphertext'] } },
       schema: {
         tags,
         security,
@@ -181,7 +181,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/sign',
     {
-      config: { access: 'user', rateClass: 'crypto', opaque: ['data'] },
+      config: { access: 'user', rateClass: 'crypto', fields: { opaque: ['data'] } },
       schema: {
         tags,
         security,
@@ -207,7 +207,11 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/verify',
     {
-      config: { access: 'user', rateClass: 'crypto', opaque: ['data', 'signature'] },
+      config: {
+        access: 'user',
+        rateClass: 'crypto',
+        fields: { opaque: ['data', 'signature', 'public_key'] },
+      },
       schema: {
         tags,
         security,
@@ -260,7 +264,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/merkle/build',
     {
-      config: { access: 'user', rateClass: 'crypto', opaque: ['data'] },
+      config: { access: 'user', rateClass: 'crypto', fields: { opaque: ['data'] } },
       bodyLimit: MERKLE_BODY_LIMIT,
       schema: {
         tags,
@@ -290,7 +294,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/merkle/proof',
     {
-      config: { access: 'user', rateClass: 'crypto', opaque: ['data'] },
+      config: { access: 'user', rateClass: 'crypto', fields: { opaque: ['data'] } },
       bodyLimit: MERKLE_BODY_LIMIT,
       schema: {
         tags,
@@ -324,7 +328,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/merkle/verify',
     {
-      config: { access: 'user', rateClass: 'crypto', opaque: ['leaf', 'data'] },
+      config: { access: 'user', rateClass: 'crypto', fields: { opaque: ['leaf'] } },
       schema: {
         tags,
         security,
@@ -357,7 +361,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/merkle/consistency',
     {
-      config: { access: 'user', rateClass: 'crypto' },
+      config: { access: 'user', rateClass: 'crypto', fields: { opaque: ['data'] } },
       bodyLimit: MERKLE_BODY_LIMIT,
       schema: {
         tags,
