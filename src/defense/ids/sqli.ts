@@ -42,9 +42,11 @@ const rules: readonly Rule<View>[] = [
     confidence: 'high',
     view: 'normalized',
     patterns: [
-      // ' or '1'='1   ' or ''='   ') or ('a'='a   ' or 1=1   '||'x' like 'x
+      // ' or '1'='1   ' or ''='   ') or ('a'='a   ' or 1=1   '||'x' like 'x; a literal follows the
+      // comparison, so prose such as `'patience' and 'discipline' = profit` is not a hit, nor
+      // code such as `x == 'a' or y == 'b'`.
       new RegExp(
-        String.raw`${CLOSE} ?(?:(?:or|and|xor)\b|\|\||&&) ?\(? ?['"]?[^'"]{0,20}['"]? ?(?:=|<>|!=|<=>|\blike\b)`,
+        String.raw`${CLOSE} ?(?:(?:or|and|xor)\b|\|\||&&) ?\(? ?['"]?[^'"]{0,20}['"]? ?(?:(?<![=!<>])=(?!=)|<>|!=|<=>|\blike\b) ?(?:['"\d(@]|$)`,
       ),
       // or 1=1   and 5678=5678
       /\b(?:or|and|xor|having) \(? ?(\d{1,10}) ?(?:=|<=>|like) ?\(? ?\1\b/,
