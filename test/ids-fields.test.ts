@@ -167,28 +167,3 @@ describe('IDS by field kind (IDS_ACTION=reject)', () => {
     expect(await idsEvents(ip)).toEqual([]);
   });
 });
-
-describe('route configuration', () => {
-  it('a route still declaring config.opaque stops the app from starting', async () => {
-    const t = await openTestApp(factory);
-    try {
-      const { buildExchange } = await import('../src/app.ts');
-      const { openKeyring } = await import('../src/store/data-keys.repo.ts');
-      const { ensureKeyMaterial } = await import('../src/store/key-files.ts');
-      const { keys } = ensureKeyMaterial(t.config);
-      const keyring = await openKeyring(t.store.db, keys.masterKey, Date.now());
-      const other = await buildExchange({ config: t.config, store: t.store, keys, keyring });
-      other.app.post(
-        '/api/stale',
-        { config: { access: 'public', rateClass: 'account', opaque: ['password'] } },
-        () => ({ ok: true }),
-      );
-      await expect(other.app.ready()).rejects.toThrow(
-        'config.opaque is now config.fields: { secret, opaque }: /api/stale',
-      );
-      await other.app.close();
-    } finally {
-      await t.close();
-    }
-  });
-});
