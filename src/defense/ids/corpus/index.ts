@@ -47,14 +47,15 @@ export const attacks: Readonly<Record<DetectorName, readonly string[]>> = loadAt
 export const benign: readonly string[] = loadBenign();
 
 /**
- * The characters of the items users put in Merkle trees: letters, digits, space, `-`, `_`, `"`,
- * `\`, `/`, accented letters, CJK, emoji (with a ZWJ and variation selector) and astral-plane
- * characters. Code points, so an emoji is one unit.
+ * The small alphabet of the items issue 13's outside suite puts in Merkle trees: letters, digits,
+ * space, `-`, `_`, `"`, `\`, `/`, accented letters, CJK, emoji (one with a skin tone, and a ZWJ)
+ * and astral-plane characters. Code points, so an emoji is one unit. Small on purpose: `-` and `"`
+ * come up often, as in the suite, where 0.13% of short items tripped the old comment rules.
  */
 export const ITEM_ALPHABET: readonly string[] = [
-  ...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_"\\/',
-  ...'àáâäãåçèéêëìíîïñòóôöõøùúûüýÿßæœÀÉÎÖÜŁłŚśŻżČčŠšŽžĞğİı',
-  ...'中文字节树根叶哈希日本語한국어',
-  ...'😀🚀📈👍🏽❤\u200d\ufe0f',
-  ...'𝄞𝕏𐍈𠀋',
+  ...'abxyzAZ019 -_"\\/',
+  ...'éüßñØ',
+  ...'中文字',
+  ...'😀🚀👍🏽\u200d',
+  ...'𝄞𠀋',
 ];
