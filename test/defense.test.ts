@@ -493,8 +493,8 @@ describe('defense', () => {
       expect((await call(app, 'GET', '/api/auth/me', { ip, token })).status).toBe(200);
     });
 
-    // config.opaque was the IDS's field list before config.fields; ignored, it would leave a
-    // password inspected as a structured field.
+    // A misspelt field kind, or config.opaque (the IDS's field list before config.fields), would
+    // be ignored and leave a password inspected, and logged, as a structured field.
     it.each([
       [
         'a route without a rate class',
@@ -504,7 +504,12 @@ describe('defense', () => {
       [
         'a route still declaring config.opaque',
         { access: 'public', rateClass: 'account', opaque: ['password'] },
-        'config.opaque is now config.fields: { secret, opaque }: /api/unconfigured',
+        'config.fields names fields the body does not have: /api/unconfigured (config.opaque is now config.fields)',
+      ],
+      [
+        'a route naming a field its body does not have (a misspelt secret)',
+        { access: 'public', rateClass: 'account', fields: { secret: ['pasword'] } },
+        'config.fields names fields the body does not have: /api/unconfigured (pasword)',
       ],
     ] as const)('%s stops the app from starting', async (_, config, message) => {
       const app = await open({});

@@ -69,14 +69,29 @@ export function userAllowance(guard: Guard): AccessDeps['limitUser'] {
   };
 }
 
-/** Call before any route is registered: the app then refuses to start with a route without a class. */
+/** The names in a route's `config.fields` that its body schema does not declare. */
+function undeclaredFields(fields: FieldPolicy, body: unknown): string[] {
+  const declared = (body as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+  const named = [...(fields.secret ?? []), ...(fields.opaque ?? []), ...(fields.freeText ?? [])];
+  return named.filter((name) => !Object.hasOwn(declared, name));
+}
+
+/**
+ * Call before any route is registered: the app then refuses to start with a route without a
+ * class, or whose IDS field kinds are not what it inspects.
+ */
 export function installDefense(app: ExchangeApp, guard: Guard): void {
   const unclassed: string[] = [];
-  const stale: string[] = [];
+  const misnamed: string[] = [];
   app.addHook('onRoute', (route) => {
-    // `config.opaque` was the IDS's field list before `config.fields`; ignoring one would
-    // inspect a password as a structured field.
-    if (route.config !== undefined && 'opaque' in route.config) stale.push(route.url);
+    // A misspelt secret, or `config.opaque` (the field list before `config.fields`), would be
+    // ignored and leave a password inspected, and logged, as a structured field.
+    const { fields } = route.config ?? {};
+    const undeclared = fields === undefined ? [] : undeclaredFields(fields, route.schema?.body);
+    if (undeclared.length > 0) misnamed.push(`${route.url} (${undeclared.join(', ')})`);
+    if (route.config !== undefined && 'opaque' in route.config) {
+      misnamed.push(`${route.url} (config.opaque is now config.fields)`);
+    }
     if (route.config?.rateClass !== undefined) return;
     for (const method of Array.isArray(route.method) ? route.method : [route.method])
       if (method !== 'HEAD') unclassed.push(`${method} ${route.url}`);
@@ -85,9 +100,9 @@ export function installDefense(app: ExchangeApp, guard: Guard): void {
     if (unclassed.length > 0) {
       return Promise.reject(new Error(`routes without a rate class: ${unclassed.join(', ')}`));
     }
-    if (stale.length > 0) {
+    if (misnamed.length > 0) {
       return Promise.reject(
-        new Error(`config.opaque is now config.fields: { secret, opaque }: ${stale.join(', ')}`),
+        new Error(`config.fields names fields the body does not have: ${misnamed.join(', ')}`),
       );
     }
     return Promise.resolve();
