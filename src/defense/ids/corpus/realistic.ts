@@ -28,11 +28,8 @@ interface Seeds {
   titles: string[];
   suffixes: string[];
   addresses: {
-    streets: string[];
-    localStreets: string[];
     units: string[];
-    cities: string[];
-    countries: string[];
+    locales: { country: string; streets: string[]; cities: string[]; units?: string[] }[];
   };
   symbols: string[];
   notes: string[];
@@ -121,19 +118,20 @@ function name(rng: Rng): string {
   return full;
 }
 
+/** An address of one country: its streets, its cities, its own unit words when it has them. */
 function address(rng: Rng): string {
-  const { streets, localStreets, units, cities, countries } = seeds.addresses;
+  const locale = pick(rng, seeds.addresses.locales);
   const number = pick(rng, [
     String(between(rng, 1, 999)),
     `${between(rng, 1, 99)}/${between(rng, 1, 20)}`,
     `${between(rng, 1, 300)}${pick(rng, ['A', 'B', 'a', '-C'])}`,
     `#${between(rng, 1, 60)}`,
   ]);
-  const street = chance(rng, 0.75) ? pick(rng, streets) : pick(rng, localStreets);
+  const street = pick(rng, locale.streets);
   const parts = [chance(rng, 0.5) ? `${number} ${street}` : `${street} ${number}`];
-  if (chance(rng, 0.4)) parts.unshift(pick(rng, units));
-  parts.push(pick(rng, cities));
-  if (chance(rng, 0.3)) parts.push(pick(rng, countries));
+  if (chance(rng, 0.4)) parts.unshift(pick(rng, locale.units ?? seeds.addresses.units));
+  parts.push(pick(rng, locale.cities));
+  if (chance(rng, 0.3)) parts.push(locale.country);
   return parts.join(chance(rng, 0.85) ? ', ' : '\n');
 }
 
@@ -166,7 +164,7 @@ function fill(rng: Rng, template: string): string {
       case 'name':
         return name(rng);
       case 'city':
-        return pick(rng, seeds.addresses.cities);
+        return pick(rng, pick(rng, seeds.addresses.locales).cities);
       default:
         return slot;
     }
