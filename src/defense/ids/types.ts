@@ -54,7 +54,7 @@ export interface Finding {
   /** The matched fragment of the normalized text, at most 80 characters, safe to log. */
   sample: string;
   /** The kind of field the text was found in; never `secret`, which is not inspected. */
-  field: FieldKind;
+  field: Exclude<FieldKind, 'secret'>;
   /** `high` when any rule that matched here is high-confidence. */
   confidence: Confidence;
 }
