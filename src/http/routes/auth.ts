@@ -126,7 +126,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.post(
     '/api/auth/mfa/verify',
     {
-      config: { access: 'public', rateClass: 'account', fields: { secret: ['code'] } },
+      config: { access: 'public', rateClass: 'account', fields: { secret: ['mfa_token', 'code'] } },
       schema: {
         tags,
         body: MfaVerifyBody,
@@ -147,7 +147,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
     '/api/auth/refresh',
     {
       // The refresh token is the credential: in the body, or else the cookie (CSRF-checked).
-      config: { access: 'public', rateClass: 'account' },
+      config: { access: 'public', rateClass: 'account', fields: { secret: ['refresh_token'] } },
       schema: {
         tags,
         body: RefreshBody,
