@@ -444,7 +444,7 @@ describe('defense', () => {
         'sqli',
         'xss',
       ]);
-      // Four detectors in the username; the password, an opaque field, is not inspected.
+      // Four detectors in the username; the password, a secret field, is not inspected.
       expect(event?.details.findings).toBe(4);
     });
 
@@ -493,7 +493,25 @@ describe('defense', () => {
       expect((await call(app, 'GET', '/api/auth/me', { ip, token })).status).toBe(200);
     });
 
-    it('a route without a rate class stops the app from starting', async () => {
+    // A misspelt field kind, or config.opaque (the IDS's field list before config.fields), would
+    // be ignored and leave a password inspected, and logged, as a structured field.
+    it.each([
+      [
+        'a route without a rate class',
+        { access: 'public' },
+        'routes without a rate class: GET /api/unconfigured',
+      ],
+      [
+        'a route still declaring config.opaque',
+        { access: 'public', rateClass: 'account', opaque: ['password'] },
+        'config.fields names fields the body does not have: /api/unconfigured (config.opaque is now config.fields)',
+      ],
+      [
+        'a route naming a field its body does not have (a misspelt secret)',
+        { access: 'public', rateClass: 'account', fields: { secret: ['pasword'] } },
+        'config.fields names fields the body does not have: /api/unconfigured (pasword)',
+      ],
+    ] as const)('%s stops the app from starting', async (_, config, message) => {
       const app = await open({});
       const { buildExchange } = await import('../src/app.ts');
       const { openKeyring } = await import('../src/store/data-keys.repo.ts');
@@ -501,10 +519,8 @@ describe('defense', () => {
       const { keys } = ensureKeyMaterial(app.config);
       const keyring = await openKeyring(app.store.db, keys.masterKey, clock);
       const other = await buildExchange({ config: app.config, store: app.store, keys, keyring });
-      other.app.get('/api/unclassed', { config: { access: 'public' } }, () => ({ oops: true }));
-      await expect(other.app.ready()).rejects.toThrow(
-        'routes without a rate class: GET /api/unclassed',
-      );
+      other.app.get('/api/unconfigured', { config }, () => ({ oops: true }));
+      await expect(other.app.ready()).rejects.toThrow(message);
       await other.app.close();
     });
   });

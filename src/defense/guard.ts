@@ -5,7 +5,13 @@
 import { ApiError } from '../errors.ts';
 import type { SecurityEventType, SecurityEvents } from './security-events.ts';
 import { EventThrottle } from './event-throttle.ts';
-import { inspectRequest, SEVERITY_WEIGHT, type DetectorName, type Finding } from './ids/index.ts';
+import {
+  inspectRequest,
+  refusable,
+  SEVERITY_WEIGHT,
+  type DetectorName,
+  type Finding,
+} from './ids/index.ts';
 import type { InspectedRequest } from './ids/types.ts';
 import type { IpBlocks } from './ip-blocks.ts';
 import type { LimitDecision, RateClass, RateLimits } from './rate-limits.ts';
@@ -62,17 +68,21 @@ export class Guard {
   /**
    * Runs the intrusion detectors over a request whose schema was checked already, so unknown
    * fields never get here. A request's findings are one security event (see `report`). The
-   * configured action then logs, refuses (400) or also blocks the address after repeated hits;
-   * it also refuses a query with more parameters than the IDS inspects, which could hide one.
-   * Parameterized SQL, not this, is what keeps queries safe: the IDS detects and reports.
+   * configured action then logs, refuses (400) or also blocks the address after repeated hits,
+   * on the findings that are grounds for refusal (`refusable`: none in an opaque field, only
+   * high-confidence ones in free text); it also refuses a query with more parameters than the IDS
+   * inspects, which could hide one. Parameterized SQL, not this, is what keeps queries safe: the
+   * IDS detects and reports.
    */
   async screen(request: InspectedRequest, address: string, userId?: number): Promise<void> {
     if (!this.ids.enabled) return;
     const { findings, skipped } = inspectRequest(request);
     const worst = worstOf(findings);
-    if (worst !== undefined) await this.report(findings, worst, address, userId);
+    const grounds = worstOf(findings.filter(refusable));
+    const refusing = grounds !== undefined && this.ids.action !== 'log';
+    if (worst !== undefined) await this.report(findings, worst, address, userId, refusing);
     if (this.ids.action === 'log') return;
-    if (worst === undefined) {
+    if (grounds === undefined) {
       if (skipped.query === 0) return;
       throw new ApiError(
         'REQUEST_REJECTED',
@@ -103,20 +113,23 @@ export class Guard {
     }
     throw new ApiError(
       'REQUEST_REJECTED',
-      `the request was refused: it looks like ${spoken(worst.detector)} (${worst.location})`,
+      `the request was refused: it looks like ${spoken(grounds.detector)} (${grounds.location})`,
     );
   }
 
   /**
    * One event for all of a request's findings, typed by the worst, naming every detector and
    * counting the findings. Not stored when one of its type from this address was stored less
-   * than IDS_EVENT_WINDOW_MS ago; the next one stored says how many were held back.
+   * than IDS_EVENT_WINDOW_MS ago; the next one stored says how many were held back. `refused`
+   * says whether the request was refused, so an operator tells an attack stopped from a finding
+   * in a field the IDS only watches.
    */
   private async report(
     findings: readonly Finding[],
     worst: Finding,
     address: string,
     userId: number | undefined,
+    refused: boolean,
   ): Promise<void> {
     const type = `malicious_${worst.detector}` as SecurityEventType;
     const held = this.idsEvents.admit(`${address}|${type}`, this.now());
@@ -135,6 +148,8 @@ export class Guard {
       details: {
         rule: worst.rule,
         location: worst.location,
+        field: worst.field,
+        refused,
         score: worst.score,
         sample: worst.sample,
         detectors,

@@ -7,7 +7,8 @@
 //   - honest registrations, a second baseline (argon2id hashing is most of their cost);
 //   - the review's amplification request (issue 12, finding 2): an anonymous register with 900
 //     unknown fields, each holding `<script>' OR 1=1--;cat /etc/passwd ../../`;
-//   - the same payload in the two fields login declares, which the IDS does inspect.
+//   - the same payload in both login fields: the IDS inspects the username (the password is a
+//     secret field, never inspected).
 // For each kind it prints latency (p50, p99, max), the security events, audit leaves and database
 // bytes each request added, and the slowest health answer meanwhile.
 

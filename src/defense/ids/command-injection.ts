@@ -42,12 +42,14 @@ const rules: readonly Rule<View>[] = [
   {
     id: 'cmdi.chained-command',
     severity: 'CRITICAL',
+    confidence: 'low',
     view: 'normalized',
     patterns: [new RegExp(String.raw`(?:[;&|\n\r\x60]|\$\() {0,3}(?:${COMMAND})`)],
   },
   {
     id: 'cmdi.shell-binary',
     severity: 'HIGH',
+    confidence: 'high',
     view: 'normalized',
     patterns: [
       /\/bin\/(?:ba|z|k|da|c|tc)?sh\b|\bcmd\.exe\b|\bcmd ?\/c\b/,
@@ -57,6 +59,7 @@ const rules: readonly Rule<View>[] = [
   {
     id: 'cmdi.reverse-shell',
     severity: 'CRITICAL',
+    confidence: 'high',
     view: 'normalized',
     patterns: [
       /\/dev\/(?:tcp|udp)\/|\bmkfifo\b|\b(?:ba)?sh -i\b/,
@@ -66,18 +69,21 @@ const rules: readonly Rule<View>[] = [
   {
     id: 'cmdi.download-and-run',
     severity: 'HIGH',
+    confidence: 'high',
     view: 'normalized',
     patterns: [/\b(?:curl|wget)\b.{0,120}?\| ?(?:ba|z|k|da)?sh\b|\bwget\b.{0,120}? -o ?\/tmp\//],
   },
   {
     id: 'cmdi.brace-expansion',
     severity: 'HIGH',
+    confidence: 'low',
     view: 'normalized',
     patterns: [/(?:[;&|\n\x60]|\$\() ?\{[a-z/]{2,20},[^{}]{1,60}\}/],
   },
   {
     id: 'cmdi.ifs-evasion',
     severity: 'HIGH',
+    confidence: 'high',
     view: 'decoded',
     patterns: [/\$\{ ?ifs ?\}|\$ifs\b|\$\{(?:path|home|shellopts):0:1\}/],
   },

@@ -2,11 +2,12 @@
 // expressions without nested unbounded quantifiers, and every gap between tokens is bounded, so a
 // scan is linear in the length of the string.
 
-import type { DetectorName, Severity } from './types.ts';
+import type { Confidence, DetectorName, Severity } from './types.ts';
 
 export interface Rule<View extends string> {
   id: string;
   severity: Severity;
+  confidence: Confidence;
   /** Which normalized view of the string the patterns run over. */
   view: View;
   /** The rule matches when any pattern matches. Patterns must not use the g or y flags. */
@@ -16,13 +17,14 @@ export interface Rule<View extends string> {
 export interface RuleHit {
   rule: string;
   severity: Severity;
+  confidence: Confidence;
   /** The matched text with a little trailing context, before escaping for logs. */
   fragment: string;
 }
 
 export interface Detector {
   name: DetectorName;
-  rules: readonly { id: string; severity: Severity }[];
+  rules: readonly { id: string; severity: Severity; confidence: Confidence }[];
   scan(text: string): RuleHit[];
 }
 
@@ -36,7 +38,7 @@ export function defineDetector<View extends string>(
 ): Detector {
   return {
     name,
-    rules: rules.map(({ id, severity }) => ({ id, severity })),
+    rules: rules.map(({ id, severity, confidence }) => ({ id, severity, confidence })),
     scan(text) {
       const prepared = views(text);
       const hits: RuleHit[] = [];
@@ -49,6 +51,7 @@ export function defineDetector<View extends string>(
           hits.push({
             rule: rule.id,
             severity: rule.severity,
+            confidence: rule.confidence,
             fragment: subject.slice(match.index, end),
           });
           break;

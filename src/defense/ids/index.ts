@@ -12,7 +12,15 @@ import { sqli } from './sqli.ts';
 import type { Finding, InspectedRequest, Severity } from './types.ts';
 import { xss } from './xss.ts';
 
-export type { DetectorName, Finding, InspectedRequest, Severity } from './types.ts';
+export type {
+  Confidence,
+  DetectorName,
+  FieldKind,
+  FieldPolicy,
+  Finding,
+  InspectedRequest,
+  Severity,
+} from './types.ts';
 export { INSPECTED_HEADERS, LIMITS, type Part } from './request-fields.ts';
 export { escapeForLog } from './sample.ts';
 
@@ -33,6 +41,15 @@ export interface Inspection {
   skipped: Record<Part, number>;
 }
 
+/**
+ * Whether a finding is grounds to refuse its request: anywhere but in an opaque field, where a
+ * user's own bytes look like anything, and in free text only on a high-confidence rule.
+ */
+export function refusable(finding: Finding): boolean {
+  if (finding.field === 'free-text') return finding.confidence === 'high';
+  return finding.field === 'structured';
+}
+
 export function inspect(request: InspectedRequest): Finding[] {
   return inspectRequest(request).findings;
 }
@@ -40,7 +57,7 @@ export function inspect(request: InspectedRequest): Finding[] {
 export function inspectRequest(request: InspectedRequest): Inspection {
   const findings = new Map<string, Finding>();
   const { fields, skipped } = requestFields(request);
-  for (const { location, text } of fields) {
+  for (const { location, text, kind } of fields) {
     for (const detector of DETECTORS) {
       for (const hit of detector.scan(text)) {
         const key = `${detector.name}\u0000${location}`;
@@ -54,10 +71,13 @@ export function inspectRequest(request: InspectedRequest): Inspection {
             location,
             rule: hit.rule,
             sample: escapeForLog(hit.fragment, SAMPLE_LENGTH),
+            field: kind,
+            confidence: hit.confidence,
           });
           continue;
         }
         existing.score += weight;
+        if (hit.confidence === 'high') existing.confidence = 'high';
         if (weight > SEVERITY_WEIGHT[existing.severity]) {
           existing.severity = hit.severity;
           existing.rule = hit.rule;

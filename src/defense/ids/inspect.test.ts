@@ -3,9 +3,11 @@ import {
   inspect,
   inspectRequest,
   LIMITS,
+  refusable,
   SEVERITY_WEIGHT,
   type InspectedRequest,
 } from './index.ts';
+import { sqli } from './sqli.ts';
 
 function request(parts: Partial<InspectedRequest>): InspectedRequest {
   return { path: '/api/orders', query: {}, body: null, headers: {}, ...parts };
@@ -110,6 +112,107 @@ describe('inspect', () => {
     expect(inspect(request({ body: '<svg/onload=alert(1)>' }))).toEqual([
       expect.objectContaining({ detector: 'xss', location: 'body', rule: 'xss.svg-onload' }),
     ]);
+  });
+});
+
+describe('field kinds (issue 13)', () => {
+  const attack = "<script>' OR 1=1--";
+
+  it('inspects an opaque field and reports what it finds, but never as grounds to refuse', () => {
+    const opaque = inspect(request({ body: { data: attack }, fields: { opaque: ['data'] } }));
+    const structured = inspect(request({ body: { data: attack } }));
+    expect(opaque.map((f) => f.detector)).toEqual(structured.map((f) => f.detector));
+    expect(opaque.every((f) => f.field === 'opaque' && !refusable(f))).toBe(true);
+    expect(structured.every((f) => f.field === 'structured' && refusable(f))).toBe(true);
+  });
+
+  it('gives the kind to everything nested in the field: array items, keys and values', () => {
+    const findings = inspect(
+      request({
+        body: { data: ['ok', [attack], { [attack]: attack }], other: 'fine' },
+        fields: { opaque: ['data'] },
+      }),
+    );
+    expect(findings.length).toBeGreaterThan(0);
+    expect(new Set(findings.map((f) => f.field))).toEqual(new Set(['opaque']));
+    expect(findings.some((f) => f.location === 'body.data[1][0]')).toBe(true);
+  });
+
+  it('never inspects a secret field, so nothing of it reaches a log', () => {
+    const body = { password: attack, code: [attack] };
+    expect(inspect(request({ body, fields: { secret: ['password', 'code'] } }))).toEqual([]);
+    expect(inspect(request({ body })).length).toBeGreaterThan(0);
+  });
+
+  it('refuses free text only on a high-confidence rule', () => {
+    const fields = { freeText: ['note'] };
+    const low = inspect(request({ body: { note: "it's 'cheap' or not" }, fields }));
+    expect(low).toEqual([
+      expect.objectContaining({ rule: 'sqli.quote-logic', field: 'free-text', confidence: 'low' }),
+    ]);
+    expect(low.some(refusable)).toBe(false);
+    const high = inspect(request({ body: { note: '<script>alert(1)</script>' }, fields }));
+    expect(high).toEqual([expect.objectContaining({ field: 'free-text', confidence: 'high' })]);
+    expect(high.every(refusable)).toBe(true);
+  });
+
+  it('is high-confidence when any rule that matched is, even if the worst one is not', () => {
+    // time-delay (CRITICAL, low) is the worst rule; tautology (HIGH, high) also matched.
+    const [finding] = inspect(request({ body: { note: "1' AND SLEEP(5) AND 'a'='a" } }));
+    expect(finding).toMatchObject({ rule: 'sqli.time-delay', confidence: 'high' });
+  });
+
+  it('leaves the top-level field names structured: a route declares them', () => {
+    const findings = inspect(request({ body: { [attack]: 'x' }, fields: { opaque: [attack] } }));
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.every((f) => f.field === 'structured')).toBe(true);
+  });
+
+  it('inspects opaque strings after every other, so many short items cannot crowd out a field', () => {
+    const data = Array.from({ length: 1_000 }, (_, i) => `item ${i}`);
+    const { findings, skipped } = inspectRequest(
+      request({ body: { data, name: "x' OR '1'='1" }, fields: { opaque: ['data'] } }),
+    );
+    expect(findings.map((f) => f.location)).toEqual(['body.name']);
+    // The two keys, the name and the items.
+    expect(skipped.body).toBe(2 + 1 + 1_000 - LIMITS.inspectedStrings);
+  });
+});
+
+describe('comment rules need SQL around the comment (issue 13)', () => {
+  it.each([
+    '𝄞中ü-0ß9--',
+    'well--done',
+    'C# -- notes',
+    '---',
+    '# Title\n\nText\n\n---',
+    'x-y-z--',
+    'TCS--',
+    'ab"c--',
+    'sell half if it breaks 1,860 -- stop at 1,800',
+    'select the best -- or the cheapest',
+    'Buy on dips -- sell on rallies --',
+    'and that is it --',
+    '"quoted" -- and then more',
+    'i-- ; j++',
+  ])('%j is no finding', (text) => {
+    expect(inspect(request({ body: { note: text } }))).toEqual([]);
+  });
+
+  it.each([
+    ["admin'--", 'sqli.comment-after-quote'],
+    ["admin' #", 'sqli.comment-after-quote'],
+    ["admin')/*", 'sqli.comment-after-quote'],
+    ['admin" -- -', 'sqli.comment-after-quote'],
+    ['1 or 1=1--', 'sqli.comment-at-end'],
+    ['x=1 #', 'sqli.comment-at-end'],
+    ['1; DROP TABLE x --', 'sqli.comment-at-end'],
+    ['1 order by 3--+', 'sqli.comment-at-end'],
+    ['1 union select null,null--', 'sqli.comment-at-end'],
+    ['1 and md5(1))--', 'sqli.comment-at-end'],
+  ])('%j matches %s', (text, rule) => {
+    const hits = sqli.scan(text.toLowerCase()).map((hit) => hit.rule);
+    expect(hits).toContain(rule);
   });
 });
 
@@ -231,6 +334,10 @@ describe('pathological inputs', () => {
     ['union select a,', []],
     ['..', []],
     ['../', ['path_traversal']],
+    ["'--x", []],
+    ['by 1,1,', []],
+    ['=1 =1 ', []],
+    ['a(b)c', []],
   ];
   it.each(cases)('a 64 KiB run of %j gives %j', (seed, detectors) => {
     const text = seed.repeat(Math.ceil(N / seed.length)).slice(0, N);

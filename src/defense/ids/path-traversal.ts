@@ -37,12 +37,14 @@ const rules: readonly Rule<View>[] = [
   {
     id: 'traversal.dot-dot-slash',
     severity: 'HIGH',
+    confidence: 'low',
     view: 'decoded',
     patterns: [/\.\.;?[/\\]/, /[/\\]\.\.(?:$|[;?#])/],
   },
   {
     id: 'traversal.encoded-dot-dot',
     severity: 'HIGH',
+    confidence: 'high',
     view: 'raw',
     patterns: [
       new RegExp(String.raw`(?:${DOT}){2}|\.${DOT}|${DOT}\.|\.\.${SLASH}`),
@@ -52,6 +54,7 @@ const rules: readonly Rule<View>[] = [
   {
     id: 'traversal.sensitive-file',
     severity: 'CRITICAL',
+    confidence: 'high',
     view: 'decoded',
     patterns: [
       /\/etc\/(?:passwd|shadow|group|hosts|issue|sudoers|crontab)\b|\/proc\/(?:self|\d{1,7})\//,
@@ -62,6 +65,7 @@ const rules: readonly Rule<View>[] = [
   {
     id: 'traversal.null-byte',
     severity: 'HIGH',
+    confidence: 'high',
     view: 'decoded',
     // eslint-disable-next-line no-control-regex -- control characters are what this matches
     patterns: [/\x00/],
@@ -69,6 +73,7 @@ const rules: readonly Rule<View>[] = [
   {
     id: 'traversal.file-scheme',
     severity: 'MEDIUM',
+    confidence: 'low',
     view: 'decoded',
     patterns: [/\b(?:file|php|phar|zip|expect|glob|jar):\/\//],
   },

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { inspect, LIMITS, SEVERITY_WEIGHT, type Finding } from './index.ts';
+import { ITEM_ALPHABET } from './corpus/index.ts';
+import { inspect, LIMITS, refusable, SEVERITY_WEIGHT, type Finding } from './index.ts';
 import { requestFields } from './request-fields.ts';
 
 // eslint-disable-next-line no-control-regex -- control characters are what this matches
@@ -10,6 +11,15 @@ const alphanumeric = fc.string({
   unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 '),
   maxLength: 200,
 });
+
+/** Items as issue 13's Merkle suite makes them, and items of any Unicode code points. */
+const items = fc.array(
+  fc.oneof(
+    fc.string({ unit: fc.constantFrom(...ITEM_ALPHABET), maxLength: 40 }),
+    fc.string({ unit: 'binary', maxLength: 40 }),
+  ),
+  { minLength: 1, maxLength: 300 },
+);
 
 function expectWellFormed(findings: Finding[]): void {
   const keys = new Set<string>();
@@ -37,6 +47,25 @@ describe('inspect properties', () => {
         expect(findings).toEqual([]);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('never refuses items in an opaque field, and reports on them what a structured field would', () => {
+    fc.assert(
+      fc.property(items, fc.constantFrom('utf8', 'hex'), (data, encoding) => {
+        const body = { data, encoding };
+        const opaque = inspect({
+          path: '/',
+          query: {},
+          body,
+          headers: {},
+          fields: { opaque: ['data'] },
+        });
+        expect(opaque.filter(refusable)).toEqual([]);
+        const structured = inspect({ path: '/', query: {}, body, headers: {} });
+        expect(opaque).toEqual(structured.map((f) => ({ ...f, field: 'opaque' })));
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -1,10 +1,12 @@
-// Lists the attacker-controlled strings of a request with where each was found. The walk is
-// bounded in depth, in strings and in visited values, and what is inspected is bounded per part
-// of the request (path and headers, query, body): the shortest strings of each part first, so
-// neither padding in one part nor long text in a part can crowd out a short field.
+// Lists the attacker-controlled strings of a request with where each was found and what kind of
+// field holds it. The walk is bounded in depth, in strings and in visited values, and what is
+// inspected is bounded per part of the request (path and headers, query, body): the shortest
+// strings of each part first, so neither padding in one part nor long text in a part can crowd
+// out a short field, and opaque strings only after the others, so they cannot crowd out any.
+// Secret fields are never collected.
 
 import { escapeForLog } from './sample.ts';
-import type { InspectedRequest } from './types.ts';
+import type { FieldKind, FieldPolicy, InspectedRequest } from './types.ts';
 
 /** The parts of a request, each inspected within its own limits. */
 export type Part = 'head' | 'query' | 'body';
@@ -13,6 +15,7 @@ export interface Field {
   part: Part;
   location: string;
   text: string;
+  kind: Exclude<FieldKind, 'secret'>;
 }
 
 export const LIMITS = {
@@ -56,16 +59,16 @@ class FieldCollector {
     return this.fields.length >= LIMITS.maxStrings || this.values >= LIMITS.maxValues;
   }
 
-  add(location: string, text: string): void {
+  add(location: string, text: string, kind: Field['kind'] = 'structured'): void {
     if (this.full) return;
     this.values += 1;
-    if (text.length > 0) this.fields.push({ part: this.part, location, text });
+    if (text.length > 0) this.fields.push({ part: this.part, location, text, kind });
   }
 
-  walk(value: unknown, location: string, depth: number): void {
+  walk(value: unknown, location: string, depth: number, kind: Field['kind'] = 'structured'): void {
     if (this.full) return;
     if (typeof value === 'string') {
-      this.add(location, value);
+      this.add(location, value, kind);
       return;
     }
     this.values += 1;
@@ -73,7 +76,8 @@ class FieldCollector {
     if (ArrayBuffer.isView(value)) return;
     if (Array.isArray(value)) {
       for (let index = 0; index < value.length && !this.full; index += 1) {
-        this.walk(value[index], escapeForLog(`${location}[${index}]`, MAX_LOCATION), depth + 1);
+        const child = escapeForLog(`${location}[${index}]`, MAX_LOCATION);
+        this.walk(value[index], child, depth + 1, kind);
       }
       return;
     }
@@ -81,10 +85,34 @@ class FieldCollector {
       if (this.full) return;
       if (!Object.hasOwn(value, key)) continue;
       const child = childLocation(location, key);
-      this.add(child, key);
-      this.walk((value as Record<string, unknown>)[key], child, depth + 1);
+      this.add(child, key, kind);
+      this.walk((value as Record<string, unknown>)[key], child, depth + 1, kind);
     }
   }
+
+  /** The body, each top-level field walked as the kind the policy gives it; secrets not at all. */
+  walkBody(body: unknown, policy: FieldPolicy): void {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      this.walk(body, 'body', 0);
+      return;
+    }
+    this.values += 1;
+    for (const key in body) {
+      if (this.full) return;
+      if (!Object.hasOwn(body, key)) continue;
+      const kind = kindOf(policy, key);
+      const child = childLocation('body', key);
+      this.add(child, key);
+      if (kind !== 'secret') this.walk((body as Record<string, unknown>)[key], child, 1, kind);
+    }
+  }
+}
+
+function kindOf(policy: FieldPolicy, key: string): FieldKind {
+  if (policy.secret?.includes(key) === true) return 'secret';
+  if (policy.opaque?.includes(key) === true) return 'opaque';
+  if (policy.freeText?.includes(key) === true) return 'free-text';
+  return 'structured';
 }
 
 function decodeQueryName(name: string): string {
@@ -126,9 +154,15 @@ function walkQueryRecord(collector: FieldCollector, query: Record<string, unknow
   }
 }
 
-/** A part's strings, shortest first (ties in request order), within the inspection limits. */
+/**
+ * A part's strings within the inspection limits: shortest first (ties in request order), every
+ * opaque string after every other.
+ */
 function withinLimits(fields: readonly Field[]): Field[] {
-  const shortestFirst = [...fields].sort((a, b) => a.text.length - b.text.length);
+  const last = (field: Field): number => (field.kind === 'opaque' ? 1 : 0);
+  const shortestFirst = [...fields].sort(
+    (a, b) => last(a) - last(b) || a.text.length - b.text.length,
+  );
   const kept: Field[] = [];
   let chars = 0;
   for (const field of shortestFirst) {
@@ -155,7 +189,7 @@ export function requestFields(request: InspectedRequest): RequestFields {
   if (typeof request.query === 'string') walkQueryString(query, request.query);
   else walkQueryRecord(query, request.query);
   const body = new FieldCollector('body');
-  body.walk(request.body, 'body', 0);
+  body.walkBody(request.body, request.fields ?? {});
 
   const fields: Field[] = [];
   const skipped = { head: 0, query: 0, body: 0 };

@@ -27,18 +27,21 @@ const rules: readonly Rule<View>[] = [
   {
     id: 'xss.script-tag',
     severity: 'CRITICAL',
+    confidence: 'high',
     view: 'markup',
     patterns: [/<\/?script\b/],
   },
   {
     id: 'xss.svg-onload',
     severity: 'CRITICAL',
+    confidence: 'high',
     view: 'markup',
     patterns: [/<svg\b[^>]{0,150}?[\s/"'\x60]on[a-z]{3,30} ?=/],
   },
   {
     id: 'xss.img-onerror',
     severity: 'CRITICAL',
+    confidence: 'high',
     view: 'markup',
     patterns: [
       /<(?:img|image|video|audio|source|input|object|track)\b[^>]{0,150}?[\s/"'\x60]onerror\b/,
@@ -47,6 +50,7 @@ const rules: readonly Rule<View>[] = [
   {
     id: 'xss.event-handler',
     severity: 'HIGH',
+    confidence: 'high',
     view: 'markup',
     patterns: [
       // Inside a tag; the second form covers junk before '=' (`<body onload!#$%&()*~=alert(1)>`).
@@ -58,12 +62,14 @@ const rules: readonly Rule<View>[] = [
   {
     id: 'xss.javascript-url',
     severity: 'HIGH',
+    confidence: 'low',
     view: 'compact',
     patterns: [/\b(?:java|vb|live)script:(?! )/],
   },
   {
     id: 'xss.data-url',
     severity: 'HIGH',
+    confidence: 'high',
     view: 'compact',
     patterns: [
       /\bdata: ?(?:text\/html|text\/javascript|image\/svg[+ ]xml|application\/(?:x-)?(?:javascript|xhtml|ecmascript))/,
@@ -72,30 +78,35 @@ const rules: readonly Rule<View>[] = [
   {
     id: 'xss.iframe',
     severity: 'HIGH',
+    confidence: 'high',
     view: 'markup',
     patterns: [/<i?frame\b|<frameset\b/],
   },
   {
     id: 'xss.srcdoc',
     severity: 'HIGH',
+    confidence: 'high',
     view: 'markup',
     patterns: [/\bsrcdoc ?=/],
   },
   {
     id: 'xss.active-content-tag',
     severity: 'MEDIUM',
+    confidence: 'low',
     view: 'markup',
     patterns: [/<(?:object|embed|applet|meta|base|isindex|portal|style|link)\b/, /\bformaction ?=/],
   },
   {
     id: 'xss.css-expression',
     severity: 'HIGH',
+    confidence: 'low',
     view: 'compact',
     patterns: [/: ?expression ?\(|\bbehavior ?: ?url ?\(|-moz-binding ?:|@import ?['"u]/],
   },
   {
     id: 'xss.script-sink',
     severity: 'MEDIUM',
+    confidence: 'low',
     view: 'markup',
     patterns: [
       /\b(?:alert|prompt|confirm)(?:\(|\x60)|\beval ?\(|\batob ?\(/,
@@ -105,6 +116,7 @@ const rules: readonly Rule<View>[] = [
   {
     id: 'xss.tag-breakout',
     severity: 'LOW',
+    confidence: 'low',
     view: 'markup',
     patterns: [/["'\x60] ?\/? ?> ?<\/?[a-z]/],
   },

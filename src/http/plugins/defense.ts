@@ -8,6 +8,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessDeps } from '../access.ts';
 import { addressKey } from '../../defense/client-ip.ts';
 import type { Guard } from '../../defense/guard.ts';
+import type { FieldPolicy } from '../../defense/ids/index.ts';
 import type { LimitDecision, RateClass } from '../../defense/rate-limits.ts';
 import type { ExchangeApp } from '../exchange-app.ts';
 
@@ -19,22 +20,13 @@ declare module 'fastify' {
     /** Every route declares its rate class; the app refuses to start with a route that does not. */
     rateClass?: RouteRateClass;
     /**
-     * Top-level body fields the IDS leaves alone: secrets and the bytes a user has hashed,
-     * encrypted or signed (passwords, codes, crypto API data). They never reach SQL or a page, and
-     * honest ones look like anything, so inspecting them could only refuse honest input.
+     * The kinds of the route's top-level body fields (FieldPolicy): `secret` ones (passwords,
+     * MFA codes, plaintext to encrypt) the IDS never sees; `opaque` ones (the bytes a user hashes,
+     * signs or has encrypted) it only reports; `freeText` ones (names, notes, reasons, labels)
+     * refuse only on high-confidence rules. The rest is inspected as before.
      */
-    opaque?: readonly string[];
+    fields?: FieldPolicy;
   }
-}
-
-/** The body without the route's opaque fields, for the IDS. */
-function inspectedBody(request: FastifyRequest): unknown {
-  const opaque = request.routeOptions.config.opaque;
-  const body = request.body;
-  if (opaque === undefined || typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return body;
-  }
-  return Object.fromEntries(Object.entries(body).filter(([key]) => !opaque.includes(key)));
 }
 
 /**
@@ -77,19 +69,44 @@ export function userAllowance(guard: Guard): AccessDeps['limitUser'] {
   };
 }
 
-/** Call before any route is registered: the app then refuses to start with a route without a class. */
+/** The names in a route's `config.fields` that its body schema does not declare. */
+function undeclaredFields(fields: FieldPolicy, body: unknown): string[] {
+  const declared = (body as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+  const named = [...(fields.secret ?? []), ...(fields.opaque ?? []), ...(fields.freeText ?? [])];
+  return named.filter((name) => !Object.hasOwn(declared, name));
+}
+
+/**
+ * Call before any route is registered: the app then refuses to start with a route without a
+ * class, or whose IDS field kinds are not what it inspects.
+ */
 export function installDefense(app: ExchangeApp, guard: Guard): void {
   const unclassed: string[] = [];
+  const misnamed: string[] = [];
   app.addHook('onRoute', (route) => {
+    // A misspelt secret, or `config.opaque` (the field list before `config.fields`), would be
+    // ignored and leave a password inspected, and logged, as a structured field.
+    const { fields } = route.config ?? {};
+    const undeclared = fields === undefined ? [] : undeclaredFields(fields, route.schema?.body);
+    if (undeclared.length > 0) misnamed.push(`${route.url} (${undeclared.join(', ')})`);
+    if (route.config !== undefined && 'opaque' in route.config) {
+      misnamed.push(`${route.url} (config.opaque is now config.fields)`);
+    }
     if (route.config?.rateClass !== undefined) return;
     for (const method of Array.isArray(route.method) ? route.method : [route.method])
       if (method !== 'HEAD') unclassed.push(`${method} ${route.url}`);
   });
-  app.addHook('onReady', () =>
-    unclassed.length === 0
-      ? Promise.resolve()
-      : Promise.reject(new Error(`routes without a rate class: ${unclassed.join(', ')}`)),
-  );
+  app.addHook('onReady', () => {
+    if (unclassed.length > 0) {
+      return Promise.reject(new Error(`routes without a rate class: ${unclassed.join(', ')}`));
+    }
+    if (misnamed.length > 0) {
+      return Promise.reject(
+        new Error(`config.fields names fields the body does not have: ${misnamed.join(', ')}`),
+      );
+    }
+    return Promise.resolve();
+  });
   app.addHook('onRequest', async (request, reply) => {
     const rateClass = rateClassOf(request);
     if (rateClass === 'unlimited') return;
@@ -106,8 +123,9 @@ export function installDefense(app: ExchangeApp, guard: Guard): void {
       {
         path,
         query: request.url.slice(path.length + 1),
-        body: inspectedBody(request),
+        body: request.body,
         headers: request.headers,
+        fields: request.routeOptions.config.fields,
       },
       clientKey(request),
       userId,

@@ -71,7 +71,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; venue:
   app.post(
     '/api/admin/users/:id/adjust',
     {
-      config: { access: 'admin', rateClass: 'admin' },
+      config: { access: 'admin', rateClass: 'admin', fields: { freeText: ['reason'] } },
       schema: {
         tags,
         security,

@@ -23,7 +23,7 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; guard
   app.get(
     '/api/auth/api-keys',
     {
-      config: { access: 'user', rateClass: 'account', opaque: ['password', 'code'] },
+      config: { access: 'user', rateClass: 'account' },
       schema: {
         tags,
         security,
@@ -39,7 +39,11 @@ export const apiKeyRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; guard
   app.post(
     '/api/auth/api-keys',
     {
-      config: { access: 'user', rateClass: 'account' },
+      config: {
+        access: 'user',
+        rateClass: 'account',
+        fields: { secret: ['password', 'code'], opaque: ['public_key'], freeText: ['label'] },
+      },
       schema: {
         tags,
         security,

@@ -86,7 +86,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.post(
     '/api/auth/register',
     {
-      config: { access: 'public', rateClass: 'account', opaque: ['password'] },
+      config: {
+        access: 'public',
+        rateClass: 'account',
+        fields: { secret: ['password'], freeText: ['full_name'] },
+      },
       schema: {
         tags,
         body: RegisterBody,
@@ -104,7 +108,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.post(
     '/api/auth/login',
     {
-      config: { access: 'public', rateClass: 'account', opaque: ['password'] },
+      config: { access: 'public', rateClass: 'account', fields: { secret: ['password'] } },
       schema: {
         tags,
         body: LoginBody,
@@ -124,7 +128,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.post(
     '/api/auth/mfa/verify',
     {
-      config: { access: 'public', rateClass: 'account', opaque: ['code'] },
+      config: { access: 'public', rateClass: 'account', fields: { secret: ['mfa_token', 'code'] } },
       schema: {
         tags,
         body: MfaVerifyBody,
@@ -145,7 +149,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
     '/api/auth/refresh',
     {
       // The refresh token is the credential: in the body, or else the cookie (CSRF-checked).
-      config: { access: 'public', rateClass: 'account' },
+      config: { access: 'public', rateClass: 'account', fields: { secret: ['refresh_token'] } },
       schema: {
         tags,
         body: RefreshBody,
@@ -214,7 +218,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
   app.patch(
     '/api/auth/me',
     {
-      config: { access: 'user', rateClass: 'account' },
+      config: { access: 'user', rateClass: 'account', fields: { freeText: ['full_name'] } },
       schema: {
         tags,
         security: [{ bearer: [] }],
@@ -232,7 +236,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = (
         access: 'user',
         rateClass: 'account',
         allowPendingPasswordChange: true,
-        opaque: ['current_password', 'new_password'],
+        fields: { secret: ['current_password', 'new_password'] },
       },
       schema: {
         tags,

@@ -127,7 +127,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/encrypt',
     {
-      config: { access: 'user', rateClass: 'crypto', opaque: ['data', 'plaintext'] },
+      config: { access: 'user', rateClass: 'crypto', fields: { secret: ['data', 'plaintext'] } },
       schema: {
         tags,
         security,
@@ -153,7 +153,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/decrypt',
     {
-      config: { access: 'user', rateClass: 'crypto', opaque: ['ciphertext'] },
+      config: { access: 'user', rateClass: 'crypto', fields: { opaque: ['ciphertext'] } },
       schema: {
         tags,
         security,
@@ -178,7 +178,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/sign',
     {
-      config: { access: 'user', rateClass: 'crypto', opaque: ['data'] },
+      config: { access: 'user', rateClass: 'crypto', fields: { opaque: ['data'] } },
       schema: {
         tags,
         security,
@@ -204,7 +204,11 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/verify',
     {
-      config: { access: 'user', rateClass: 'crypto', opaque: ['data', 'signature'] },
+      config: {
+        access: 'user',
+        rateClass: 'crypto',
+        fields: { opaque: ['data', 'signature', 'public_key'] },
+      },
       schema: {
         tags,
         security,
@@ -257,7 +261,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/merkle/build',
     {
-      config: { access: 'user', rateClass: 'crypto', opaque: ['data'] },
+      config: { access: 'user', rateClass: 'crypto', fields: { opaque: ['data'] } },
       bodyLimit: MERKLE_BODY_LIMIT,
       schema: {
         tags,
@@ -288,7 +292,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/merkle/proof',
     {
-      config: { access: 'user', rateClass: 'crypto', opaque: ['data'] },
+      config: { access: 'user', rateClass: 'crypto', fields: { opaque: ['data'] } },
       bodyLimit: MERKLE_BODY_LIMIT,
       schema: {
         tags,
@@ -326,7 +330,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/merkle/verify',
     {
-      config: { access: 'user', rateClass: 'crypto', opaque: ['leaf', 'data'] },
+      config: { access: 'user', rateClass: 'crypto', fields: { opaque: ['leaf'] } },
       schema: {
         tags,
         security,
@@ -368,7 +372,7 @@ export const cryptoRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/api/crypto/merkle/consistency',
     {
-      config: { access: 'user', rateClass: 'crypto' },
+      config: { access: 'user', rateClass: 'crypto', fields: { opaque: ['data'] } },
       bodyLimit: MERKLE_BODY_LIMIT,
       schema: {
         tags,

@@ -31,7 +31,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ identity: Identity }> = (app
   app.post(
     '/api/auth/mfa/confirm',
     {
-      config: { access: 'user', rateClass: 'account', opaque: ['code'] },
+      config: { access: 'user', rateClass: 'account', fields: { secret: ['code'] } },
       schema: {
         tags,
         security,
@@ -49,7 +49,7 @@ export const mfaRoutes: FastifyPluginAsyncTypebox<{ identity: Identity }> = (app
   app.post(
     '/api/auth/mfa/disable',
     {
-      config: { access: 'user', rateClass: 'account', opaque: ['password', 'code'] },
+      config: { access: 'user', rateClass: 'account', fields: { secret: ['password', 'code'] } },
       schema: {
         tags,
         security,

@@ -233,7 +233,7 @@ export const securityRoutes: FastifyPluginAsyncTypebox<SecurityRouteOptions> = (
   app.post(
     '/api/security/block-ip',
     {
-      config: { access: 'admin', rateClass: 'admin' },
+      config: { access: 'admin', rateClass: 'admin', fields: { freeText: ['reason'] } },
       schema: {
         tags,
         security,
