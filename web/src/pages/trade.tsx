@@ -42,6 +42,7 @@ export function TradePage() {
         <DepthLadder
           symbol={symbol}
           book={book}
+          orders={orders}
           onPick={(price) => setPicked({ price, at: Date.now() })}
         />
       </div>
