@@ -51,16 +51,16 @@ function Legend({ candle }: { candle: CandleBar | undefined }) {
     legend.direction === 'up' ? 'text-up' : legend.direction === 'down' ? 'text-down' : 'text-ink';
   return (
     <p
-      className="num pointer-events-none absolute left-2 top-1 z-10 flex flex-wrap gap-x-2 rounded bg-panel/80 px-1 text-xs"
+      className="num pointer-events-none absolute left-2 top-1 z-10 flex max-w-[calc(100%-4.5rem)] flex-wrap gap-x-2 rounded bg-panel/80 px-1 text-xs"
       data-testid="ohlc-legend"
       data-time={candle.time}
     >
       {legend.items.map(({ label, value }) => (
-        <span key={label} data-field={label}>
+        <span key={label} data-field={label} className="whitespace-nowrap">
           <span className="text-dim">{label}</span> <span className={tone}>{value}</span>
         </span>
       ))}
-      <span className={tone}>{legend.change}</span>
+      <span className={`whitespace-nowrap ${tone}`}>{legend.change}</span>
     </p>
   );
 }
@@ -167,7 +167,7 @@ export function PriceChart({ symbol }: { symbol: string }) {
         </div>
       }
     >
-      <div className="relative h-full min-h-64 w-full">
+      <div className="relative h-full min-h-64 w-full overflow-hidden">
         <Legend candle={shown} />
         <div ref={container} className="h-full w-full" data-testid="price-chart" />
       </div>
