@@ -8,12 +8,13 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromBase32, totpCode } from '../../src/auth/totp.ts';
+import type { CandleBar } from '../../web/src/live/messages.ts';
 import { price as shownPrice, shares } from '../../web/src/money.ts';
 import {
   PASSWORD,
   POLL,
   browserUnavailable,
+  enrolMfa,
   expectCleanAndClose,
   newPage,
   openTerminal,
@@ -24,15 +25,6 @@ import {
 } from './harness.ts';
 
 const skip = browserUnavailable();
-
-interface RestCandle {
-  time: number;
-  open: string;
-  high: string;
-  low: string;
-  close: string;
-  volume: number;
-}
 
 /** The price chart's panes (lightweight-charts draws each as a table row of canvases). */
 const PANES = `[...document.querySelectorAll('[data-testid="price-chart"] table tr')]
@@ -51,19 +43,6 @@ async function volumePixels(page: Page): Promise<number> {
     }
     return coloured;
   })()`);
-}
-
-async function enrolMfa(page: Page): Promise<string[]> {
-  await page.getByRole('link', { name: 'Account', exact: true }).click();
-  await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
-  const confirm = page.getByRole('form', { name: 'Confirm two-factor code' });
-  const secret = (await confirm.locator('code').textContent()) ?? '';
-  await confirm
-    .getByLabel('Code from the app')
-    .fill(totpCode({ secret: fromBase32(secret) }, Date.now()));
-  await confirm.getByRole('button', { name: 'Turn on' }).click();
-  await page.getByTestId('recovery-codes').waitFor();
-  return page.getByTestId('recovery-codes').locator('li').allTextContents();
 }
 
 describe.skipIf(skip !== undefined)('charts and what users trip over', { timeout: 90_000 }, () => {
@@ -148,7 +127,7 @@ describe.skipIf(skip !== undefined)('charts and what users trip over', { timeout
     for (let attempt = 0; attempt < 60 && !agreed; attempt++) {
       const { candles } = (await (
         await fetch(`${t.url}/api/market/stock/TCS/candles?interval=1m&limit=1`)
-      ).json()) as { candles: RestCandle[] };
+      ).json()) as { candles: CandleBar[] };
       const latest = candles.at(-1);
       if (latest === undefined) throw new Error('no candle for TCS');
       const shown = [await field('O'), await field('C'), await field('V')];
@@ -167,7 +146,7 @@ describe.skipIf(skip !== undefined)('charts and what users trip over', { timeout
     const times = new Set(
       (
         (await (await fetch(`${t.url}/api/market/stock/TCS/candles?interval=1m`)).json()) as {
-          candles: RestCandle[];
+          candles: CandleBar[];
         }
       ).candles.map((c) => String(c.time)),
     );
