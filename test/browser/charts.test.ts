@@ -22,6 +22,7 @@ import {
   screenshot,
   signIn,
   type Terminal,
+  type WatchedPage,
 } from './harness.ts';
 
 const skip = browserUnavailable();
@@ -55,11 +56,17 @@ describe.skipIf(skip !== undefined)('charts and what users trip over', { timeout
     await t?.close();
   });
 
-  it('draws the depth chart beside the ladder and marks the user’s own resting order', async () => {
-    await registerUser(t, 'depth_watcher', 'Depth Watcher');
+  /** A new user, signed in on a page of their own. */
+  async function userPage(username: string, fullName: string): Promise<WatchedPage> {
+    await registerUser(t, username, fullName);
     const watched = await newPage(t);
+    await signIn(watched.page, t, username);
+    return watched;
+  }
+
+  it('draws the depth chart beside the ladder and marks the user’s own resting order', async () => {
+    const watched = await userPage('depth_watcher', 'Depth Watcher');
     const { page } = watched;
-    await signIn(page, t, 'depth_watcher');
     const ladder = page.getByTestId('depth-ladder');
     await ladder.locator('tbody[data-side="BUY"] tr[data-price]').nth(1).waitFor();
 
@@ -110,10 +117,8 @@ describe.skipIf(skip !== undefined)('charts and what users trip over', { timeout
   });
 
   it('shows a volume pane under the candles and an OHLC legend of the latest candle', async () => {
-    await registerUser(t, 'candle_watcher', 'Candle Watcher');
-    const watched = await newPage(t);
+    const watched = await userPage('candle_watcher', 'Candle Watcher');
     const { page } = watched;
-    await signIn(page, t, 'candle_watcher');
     const legend = page.getByTestId('ohlc-legend');
     await legend.waitFor();
     expect(await page.evaluate<number>(`${PANES}.length`)).toBe(2);
@@ -167,11 +172,9 @@ describe.skipIf(skip !== undefined)('charts and what users trip over', { timeout
   });
 
   it('copies and downloads the recovery codes', async () => {
-    await registerUser(t, 'codes_keeper', 'Codes Keeper');
-    const watched = await newPage(t);
+    const watched = await userPage('codes_keeper', 'Codes Keeper');
     const { page, context } = watched;
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url });
-    await signIn(page, t, 'codes_keeper');
     const codes = await enrolMfa(page);
     expect(codes).toHaveLength(10);
 
@@ -195,10 +198,8 @@ describe.skipIf(skip !== undefined)('charts and what users trip over', { timeout
   });
 
   it('empties the API key form once a key is registered and keeps the key notice until dismissed', async () => {
-    await registerUser(t, 'key_maker', 'Key Maker');
-    const watched = await newPage(t);
+    const watched = await userPage('key_maker', 'Key Maker');
     const { page } = watched;
-    await signIn(page, t, 'key_maker');
     await page.getByRole('link', { name: 'Account', exact: true }).click();
     const form = page.getByRole('form', { name: 'New API key' });
     const generated = page.waitForEvent('download');
@@ -227,10 +228,8 @@ describe.skipIf(skip !== undefined)('charts and what users trip over', { timeout
   });
 
   it('fits a wide Merkle tree in its panel, or scrolls it there, never clipping it', async () => {
-    await registerUser(t, 'tree_viewer', 'Tree Viewer');
-    const watched = await newPage(t);
+    const watched = await userPage('tree_viewer', 'Tree Viewer');
     const { page } = watched;
-    await signIn(page, t, 'tree_viewer');
     await page.getByRole('link', { name: 'Merkle', exact: true }).click();
     await page.getByRole('tab', { name: 'Your data' }).click();
     const items = Array.from({ length: 64 }, (_, i) => `item ${i}`).join('\n');
