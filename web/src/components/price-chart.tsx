@@ -15,7 +15,7 @@ import {
 } from 'lightweight-charts';
 import { INTERVALS, watchCandles, type Interval } from '../live/market-hooks.ts';
 import type { CandleBar } from '../live/messages.ts';
-import { paiseOf } from '../money.ts';
+import { paiseOf, rupees, shares } from '../money.ts';
 import { Panel } from './form.tsx';
 import { ohlcLegend } from './ohlc-legend.ts';
 
@@ -97,10 +97,24 @@ export function PriceChart({ symbol }: { symbol: string }) {
       borderVisible: false,
       wickUpColor: UP,
       wickDownColor: DOWN,
+      // The scale reads like every other price on the page: "4,105.35".
+      priceFormat: {
+        type: 'custom',
+        minMove: 0.01,
+        formatter: (rupeeValue: number) => rupees(Math.round(rupeeValue * 100), { symbol: false }),
+      },
     });
     const volume = chart.addSeries(
       HistogramSeries,
-      { priceFormat: { type: 'volume' }, priceLineVisible: false, lastValueVisible: false },
+      {
+        priceFormat: {
+          type: 'custom',
+          minMove: 1,
+          formatter: (n: number) => shares(Math.round(n)),
+        },
+        priceLineVisible: false,
+        lastValueVisible: false,
+      },
       1,
     );
     chart.panes()[0]?.setStretchFactor(3);
