@@ -113,6 +113,19 @@ describe.skipIf(skip !== undefined)('charts and what users trip over', { timeout
       .getByRole('button', { name: /Cancel order/ })
       .click();
     await expect.poll(() => ladder.locator('tr[data-own]').count(), POLL).toBe(0);
+
+    // A panel too short for both has tabs: the chart or the ladder, one at a time.
+    expect(await page.getByRole('tablist', { name: 'Book view' }).count()).toBe(0);
+    await page.setViewportSize({ width: 1280, height: 640 });
+    const tabs = page.getByRole('tablist', { name: 'Book view' });
+    await tabs.waitFor();
+    await tabs.getByRole('tab', { name: 'Depth' }).click();
+    await expect.poll(() => ladder.count(), POLL).toBe(0);
+    await expect.poll(() => chart.getByTestId('depth-asks').getAttribute('d'), POLL).toMatch(/Z$/);
+    await screenshot(page, 'charts-book-tabs');
+    await tabs.getByRole('tab', { name: 'Order book' }).click();
+    await ladder.locator('tr[data-price]').first().waitFor();
+    expect(await chart.count()).toBe(0);
     await expectCleanAndClose(watched);
   });
 

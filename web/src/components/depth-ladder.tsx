@@ -169,28 +169,30 @@ export function DepthLadder(props: {
 
   return (
     <Panel
-      title="Order book"
+      title={
+        layout === 'tabs' ? (
+          // No room for both: the views are the panel's tabs, as on the Merkle page.
+          <span role="tablist" aria-label="Book view" className="flex gap-1 normal-case">
+            <Tab selected={tab === 'ladder'} onSelect={() => setTab('ladder')} className="px-1.5">
+              Order book
+            </Tab>
+            <Tab selected={tab === 'depth'} onSelect={() => setTab('depth')} className="px-1.5">
+              Depth
+            </Tab>
+          </span>
+        ) : (
+          'Order book'
+        )
+      }
       className="h-full"
       actions={
-        <div className="flex items-center gap-2">
-          {layout === 'tabs' && (
-            <span role="tablist" aria-label="Book view" className="flex gap-1 text-xs">
-              <Tab selected={tab === 'ladder'} onSelect={() => setTab('ladder')} className="px-1.5">
-                Ladder
-              </Tab>
-              <Tab selected={tab === 'depth'} onSelect={() => setTab('depth')} className="px-1.5">
-                Depth
-              </Tab>
-            </span>
-          )}
-          <span
-            className="num text-xs text-dim"
-            data-testid="book-sequence"
-            data-sequence={book.sequence ?? ''}
-          >
-            {book.synced ? `seq ${book.sequence}` : 'syncing…'}
-          </span>
-        </div>
+        <span
+          className="num whitespace-nowrap text-xs text-dim"
+          data-testid="book-sequence"
+          data-sequence={book.sequence ?? ''}
+        >
+          {book.synced ? `seq ${book.sequence}` : 'syncing…'}
+        </span>
       }
     >
       <div
