@@ -36,13 +36,9 @@ function areaPath(steps: DepthStep[], edge: number, frame: Frame): string {
   const first = steps[0];
   if (first === undefined) return '';
   const parts = [`M${frame.x(first.paise)},${frame.bottom}`];
-  let previous = 0;
-  for (const step of steps) {
-    parts.push(`H${frame.x(step.paise)}`, `V${frame.y(step.cumulative)}`);
-    previous = step.cumulative;
-  }
-  parts.push(`H${frame.x(edge)}`, `V${frame.y(0)}`, 'Z');
-  return previous > 0 ? parts.join(' ') : '';
+  for (const step of steps) parts.push(`H${frame.x(step.paise)}`, `V${frame.y(step.cumulative)}`);
+  parts.push(`H${frame.x(edge)}`, `V${frame.bottom}`, 'Z');
+  return parts.join(' ');
 }
 
 export function DepthChart(props: { symbol: string; bids: LadderLevel[]; asks: LadderLevel[] }) {

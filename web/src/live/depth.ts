@@ -52,7 +52,7 @@ export function depthOf(
   const spread = both ? bestAsk - bestBid : undefined;
   const lowest = bids.at(-1)?.paise ?? mid ?? 0;
   const highest = asks.at(-1)?.paise ?? mid ?? 0;
-  // Half a side's reach of room past the farthest level, and never a zero-width range.
+  // A little room past the farther side's last level, and never a zero-width range.
   const reach = Math.max((mid ?? 0) - lowest, highest - (mid ?? 0), 1) * 1.05;
   return {
     bids,
