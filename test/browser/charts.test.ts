@@ -292,6 +292,20 @@ describe.skipIf(skip !== undefined)('charts and what users trip over', { timeout
     const end = await geometry();
     expect(end.svgRight).toBeLessThanOrEqual(end.right + 0.5);
     expect(end.svgRight).toBeGreaterThan(end.right - 1);
+    // A leaf jumped to out of sight is scrolled into view.
+    await page.evaluate(
+      `document.querySelector('[data-testid="merkle-tree-scroller"]').scrollLeft = 0`,
+    );
+    await page.getByLabel('Jump to leaf').fill('30');
+    await page.getByRole('button', { name: 'Go' }).click();
+    const leaf = page.getByRole('button', { name: 'leaf 30', exact: true });
+    await expect.poll(() => leaf.getAttribute('aria-pressed'), POLL).toBe('true');
+    await expect
+      .poll(async () => {
+        const [g, spot] = [await geometry(), await leaf.boundingBox()];
+        return spot !== null && spot.x >= g.left && spot.x + spot.width <= g.right;
+      }, POLL)
+      .toBe(true);
     await page.getByTestId('merkle-tree').scrollIntoViewIfNeeded();
     await screenshot(page, 'charts-merkle-390');
     await expectCleanAndClose(watched);

@@ -13,13 +13,13 @@ const GAP = 4;
 /** Columns narrower than this leave out the short leaf hash under each leaf number. */
 export const HASH_LABEL_COLUMN = 30;
 
-export function columnWidth(available: number, columns: number, widestLeaf: number): number {
+/** `span` is the distance from the first column to the last, in columns. */
+export function columnWidth(available: number, span: number, widestLeaf: number): number {
   const label = String(widestLeaf).length * DIGIT + GAP;
   const narrowest = Math.max(NARROWEST_COLUMN, Math.ceil(label));
-  const fitting = Math.floor((available - 2 * MARGIN) / Math.max(1, columns - 1));
+  const fitting = Math.floor((available - 2 * MARGIN) / Math.max(1, span));
   return Math.max(narrowest, Math.min(WIDEST_COLUMN, fitting));
 }
 
-/** The drawing's width for `columns` columns `column` apart. */
-export const treeWidth = (columns: number, column: number) =>
-  Math.max(0, columns - 1) * column + 2 * MARGIN;
+/** The drawing's width for columns `column` apart over `span` columns. */
+export const treeWidth = (span: number, column: number) => span * column + 2 * MARGIN;

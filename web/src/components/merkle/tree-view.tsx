@@ -6,7 +6,7 @@
 // and stroke as well as colour, and named in the legend.
 
 import { cluster, hierarchy } from 'd3-hierarchy';
-import { useMemo, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react';
 import {
   HASH_LABEL_COLUMN,
   MARGIN,
@@ -71,11 +71,15 @@ export function TreeView(props: {
     const nodes = laid.descendants();
     const xs = nodes.map((n) => n.x);
     const left = Math.min(...xs);
-    const widestLeaf = Math.max(...nodes.map((n) => n.data.end - 1));
-    return { laid, nodes, left, columns: Math.max(...xs) - left + 1, widestLeaf };
+    // Leaf numbers are the labels that sit side by side; a stub's range has a column of its own.
+    const widestLeaf = Math.max(
+      0,
+      ...nodes.filter((n) => n.data.level === 0 && !n.data.stub).map((n) => n.data.start),
+    );
+    return { laid, nodes, left, span: Math.max(...xs) - left, widestLeaf };
   }, [root, row]);
   const column =
-    available === 0 ? WIDEST_COLUMN : columnWidth(available, unit.columns, unit.widestLeaf);
+    available === 0 ? WIDEST_COLUMN : columnWidth(available, unit.span, unit.widestLeaf);
   const layout = useMemo(() => {
     const x = (unitX: number) => (unitX - unit.left) * column + MARGIN;
     const y = (level: number) => (height - level) * row + MARGIN;
@@ -90,11 +94,22 @@ export function TreeView(props: {
         x2: x(l.target.x),
         y2: y(l.target.data.level),
       })),
-      width: treeWidth(unit.columns, column),
+      width: treeWidth(unit.span, column),
       depth: height * row + 2 * MARGIN + 14,
     };
   }, [unit, column, height, row, highlight]);
   const scrolls = available > 0 && layout.width > available;
+  // A selected (or jumped-to) leaf out of sight in a scrolled window is brought into the middle.
+  const selectedX = layout.nodes.find(
+    (n) => n.data.level === 0 && !n.data.stub && n.data.start === selected,
+  )?.x;
+  useEffect(() => {
+    const scroller = box.current;
+    if (scroller === null || selectedX === undefined) return;
+    const visible =
+      selectedX >= scroller.scrollLeft && selectedX <= scroller.scrollLeft + available;
+    if (!visible) scroller.scrollLeft = selectedX - available / 2;
+  }, [selectedX, available]);
 
   const choose = (index: number) => (event: KeyboardEvent) => {
     if (event.key === 'Enter' || event.key === ' ') {
