@@ -1,7 +1,7 @@
 // What a newcomer to the terminal looks for first, in chromium against a real exchange with its
 // simulator bots: the depth chart beside the ladder (bid and ask areas, a hover read-out), the
 // volume pane and OHLC legend on the price chart, their own resting order marked on the ladder,
-// recovery codes copied and downloaded, an API key form that starts empty after a key is
+// recovery codes copied (or selected for a manual copy) and downloaded, an API key form that starts empty after a key is
 // registered, and a wide Merkle tree that fits or scrolls inside its panel, never clipped
 // (screenshots as test-artifacts/charts-*.png).
 
@@ -207,6 +207,27 @@ describe.skipIf(skip !== undefined)('charts and what users trip over', { timeout
     expect(lines[0]).toMatch(/^Two-factor recovery codes for codes_keeper at 127\.0\.0\.1:\d+$/);
     expect(lines.filter((line) => codes.includes(line))).toEqual(codes);
     await screenshot(page, 'charts-recovery-codes');
+    await expectCleanAndClose(watched);
+  });
+
+  it('selects the recovery codes for a manual copy when the browser refuses to copy', async () => {
+    await registerUser(t, 'codes_by_hand', 'Codes By Hand');
+    const watched = await newPage(t);
+    const { page } = watched;
+    // A browser on plain HTTP has no Clipboard API; here the selection copy is refused too.
+    await page.addInitScript({
+      content: `Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined });
+        document.execCommand = () => false;`,
+    });
+    await signIn(page, t, 'codes_by_hand');
+    const codes = await enrolMfa(page);
+    const panel = page.getByRole('region', { name: 'Recovery codes' });
+    await panel.getByRole('button', { name: 'Copy all' }).click();
+    await expect
+      .poll(() => panel.getByTestId('recovery-copy-status').textContent(), POLL)
+      .toMatch(/refused to copy: the codes are selected, press Ctrl\+C/);
+    const selected = await page.evaluate<string>('String(window.getSelection())');
+    for (const code of codes) expect(selected).toContain(code);
     await expectCleanAndClose(watched);
   });
 
