@@ -1,10 +1,9 @@
 // What a newcomer to the terminal looks for first, in chromium against a real exchange with its
 // simulator bots: the depth chart beside the ladder (bid and ask areas, a hover read-out), the
 // volume pane and OHLC legend on the price chart, their own resting order marked on the ladder,
-// recovery codes copied (or selected for a manual copy) and downloaded, an API key form that starts empty after a key is
-// registered, and a wide Merkle tree that fits or scrolls inside its panel, never clipped
-// (screenshots as test-artifacts/charts-*.png).
-
+// recovery codes copied (or selected for a manual copy) and downloaded, an API key form that
+// starts empty after a key is registered, and a wide Merkle tree that fits or scrolls inside its
+// panel, never clipped (screenshots as test-artifacts/charts-*.png).
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
