@@ -4,6 +4,7 @@
 // recovery codes copied (or selected for a manual copy) and downloaded, an API key form that
 // starts empty after a key is registered, and a wide Merkle tree that fits or scrolls inside its
 // panel, never clipped (screenshots as test-artifacts/charts-*.png).
+
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
