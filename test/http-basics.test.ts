@@ -103,4 +103,23 @@ describe.each(storeFactories())('HTTP basics on $name', (factory) => {
     expect(res.statusCode).toBe(200);
     expect(Object.keys(res.json<{ paths: object }>().paths)).toContain('/api/health');
   });
+
+  it('documents candle volume as whole shares', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs/json' });
+    const doc = res.json<{
+      paths: Record<string, { get: { responses: Record<string, unknown> } }>;
+    }>();
+    const reply = doc.paths['/api/market/stock/{symbol}/candles']?.get.responses['200'];
+    expect(reply).toMatchObject({
+      content: {
+        'application/json': {
+          schema: {
+            properties: {
+              candles: { items: { properties: { volume: { type: 'integer', minimum: 0 } } } },
+            },
+          },
+        },
+      },
+    });
+  });
 });

@@ -14,6 +14,7 @@ import {
   type Page,
 } from 'playwright-core';
 import { expect } from 'vitest';
+import { fromBase32, totpCode } from '../../src/auth/totp.ts';
 import { buildWeb, webBuildIsStale } from '../../tools/build-web.ts';
 import {
   ROOT,
@@ -161,6 +162,24 @@ export async function signIn(page: Page, t: Terminal, username: string): Promise
   await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
+}
+
+/** Turns on MFA from the Account page with a code from the shown secret; the recovery codes. */
+export async function enrolMfa(page: Page): Promise<string[]> {
+  await page.getByRole('link', { name: 'Account', exact: true }).click();
+  await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
+  const confirm = page.getByRole('form', { name: 'Confirm two-factor code' });
+  await confirm.waitFor();
+  expect(await page.getByRole('img', { name: /QR code/ }).getAttribute('src')).toMatch(
+    /^data:image\/png;base64,/,
+  );
+  const secret = (await confirm.locator('code').textContent()) ?? '';
+  await confirm
+    .getByLabel('Code from the app')
+    .fill(totpCode({ secret: fromBase32(secret) }, Date.now()));
+  await confirm.getByRole('button', { name: 'Turn on' }).click();
+  await page.getByTestId('recovery-codes').waitFor();
+  return page.getByTestId('recovery-codes').locator('li').allTextContents();
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

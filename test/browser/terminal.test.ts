@@ -7,11 +7,11 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromBase32, totpCode } from '../../src/auth/totp.ts';
 import { signRequest } from '../../tools/api-client.ts';
 import {
   PASSWORD,
   browserUnavailable,
+  enrolMfa,
   expectCleanAndClose,
   newPage,
   openTerminal,
@@ -280,20 +280,7 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
     const watched = await newPage(t);
     const { page } = watched;
     await signIn(page, t, 'mfa_user');
-    await page.getByRole('link', { name: 'Account', exact: true }).click();
-    await page.getByRole('button', { name: 'Set up two-factor authentication' }).click();
-    const confirm = page.getByRole('form', { name: 'Confirm two-factor code' });
-    await confirm.waitFor();
-    expect(await page.getByRole('img', { name: /QR code/ }).getAttribute('src')).toMatch(
-      /^data:image\/png;base64,/,
-    );
-    const secret = (await confirm.locator('code').textContent()) ?? '';
-    await confirm
-      .getByLabel('Code from the app')
-      .fill(totpCode({ secret: fromBase32(secret) }, Date.now()));
-    await confirm.getByRole('button', { name: 'Turn on' }).click();
-    await page.getByTestId('recovery-codes').waitFor();
-    const codes = await page.getByTestId('recovery-codes').locator('li').allTextContents();
+    const codes = await enrolMfa(page);
     expect(codes).toHaveLength(10);
 
     // A key pair made in the browser: the private key is downloaded, the public key registered.

@@ -8,7 +8,7 @@ import type { Venue } from '../../exchange/venue.ts';
 import { INTERVAL_NAMES, type Interval } from '../../market/candles.ts';
 import { formatPaise } from '../../money.ts';
 
-import { MarketRulesReply, Symbol } from '../schemas/trading.ts';
+import { CandlesReply, MarketRulesReply, Symbol } from '../schemas/trading.ts';
 import { tickerView } from '../ticker-view.ts';
 
 const tags = ['market'];
@@ -153,6 +153,7 @@ export const marketRoutes: FastifyPluginAsyncTypebox<{ venue: Venue; rules: Mark
           ),
           limit: Type.Integer({ minimum: 1, maximum: 1000, default: 300 }),
         }),
+        response: { 200: CandlesReply },
       },
     },
     (request) => {

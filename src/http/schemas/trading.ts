@@ -62,6 +62,22 @@ export const OrderIdParams = Type.Object({
 const Money = Type.String();
 const NullableMoney = Type.Union([Type.String(), Type.Null()]);
 
+/** OHLCV candles, oldest first; prices as decimal strings, volume in whole shares. */
+export const CandlesReply = Type.Object({
+  symbol: Type.String(),
+  interval: Type.String(),
+  candles: Type.Array(
+    Type.Object({
+      time: Type.Integer({ description: 'start of the bucket, epoch seconds' }),
+      open: Money,
+      high: Money,
+      low: Money,
+      close: Money,
+      volume: Type.Integer({ minimum: 0, description: 'shares traded in the bucket' }),
+    }),
+  ),
+});
+
 export const OrderReply = Type.Object({
   order_id: Type.Integer(),
   client_order_id: Type.Union([Type.String(), Type.Null()]),

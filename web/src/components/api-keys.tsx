@@ -7,6 +7,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api/client.ts';
 import type { ApiKey } from '../api/types.ts';
 import { useProfile } from '../session/session.tsx';
+import { copyText } from './clipboard.ts';
 import { saveFile } from './download.ts';
 import { Button, ErrorLine, Field, TextArea, textOf, useAction } from './form.tsx';
 
@@ -44,11 +45,28 @@ console.log(res.status, await res.json());
 `;
 }
 
+const downloadPrivateKey = (privatePem: string) =>
+  saveFile('api-key-private.pem', privatePem, 'application/x-pem-file');
+
+/** The private key made here exists only in this page and the downloaded file. */
+function PrivateKeyNote({ privatePem }: { privatePem: string }) {
+  return (
+    <p className="text-sm text-up">
+      The private key was downloaded as api-key-private.pem. Keep it safe: the exchange never sees
+      it.{' '}
+      <button type="button" className="underline" onClick={() => downloadPrivateKey(privatePem)}>
+        Download again
+      </button>
+    </p>
+  );
+}
+
 export function ApiKeys() {
   const profile = useProfile();
   const [keys, setKeys] = useState<ApiKey[]>();
   const { error, run } = useAction();
-  const [created, setCreated] = useState<ApiKey>();
+  // The key just registered, and the private key made for it here: shown until dismissed.
+  const [created, setCreated] = useState<{ key: ApiKey; privatePem: string | undefined }>();
   const [publicKey, setPublicKey] = useState('');
   const [generated, setGenerated] = useState<string>();
   const [copied, setCopied] = useState(false);
@@ -67,7 +85,7 @@ export function ApiKeys() {
     const privatePem = pem('PRIVATE KEY', await crypto.subtle.exportKey('pkcs8', pair.privateKey));
     setPublicKey(pem('PUBLIC KEY', await crypto.subtle.exportKey('spki', pair.publicKey)));
     setGenerated(privatePem);
-    saveFile('api-key-private.pem', privatePem, 'application/x-pem-file');
+    downloadPrivateKey(privatePem);
   };
 
   const create = (event: FormEvent<HTMLFormElement>) => {
@@ -83,8 +101,9 @@ export function ApiKeys() {
         password: textOf(form, 'password'),
         ...(profile.mfa_enabled ? { code: textOf(form, 'code').trim() } : {}),
       });
+      // The form starts empty for the next key; the new key's details stay below it.
       formElement.reset();
-      setCreated(key);
+      setCreated({ key, privatePem: generated });
       setPublicKey('');
       setGenerated(undefined);
       load();
@@ -98,7 +117,7 @@ export function ApiKeys() {
     });
 
   const example = signingExample(
-    created?.id ?? keys?.find((k) => k.revoked_at === null)?.id ?? 'ak_...',
+    created?.key.id ?? keys?.find((k) => k.revoked_at === null)?.id ?? 'ak_...',
   );
   return (
     <div className="flex flex-col gap-4">
@@ -133,17 +152,10 @@ export function ApiKeys() {
           />
         )}
         {generated !== undefined && (
-          <p role="status" className="text-sm text-up">
-            A new key pair was made in this browser; the private key was downloaded as
-            api-key-private.pem. Keep it safe: the exchange never sees it.{' '}
-            <button
-              type="button"
-              className="underline"
-              onClick={() => saveFile('api-key-private.pem', generated, 'application/x-pem-file')}
-            >
-              Download again
-            </button>
-          </p>
+          <div role="status">
+            <p className="text-sm text-up">A new key pair was made in this browser.</p>
+            <PrivateKeyNote privatePem={generated} />
+          </div>
         )}
         <ErrorLine message={error} />
         <div className="flex gap-2">
@@ -154,9 +166,15 @@ export function ApiKeys() {
         </div>
       </form>
       {created !== undefined && (
-        <p role="status" className="text-sm">
-          Key <code className="num text-accent">{created.id}</code> registered.
-        </p>
+        <div role="status" className="flex flex-col gap-1 rounded border border-up/50 p-3 text-sm">
+          <p>
+            Key <code className="num text-accent">{created.key.id}</code> registered.
+          </p>
+          {created.privatePem !== undefined && <PrivateKeyNote privatePem={created.privatePem} />}
+          <Button className="self-start py-0.5 text-xs" onClick={() => setCreated(undefined)}>
+            Dismiss
+          </Button>
+        </div>
       )}
       <table className="w-full text-sm" data-testid="api-keys">
         <thead className="text-xs text-dim">
@@ -196,10 +214,7 @@ export function ApiKeys() {
       <div>
         <div className="mb-1 flex items-center justify-between">
           <h3 className="text-sm font-semibold">Signing a request</h3>
-          <Button
-            className="py-0.5 text-xs"
-            onClick={() => void navigator.clipboard.writeText(example).then(() => setCopied(true))}
-          >
+          <Button className="py-0.5 text-xs" onClick={() => void copyText(example).then(setCopied)}>
             {copied ? 'Copied' : 'Copy'}
           </Button>
         </div>

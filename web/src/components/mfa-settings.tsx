@@ -1,11 +1,13 @@
 // Two-factor authentication: enrol with the QR code (or the secret), confirm with a code and
-// keep the recovery codes shown once; or turn it off with the password and a code.
+// keep the recovery codes shown once (copied or downloaded); or turn it off with the password
+// and a code.
 
 import { useState, type FormEvent } from 'react';
 import { api } from '../api/client.ts';
 import type { MfaEnrollment, RecoveryCodes } from '../api/types.ts';
 import { useProfile, useSession } from '../session/session.tsx';
 import { Button, ErrorLine, Field, textOf, useAction } from './form.tsx';
+import { RecoveryCodesPanel } from './recovery-codes.tsx';
 
 export function MfaSettings() {
   const profile = useProfile();
@@ -47,19 +49,7 @@ export function MfaSettings() {
         </strong>
         .
       </p>
-      {codes !== undefined && (
-        <div role="status" className="rounded border border-up/50 p-3">
-          <p className="mb-2 text-sm">
-            Recovery codes: each works once if you lose your authenticator. They are not shown
-            again.
-          </p>
-          <ul className="num grid grid-cols-2 gap-1 text-sm" data-testid="recovery-codes">
-            {codes.map((code) => (
-              <li key={code}>{code}</li>
-            ))}
-          </ul>
-        </div>
-      )}
+      {codes !== undefined && <RecoveryCodesPanel codes={codes} />}
       {!profile.mfa_enabled && enrollment === undefined && (
         <Button onClick={enroll}>Set up two-factor authentication</Button>
       )}

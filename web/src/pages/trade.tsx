@@ -57,6 +57,7 @@ export function TradePage() {
         <DepthLadder
           symbol={symbol}
           book={book}
+          orders={orders}
           onPick={(price) => setPicked({ price, at: Date.now() })}
         />
       </div>
