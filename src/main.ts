@@ -7,7 +7,8 @@ import type { Server } from 'node:http';
 import { isIP } from 'node:net';
 import { StartupError, loadConfig, readEnvironment } from './config.ts';
 import { buildExchange } from './app.ts';
-import { controlSocketPath, openControlSocket, type ControlSocket } from './control/server.ts';
+import { controlSocketPath } from './control/protocol.ts';
+import { openControlSocket, type ControlSocket } from './control/server.ts';
 import { createLogger, createSecurityLogger } from './logging.ts';
 import { provision } from './provision.ts';
 import { createHttpsRedirect, loadTls } from './tls.ts';
@@ -95,12 +96,11 @@ async function start(): Promise<void> {
   }
   try {
     control = await openControlSocket(controlSocketPath(config.dataDir), exchange.blocking, logger);
+    logger.info({ path: control.path }, 'control socket listening (npm run security)');
   } catch (error) {
-    await app.close();
-    await store.close();
-    throw error;
+    // Trading goes on; only the operator's way in while HTTP is blocked is missing.
+    logger.warn({ err: error }, 'no control socket: npm run security works only while stopped');
   }
-  logger.info({ path: control.path }, 'control socket listening (npm run security)');
   const redirectPort = config.tls?.redirectPort;
   if (redirectPort !== undefined) {
     const address = app.server.address();
@@ -108,7 +108,7 @@ async function start(): Promise<void> {
     try {
       redirect = await listenRedirect(config.host, redirectPort, httpsPort);
     } catch (error) {
-      await control.close();
+      await control?.close();
       await app.close();
       await store.close();
       throw error;

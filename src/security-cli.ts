@@ -11,8 +11,8 @@
 import { StartupError, loadConfig, readEnvironment, redactUrl, type Config } from './config.ts';
 import { AuditLog } from './audit/log.ts';
 import { askControlSocket } from './control/client.ts';
-import type { ControlAnswer, ControlCommand } from './control/protocol.ts';
-import { controlSocketPath, runCommand } from './control/server.ts';
+import { controlSocketPath, type ControlAnswer, type ControlCommand } from './control/protocol.ts';
+import { runCommand } from './control/server.ts';
 import { AddressBlocks } from './defense/address-blocks.ts';
 import { IpBlocks } from './defense/ip-blocks.ts';
 import { SecurityEvents } from './defense/security-events.ts';

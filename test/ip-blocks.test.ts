@@ -6,7 +6,8 @@
 import { statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { askControlSocket } from '../src/control/client.ts';
-import { controlSocketPath, openControlSocket, type ControlSocket } from '../src/control/server.ts';
+import { controlSocketPath } from '../src/control/protocol.ts';
+import { openControlSocket, type ControlSocket } from '../src/control/server.ts';
 import { call, login, signUp, type Reply } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
@@ -188,6 +189,10 @@ describe.each(storeFactories())('manual IP blocks on $name', (factory) => {
     const path = controlSocketPath(app.config.dataDir);
     control = await openControlSocket(path, app.exchange.blocking);
     expect(statSync(path).mode & 0o777).toBe(0o600);
+    // Linux would cut a longer path short and listen somewhere else: refused instead.
+    await expect(
+      openControlSocket(`${path}-${'x'.repeat(120)}`, app.exchange.blocking),
+    ).rejects.toThrow(/longer than 107 bytes/);
 
     expect((await block(app, token, '127.0.0.1', { ip: '127.0.0.1', override: true })).status).toBe(
       200,

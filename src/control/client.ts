@@ -1,7 +1,7 @@
 // The operator's side of the control socket: sends one command, reads one answer.
 
 import { createConnection } from 'node:net';
-import type { ControlAnswer, ControlCommand } from './protocol.ts';
+import { MAX_SOCKET_PATH_BYTES, type ControlAnswer, type ControlCommand } from './protocol.ts';
 
 const ANSWER_TIMEOUT_MS = 10_000;
 
@@ -10,6 +10,8 @@ export function askControlSocket(
   path: string,
   command: ControlCommand,
 ): Promise<ControlAnswer | undefined> {
+  // The exchange listens on no path this long (see openControlSocket).
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
     let received = '';

@@ -1,6 +1,7 @@
 // The control socket's protocol: one JSON request line, one JSON answer line. The commands are a
 // closed set; anything else is refused with the reason, as the HTTP API would refuse it.
 
+import { join } from 'node:path';
 import { ApiError, type ErrorCode } from '../errors.ts';
 import type { BlockedAddress } from '../defense/address-blocks.ts';
 
@@ -12,6 +13,14 @@ export type ControlAnswer =
   | { ok: true; blocked_ips: BlockedAddress[] }
   | { ok: true; message: string; cleared: number }
   | { ok: false; error: { code: ErrorCode | 'INTERNAL'; message: string } };
+
+export const CONTROL_SOCKET_FILE = 'control.sock';
+/** Linux keeps a socket path in 108 bytes with its NUL, and cuts a longer one silently. */
+export const MAX_SOCKET_PATH_BYTES = 107;
+
+export function controlSocketPath(dataDir: string): string {
+  return join(dataDir, CONTROL_SOCKET_FILE);
+}
 
 /** The longest request line read; a longer one is refused. */
 export const MAX_LINE_BYTES = 1024;

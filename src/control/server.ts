@@ -6,25 +6,20 @@
 
 import { chmodSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { AddressBlocks, BlockActor } from '../defense/address-blocks.ts';
 import { ApiError } from '../errors.ts';
 import {
   MAX_LINE_BYTES,
+  MAX_SOCKET_PATH_BYTES,
   parseCommand,
   type ControlAnswer,
   type ControlCommand,
 } from './protocol.ts';
 
-export const CONTROL_SOCKET_FILE = 'control.sock';
 const SOCKET_MODE = 0o600;
 /** A connection that sends no complete line in this time is closed. */
 const IDLE_MS = 5_000;
-
-export function controlSocketPath(dataDir: string): string {
-  return join(dataDir, CONTROL_SOCKET_FILE);
-}
 
 /**
  * Runs one command (or request line) as `actor`. A refusal (a bad request, an address that is
@@ -92,6 +87,11 @@ export async function openControlSocket(
         };
       },
     );
+  if (Buffer.byteLength(path) > MAX_SOCKET_PATH_BYTES) {
+    throw new Error(
+      `the control socket ${path} is longer than ${MAX_SOCKET_PATH_BYTES} bytes; use a shorter DATA_DIR`,
+    );
+  }
   rmSync(path, { force: true });
   const server: Server = createServer(serve);
   await new Promise<void>((resolve, reject) => {
