@@ -58,10 +58,6 @@ function actorName(actor: BlockActor): string {
   return actor.kind === 'admin' ? `admin user ${actor.userId}` : `operator (${actor.channel})`;
 }
 
-function userOf(actor: BlockActor): number | undefined {
-  return actor.kind === 'admin' ? actor.userId : undefined;
-}
-
 export function blockedAddress(block: Block): BlockedAddress {
   return {
     ip: block.key,
@@ -113,26 +109,17 @@ export class AddressBlocks {
       );
     }
     const block = this.blocks.block(key, request.minutes * 60_000, request.reason, true);
-    const by = actorName(actor);
     await this.repo.save({
       address_key: key,
       reason: block.reason,
-      actor: by,
+      actor: actorName(actor),
       since: block.since,
       until: block.until,
     });
-    await this.events.record({
-      type: 'ip_blocked',
-      severity: 'MEDIUM',
-      description: `${by} blocked an address`,
-      ip: key,
-      userId: userOf(actor),
-      details: {
-        reason: request.reason,
-        minutes: request.minutes,
-        actor: by,
-        ...(request.override === true ? { override: true } : {}),
-      },
+    await this.record(actor, 'ip_blocked', 'blocked an address', key, {
+      reason: request.reason,
+      minutes: request.minutes,
+      ...(request.override === true ? { override: true } : {}),
     });
     return blockedAddress(block);
   }
@@ -143,15 +130,7 @@ export class AddressBlocks {
     const lifted = await this.guard.unblock(key);
     const stored = await this.repo.remove(key);
     if (!lifted && !stored) throw new ApiError('NOT_FOUND', `${key} is not blocked`);
-    const by = actorName(actor);
-    await this.events.record({
-      type: 'ip_unblocked',
-      severity: 'LOW',
-      description: `${by} unblocked an address`,
-      ip: key,
-      userId: userOf(actor),
-      details: { actor: by },
-    });
+    await this.record(actor, 'ip_unblocked', 'unblocked an address', key);
   }
 
   /** Lifts every block, manual and automatic; returns how many were in force. */
@@ -159,14 +138,28 @@ export class AddressBlocks {
     let cleared = 0;
     for (const block of this.blocks.list()) if (await this.guard.unblock(block.key)) cleared += 1;
     await this.repo.clear();
-    const by = actorName(actor);
-    await this.events.record({
-      type: 'ip_unblocked',
-      severity: 'LOW',
-      description: `${by} cleared every blocked address`,
-      userId: userOf(actor),
-      details: { actor: by, cleared },
+    await this.record(actor, 'ip_unblocked', 'cleared every blocked address', undefined, {
+      cleared,
     });
     return cleared;
+  }
+
+  /** The security event (and so the audit leaf) for a change `actor` made. */
+  private record(
+    actor: BlockActor,
+    type: 'ip_blocked' | 'ip_unblocked',
+    did: string,
+    ip: string | undefined,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    const by = actorName(actor);
+    return this.events.record({
+      type,
+      severity: type === 'ip_blocked' ? 'MEDIUM' : 'LOW',
+      description: `${by} ${did}`,
+      ip,
+      userId: actor.kind === 'admin' ? actor.userId : undefined,
+      details: { actor: by, ...details },
+    });
   }
 }
