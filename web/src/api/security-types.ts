@@ -1,6 +1,6 @@
 // Shapes of the security APIs (/api/security, /ws/security), from the server's own types.
 
-import type { BlockedAddress } from '../../../src/defense/address-blocks.ts';
+import type { BlockedAddress, BlockRequest } from '../../../src/defense/address-blocks.ts';
 import type { RecordedSecurityEvent } from '../../../src/defense/security-events.ts';
 import type { SecurityStatus } from '../../../src/http/routes/security.ts';
 import type { Severity } from '../../../src/store/schema.ts';
@@ -18,6 +18,8 @@ export interface EventPage {
 
 /** GET /api/security/blocked-ips. */
 export type BlockedIp = BlockedAddress;
+/** POST /api/security/block-ip. */
+export type { BlockRequest };
 
 /** /ws/security server messages. */
 export type SecurityMessage =

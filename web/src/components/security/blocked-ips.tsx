@@ -5,7 +5,7 @@
 
 import { useState, type FormEvent } from 'react';
 import { api, ApiFailure } from '../../api/client.ts';
-import type { BlockedIp } from '../../api/security-types.ts';
+import type { BlockedIp, BlockRequest } from '../../api/security-types.ts';
 import { Button, ErrorLine, Field, useAction } from '../form.tsx';
 
 export function BlockedIps(props: { blocked: BlockedIp[] | undefined; onChange(): void }) {
@@ -13,7 +13,7 @@ export function BlockedIps(props: { blocked: BlockedIp[] | undefined; onChange()
   const [minutes, setMinutes] = useState('60');
   const [reason, setReason] = useState('');
   /** The block the exchange refused as a lockout, with its explanation, awaiting a confirm. */
-  const [lockout, setLockout] = useState<{ body: object; message: string }>();
+  const [lockout, setLockout] = useState<{ body: BlockRequest; message: string }>();
   const { busy, error, run } = useAction();
 
   const act = (path: string, body: object) =>
@@ -22,7 +22,7 @@ export function BlockedIps(props: { blocked: BlockedIp[] | undefined; onChange()
       props.onChange();
     });
 
-  const place = async (body: object) => {
+  const place = async (body: BlockRequest) => {
     setLockout(undefined);
     let refused: ApiFailure | undefined;
     const ok = await run(async () => {
