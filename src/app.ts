@@ -25,6 +25,7 @@ import type { Keyring } from './crypto/keyring.ts';
 import { openReplayCache } from './defense/replay-cache.ts';
 import { SecurityEvents } from './defense/security-events.ts';
 import { trustedProxies } from './defense/client-ip.ts';
+import { AddressBlocks } from './defense/address-blocks.ts';
 import { Guard } from './defense/guard.ts';
 import { IpBlocks } from './defense/ip-blocks.ts';
 import { RateLimits } from './defense/rate-limits.ts';
@@ -57,6 +58,7 @@ import type { KeyMaterial } from './store/key-files.ts';
 import { ApiKeysRepo } from './store/api-keys.repo.ts';
 import { AuditRepo } from './store/audit.repo.ts';
 import { DataKeysRepo } from './store/data-keys.repo.ts';
+import { IpBlocksRepo } from './store/ip-blocks.repo.ts';
 import { MfaRepo } from './store/mfa.repo.ts';
 import { SealedFieldsRepo } from './store/sealed-fields.repo.ts';
 import { SecurityEventsRepo } from './store/security-events.repo.ts';
@@ -87,6 +89,8 @@ export interface Exchange {
   routePolicies: readonly RoutePolicy[];
   /** Data key rotation and re-encryption, running in the background while the app is open. */
   keyRotation: KeyRotation;
+  /** Manual IP blocks, for the HTTP routes and the operator's control socket. */
+  blocking: AddressBlocks;
 }
 
 export const VERSION: string = (
@@ -218,6 +222,9 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   const eventsRepo = new SecurityEventsRepo(deps.store.db);
   const events = new SecurityEvents(eventsRepo, audit, now, deps.securityLog);
   const { guard, blocks, redis } = buildDefense(deps, events, now);
+  const blocking = new AddressBlocks(blocks, guard, new IpBlocksRepo(deps.store.db), events, now);
+  const restored = await blocking.restore();
+  if (restored > 0) deps.logger?.info({ restored }, 'manual IP blocks restored');
   const venue = await openVenue(deps.config, deps.store, audit, now, deps.logger);
   audit.start();
   const identity = await buildIdentity(deps, events, venue, redis, now);
@@ -341,7 +348,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   await app.register(accountEventRoutes, { repo: eventsRepo });
   await app.register(adminRoutes, { identity, venue });
   await app.register(keyRoutes, { rotation: keyRotation, audit });
-  await app.register(securityRoutes, { repo: eventsRepo, events, blocks, guard, now });
+  await app.register(securityRoutes, { repo: eventsRepo, blocks, blocking, now });
   await app.register(marketRoutes, { venue, rules: deps.config });
   await app.register(systemRoutes, { venue, startedAt, now });
   await app.register(tradingRoutes, { venue });
@@ -359,9 +366,5 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     upgrades: (address) => guard.upgrade(address),
     now,
   });
-  return { app, identity, venue, audit, routePolicies, keyRotation };
-}
-
-export async function buildApp(deps: AppDeps): Promise<ExchangeApp> {
-  return (await buildExchange(deps)).app;
+  return { app, identity, venue, audit, routePolicies, keyRotation, blocking };
 }

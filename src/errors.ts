@@ -33,6 +33,8 @@ export const ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   PASSWORD_POLICY: 422,
   LIMIT_REACHED: 422,
+  /** A block on the requester's own address or loopback, without `override`: it would lock them out. */
+  BLOCK_LOCKS_OUT: 422,
   UNKNOWN_SYMBOL: 422,
   PRICE_NOT_ON_TICK: 400,
   INVALID_ORDER: 400,

@@ -1,12 +1,14 @@
-// Process entry: config -> TLS files -> provision -> app -> listen. A problem the operator must
-// fix prints one line and exits with code 2; SIGTERM/SIGINT stop accepting, finish in-flight work
-// and close.
+// Process entry: config -> TLS files -> provision (which takes the database's writer lock) -> app
+// -> listen, and the operator's control socket. A problem the operator must fix prints one line
+// and exits with code 2; SIGTERM/SIGINT stop accepting, finish in-flight work and close.
 
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { isIP } from 'node:net';
 import { StartupError, loadConfig, readEnvironment } from './config.ts';
-import { buildApp } from './app.ts';
+import { buildExchange } from './app.ts';
+import { controlSocketPath } from './control/protocol.ts';
+import { openControlSocket, type ControlSocket } from './control/server.ts';
 import { createLogger, createSecurityLogger } from './logging.ts';
 import { provision } from './provision.ts';
 import { createHttpsRedirect, loadTls } from './tls.ts';
@@ -66,7 +68,7 @@ async function start(): Promise<void> {
     'exchange provisioned',
   );
 
-  const app = await buildApp({
+  const exchange = await buildExchange({
     config,
     store,
     keys,
@@ -75,7 +77,9 @@ async function start(): Promise<void> {
     securityLog,
     https: tls?.serverOptions,
   });
+  const { app } = exchange;
   let redirect: Server | undefined;
+  let control: ControlSocket | undefined;
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -90,6 +94,13 @@ async function start(): Promise<void> {
       logger.warn({ validTo }, 'TLS_CERT has expired: clients will refuse the connection');
     }
   }
+  try {
+    control = await openControlSocket(controlSocketPath(config.dataDir), exchange.blocking, logger);
+    logger.info({ path: control.path }, 'control socket listening (npm run security)');
+  } catch (error) {
+    // Trading goes on; only the operator's way in while HTTP is blocked is missing.
+    logger.warn({ err: error }, 'no control socket: npm run security works only while stopped');
+  }
   const redirectPort = config.tls?.redirectPort;
   if (redirectPort !== undefined) {
     const address = app.server.address();
@@ -97,6 +108,7 @@ async function start(): Promise<void> {
     try {
       redirect = await listenRedirect(config.host, redirectPort, httpsPort);
     } catch (error) {
+      await control?.close();
       await app.close();
       await store.close();
       throw error;
@@ -117,6 +129,7 @@ async function start(): Promise<void> {
       try {
         redirect?.close();
         redirect?.closeAllConnections();
+        await control?.close();
         await app.close();
         await store.close();
         logger.info('shut down cleanly');

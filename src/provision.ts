@@ -48,7 +48,7 @@ export async function provision(config: Config, options: ProvisionOptions): Prom
     now: options.now(),
     verifyForMs: config.accessTokenExpireMinutes * 60_000,
   });
-  const store = await openStore(config.databaseUrl).catch((error: unknown) => {
+  const store = await openStore(config.databaseUrl, { writer: true }).catch((error: unknown) => {
     const reason = error instanceof Error ? error.message : String(error);
     throw new StartupError(
       `DATABASE_URL: cannot open ${redactUrl(config.databaseUrl)} (${reason || 'no reason given'})`,

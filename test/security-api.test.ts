@@ -268,6 +268,43 @@ describe('security event API', () => {
       ]);
     });
 
+    it('without from covers the 24 hours before to, and to defaults to now', async () => {
+      const T = Date.UTC(2026, 11, 3, 12);
+      const hour = 3_600_000;
+      let clock = T;
+      t = await openTestApp(sqlite, {}, { now: () => clock });
+      const app = t;
+      const admin = (await signUp(app, 'secops', { ip: ADMIN_IP, admin: true })).token;
+      for (const [ago, ip] of [
+        [25, '203.0.113.25'],
+        [23, '203.0.113.23'],
+      ] as const) {
+        clock = T - ago * hour;
+        expect((await login(app, 'nobody', { password: 'wrong', ip })).status).toBe(401);
+      }
+      clock = T;
+      const report = async (query: string) =>
+        (await call(app, 'GET', `/api/security/report${query}`, { ip: ADMIN_IP, token: admin }))
+          .body;
+      const iso = (ms: number) => new Date(ms).toISOString();
+      expect(await report('')).toMatchObject({
+        from: iso(T - 24 * hour),
+        to: iso(T),
+        total: 1,
+        top_sources: [{ source_ip: '203.0.113.23', count: 1 }],
+      });
+      expect(await report(`?to=${iso(T - 22 * hour)}`)).toMatchObject({
+        from: iso(T - 46 * hour),
+        to: iso(T - 22 * hour),
+        total: 2,
+      });
+      expect(await report(`?from=${iso(T - 26 * hour)}`)).toMatchObject({
+        from: iso(T - 26 * hour),
+        to: iso(T),
+        total: 2,
+      });
+    });
+
     it('refuses bad ranges with 400, non-admins with 403 and strangers with 401', async () => {
       const app = await open();
       const admin = (await signUp(app, 'secops', { ip: ADMIN_IP, admin: true })).token;
@@ -276,9 +313,9 @@ describe('security event API', () => {
       const day = 86_400_000;
       const iso = (ms: number) => new Date(ms).toISOString();
       const bad: [string, RegExp][] = [
-        [`/api/security/report?to=${iso(now)}`, /from/],
-        [`/api/security/report?from=${iso(now - day)}`, /to/],
         [`/api/security/report?from=yesterday&to=${iso(now)}`, /from/],
+        [`/api/security/report?from=${iso(now - day)}&to=today`, /to/],
+        [`/api/security/report?from=${iso(now + day)}`, /from must be before/],
         [reportUrl(now, now), /from must be before/],
         [reportUrl(now, now - day), /from must be before/],
         [reportUrl(now - 32 * day, now), /at most 31 days/],

@@ -4,7 +4,9 @@
 // each head's signature and consistency proof must verify; and
 // every trade, ledger transaction, security event and order must match the last leaf about it,
 // with no such row left without a leaf. Reports the first failure by leaf index.
-// Used by the API and by `npm run audit:verify`, which needs only the public key.
+// Used by the API and by `npm run audit:verify`, which needs only the public key. In the exchange
+// it runs in slices (SERVER_PACE): small pages, and a yield to the event loop whenever a slice's
+// time is spent, so a check of a long log never holds up orders or WebSocket traffic.
 
 import type { KeyObject } from 'node:crypto';
 import type { AuditRepo, StoredLeaf, StoredTreeHead } from '../store/audit.repo.ts';
@@ -34,7 +36,29 @@ export interface IntegrityReport {
 
 type SourceKind = Exclude<AuditKind, 'admin_action'>;
 
-const PAGE = 5_000;
+/** How the check shares the event loop: rows read per query, and the longest stretch between yields. */
+export interface Pace {
+  readonly pageRows: number;
+  readonly sliceMs: number;
+}
+
+/** Alone in its process (`npm run audit:verify`): big pages, no yields. */
+export const OFFLINE_PACE: Pace = { pageRows: 5_000, sliceMs: Infinity };
+/** In the exchange: a page is a millisecond or two of reading, a slice at most about 10 ms. */
+export const SERVER_PACE: Pace = { pageRows: 100, sliceMs: 5 };
+
+/** Yields to the event loop once the current slice has run for `sliceMs`. */
+class Slices {
+  private since = performance.now();
+
+  constructor(private readonly sliceMs: number) {}
+
+  async pause(): Promise<void> {
+    if (performance.now() - this.since < this.sliceMs) return;
+    await new Promise((resolve) => setImmediate(resolve));
+    this.since = performance.now();
+  }
+}
 const SOURCE_NAMES: Record<SourceKind, string> = {
   order: 'order',
   trade: 'trade',
@@ -52,7 +76,9 @@ interface ParsedLeaf {
 export async function checkIntegrity(
   repo: AuditRepo,
   publicKey: KeyObject,
+  pace: Pace = SERVER_PACE,
 ): Promise<IntegrityReport> {
+  const slices = new Slices(pace.sliceMs);
   const heads = await repo.allHeads();
   const tiles = await repo.tiles();
   const tree = new CompactMerkleTree();
@@ -79,7 +105,7 @@ export async function checkIntegrity(
   };
 
   checkHeadsAt(0);
-  scan: for await (const page of repo.scan(PAGE)) {
+  scan: for await (const page of repo.scan(pace.pageRows)) {
     const bySource: Record<SourceKind, ParsedLeaf[]> = {
       order: [],
       trade: [],
@@ -87,6 +113,7 @@ export async function checkIntegrity(
       security_event: [],
     };
     for (const leaf of page) {
+      await slices.pause();
       failure ??= leafFailure(leaf, tree.size);
       if (failure !== undefined) break scan;
       const hash = Buffer.from(leaf.leaf_hash, 'hex');
@@ -101,7 +128,7 @@ export async function checkIntegrity(
       if (kind === 'order') lastOrderLeaf.set(parsed.id, parsed);
       else bySource[kind].push(parsed);
     }
-    failure ??= await sourceFailure(repo, bySource);
+    failure ??= await sourceFailure(repo, bySource, slices);
     if (failure !== undefined) break;
   }
 
@@ -116,8 +143,8 @@ export async function checkIntegrity(
   if (failure === undefined && stray !== undefined) {
     failure = { reason: `audit tile ${stray.tile} is stored but the log has no such leaves` };
   }
-  failure ??= await orderFailure(repo, [...lastOrderLeaf.values()]);
-  failure ??= await unauditedRow(repo, seen);
+  failure ??= await orderFailure(repo, [...lastOrderLeaf.values()], pace.pageRows, slices);
+  failure ??= await unauditedRow(repo, seen, pace.pageRows, slices);
   return {
     ok: failure === undefined,
     treeSize: tree.size,
@@ -220,9 +247,11 @@ function mismatch(parsed: ParsedLeaf, found: boolean): IntegrityFailure {
 async function compare(
   leaves: readonly ParsedLeaf[],
   load: (ids: number[]) => Promise<Map<number, string>>,
+  slices: Slices,
 ): Promise<IntegrityFailure | undefined> {
   if (leaves.length === 0) return undefined;
   const rows = await load([...new Set(leaves.map((l) => l.id))]);
+  await slices.pause();
   for (const parsed of leaves) {
     const row = rows.get(parsed.id);
     if (row !== parsed.data) return mismatch(parsed, row !== undefined);
@@ -233,27 +262,40 @@ async function compare(
 async function sourceFailure(
   repo: AuditRepo,
   leaves: Record<SourceKind, ParsedLeaf[]>,
+  slices: Slices,
 ): Promise<IntegrityFailure | undefined> {
   const failures = [
-    await compare(leaves.trade, async (ids) => {
-      const rows = await repo.trades(ids);
-      return new Map(rows.map((r) => [r.id, canonicalJson(tradeData(r))]));
-    }),
-    await compare(leaves.security_event, async (ids) => {
-      const rows = await repo.securityEvents(ids);
-      return new Map(rows.map((r) => [r.id, canonicalJson(securityEventData(r))]));
-    }),
-    await compare(leaves.ledger_tx, async (ids) => {
-      const byTx = new Map<number, object[]>();
-      for (const row of await repo.ledgerEntries(ids)) {
-        const entries = byTx.get(row.tx_id) ?? [];
-        entries.push(row);
-        byTx.set(row.tx_id, entries);
-      }
-      return new Map(
-        [...byTx].map(([tx, entries]) => [tx, canonicalJson(ledgerTxData(tx, entries))]),
-      );
-    }),
+    await compare(
+      leaves.trade,
+      async (ids) => {
+        const rows = await repo.trades(ids);
+        return new Map(rows.map((r) => [r.id, canonicalJson(tradeData(r))]));
+      },
+      slices,
+    ),
+    await compare(
+      leaves.security_event,
+      async (ids) => {
+        const rows = await repo.securityEvents(ids);
+        return new Map(rows.map((r) => [r.id, canonicalJson(securityEventData(r))]));
+      },
+      slices,
+    ),
+    await compare(
+      leaves.ledger_tx,
+      async (ids) => {
+        const byTx = new Map<number, object[]>();
+        for (const row of await repo.ledgerEntries(ids)) {
+          const entries = byTx.get(row.tx_id) ?? [];
+          entries.push(row);
+          byTx.set(row.tx_id, entries);
+        }
+        return new Map(
+          [...byTx].map(([tx, entries]) => [tx, canonicalJson(ledgerTxData(tx, entries))]),
+        );
+      },
+      slices,
+    ),
   ];
   return first(failures);
 }
@@ -262,14 +304,20 @@ async function sourceFailure(
 async function orderFailure(
   repo: AuditRepo,
   leaves: readonly ParsedLeaf[],
+  page: number,
+  slices: Slices,
 ): Promise<IntegrityFailure | undefined> {
   const failures: (IntegrityFailure | undefined)[] = [];
-  for (let i = 0; i < leaves.length; i += PAGE) {
+  for (let i = 0; i < leaves.length; i += page) {
     failures.push(
-      await compare(leaves.slice(i, i + PAGE), async (ids) => {
-        const rows = await repo.orders(ids);
-        return new Map(rows.map((r) => [r.id, canonicalJson(orderData(r))]));
-      }),
+      await compare(
+        leaves.slice(i, i + page),
+        async (ids) => {
+          const rows = await repo.orders(ids);
+          return new Map(rows.map((r) => [r.id, canonicalJson(orderData(r))]));
+        },
+        slices,
+      ),
     );
   }
   return first(failures);
@@ -279,16 +327,19 @@ async function orderFailure(
 async function unauditedRow(
   repo: AuditRepo,
   seen: Record<SourceKind, Set<number>>,
+  page: number,
+  slices: Slices,
 ): Promise<IntegrityFailure | undefined> {
   for (const kind of Object.keys(seen) as SourceKind[]) {
     for (let after = Number.MIN_SAFE_INTEGER; ;) {
-      const ids = await repo.sourceIds(kind, after, PAGE);
+      await slices.pause();
+      const ids = await repo.sourceIds(kind, after, page);
       const stray = ids.find((id) => !seen[kind].has(id));
       if (stray !== undefined) {
         const record = `${SOURCE_NAMES[kind]} ${stray}`;
         return { kind, record, reason: `${record} has no audit leaf` };
       }
-      if (ids.length < PAGE) break;
+      if (ids.length < page) break;
       after = ids[ids.length - 1] as number;
     }
   }

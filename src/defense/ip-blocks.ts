@@ -29,6 +29,11 @@ export class IpBlocks {
     return block;
   }
 
+  /** Puts a block back as it was stored (see AddressBlocks.restore). */
+  put(block: Block): void {
+    this.blocks.set(block.key, block);
+  }
+
   /** The block on `key` if it has not expired. */
   active(key: string): Block | undefined {
     const block = this.blocks.get(key);

@@ -1,6 +1,7 @@
 // Opens the database named by DATABASE_URL: SQLite (embedded, WAL) or PostgreSQL, behind one
 // Kysely instance. Both read 64-bit integers exactly and hand them out as checked numbers. A
-// SQLite file and its -wal and -shm files are the owner's alone (0600), like the keys.
+// SQLite file and its -wal and -shm files are the owner's alone (0600), like the keys. Opened as
+// the writer, a store holds the database's writer lock (writer-lock.ts) until it is closed.
 
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -9,6 +10,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import { SafeIntegerPlugin } from './safe-integer-plugin.ts';
+import { postgresWriterLock, sqliteWriterLock, type WriterLock } from './writer-lock.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -31,6 +33,12 @@ export interface OpenOptions {
   poolSize?: number;
   /** SQLite only: open an existing file read-only. */
   readonly?: boolean;
+  /**
+   * Take the writer lock, which the store holds until closed; rejects with WriterLockHeld while
+   * another process holds it. The exchange opens its database so; `npm run security` does too
+   * when no exchange is running.
+   */
+  writer?: boolean;
 }
 
 const PG_INT8 = 20;
@@ -146,6 +154,12 @@ async function ping(db: Kysely<Database>): Promise<boolean> {
   }
 }
 
+function writerLock(url: string, options: OpenOptions): Promise<WriterLock> {
+  return url.startsWith('sqlite:')
+    ? Promise.resolve(sqliteWriterLock(sqlitePath(url)))
+    : postgresWriterLock(url, options.schema);
+}
+
 /** Opens the store and proves it answers; connection failures reject. */
 export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
   const store = url.startsWith('sqlite:')
@@ -153,9 +167,20 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
     : await openPostgres(url, options);
   try {
     await sql`select 1`.execute(store.db);
+    if (options.writer !== true) return store;
+    const lock = await writerLock(url, options);
+    return {
+      ...store,
+      close: async () => {
+        try {
+          await store.close();
+        } finally {
+          await lock.release();
+        }
+      },
+    };
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;
   }
-  return store;
 }

@@ -8,6 +8,7 @@ import * as hashedSessionIds from './migrations/2026-12-02T1600-hashed-session-i
 import * as securityEventsByUser from './migrations/2026-12-02T1700-security-events-by-user.ts';
 import * as stopTriggers from './migrations/2026-12-02T1800-stop-triggers.ts';
 import * as ledgerByUserTx from './migrations/2026-12-03T0930-ledger-by-user-tx.ts';
+import * as ipBlocks from './migrations/2026-12-03T1000-ip-blocks.ts';
 
 /** Listed here, not globbed, so the set is explicit and works the same under every loader. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-02T1700-security-events-by-user': securityEventsByUser,
   '2026-12-02T1800-stop-triggers': stopTriggers,
   '2026-12-03T0930-ledger-by-user-tx': ledgerByUserTx,
+  '2026-12-03T1000-ip-blocks': ipBlocks,
 };
 
 const provider: MigrationProvider = {

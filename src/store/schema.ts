@@ -143,6 +143,16 @@ export interface SecurityEventsTable {
   created_at: number;
 }
 
+/** A manual block; automatic ones live in memory only. Times are epoch ms. */
+export interface IpBlocksTable {
+  address_key: string;
+  reason: string;
+  /** Who placed it: `admin <id>` or `operator (local socket)`. */
+  actor: string;
+  since: number;
+  until: number;
+}
+
 export interface SessionsTable {
   id: string;
   user_id: number;
@@ -206,6 +216,7 @@ export interface Database {
   audit_tiles: AuditTilesTable;
   tree_heads: TreeHeadsTable;
   security_events: SecurityEventsTable;
+  ip_blocks: IpBlocksTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;
@@ -223,3 +234,4 @@ export type BalanceRow = Selectable<BalancesTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type SecurityEventRow = Selectable<SecurityEventsTable>;
+export type IpBlockRow = Selectable<IpBlocksTable>;

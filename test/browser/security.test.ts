@@ -147,6 +147,47 @@ describe.skipIf(skip !== undefined)('security dashboard in chromium', { timeout:
     await expectCleanAndClose(watched);
   });
 
+  it('warns before a block that locks the administrator out, and sends it only once confirmed', async () => {
+    const watched = await newPage(t);
+    const { page } = watched;
+    await signIn(page, t, ADMIN);
+    await page.goto(t.url + '/security');
+    await page.getByTestId('posture').waitFor();
+
+    const form = page.getByRole('form', { name: 'Block an address' });
+    const warning = page.getByTestId('lockout-warning');
+    const loopback = '0:0:0:0::/64'; // ::1, keyed by its /64
+    await form.getByLabel('Address').fill('::1');
+    await form.getByLabel('Minutes').fill('5');
+    await form.getByLabel('Reason').fill('one click too many');
+    await form.getByRole('button', { name: 'Block' }).click();
+    await warning.waitFor();
+    expect(await warning.textContent()).toContain(
+      'This is your own address / loopback — blocking it locks you out',
+    );
+    expect(await blockedIps()).not.toContain(loopback);
+    await warning.getByRole('button', { name: 'Cancel' }).click();
+    await warning.waitFor({ state: 'detached' });
+    expect(await blockedIps()).not.toContain(loopback);
+
+    await form.getByRole('button', { name: 'Block' }).click();
+    await warning.getByRole('button', { name: 'Block anyway and lock me out' }).click();
+    await page.getByTestId('blocked-ips').locator(`li[data-ip="${loopback}"]`).waitFor();
+    expect(await blockedIps()).toContain(loopback);
+    const lift = await fetch(`${t.url}/api/security/unblock-ip`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ ip: '::1' }),
+    });
+    expect(lift.status).toBe(200);
+
+    // The browser logs each refusal the warning explained (two 422s); nothing else may appear.
+    const refusals = watched.problems.filter((p) => p.includes('status of 422'));
+    expect(refusals).toHaveLength(2);
+    const others = watched.problems.filter((p) => !refusals.includes(p));
+    await expectCleanAndClose({ ...watched, problems: others });
+  });
+
   it('has no dashboard for a user who is not an administrator', async () => {
     await registerUser(t, 'plain_user', 'Plain User');
     const watched = await newPage(t);

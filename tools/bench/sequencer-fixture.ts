@@ -21,6 +21,8 @@ export interface SequencerFixture {
   exchange: Exchange;
   repo: TradingRepo;
   store: Store;
+  /** The audit log every command appends to. */
+  audit: AuditLog;
   /** Ids of traders created for the run, each funded with `cash` paise. */
   traders: number[];
   close(): Promise<void>;
@@ -74,6 +76,7 @@ export async function openSequencer(options: {
     exchange,
     repo,
     store,
+    audit,
     traders,
     async close() {
       await journal.drain();

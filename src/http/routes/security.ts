@@ -2,23 +2,18 @@
 // addresses. Reports are bounded in time range and size, and their CSV is safe to open in a
 // spreadsheet.
 
-import type { Guard } from '../../defense/guard.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { isIP } from 'node:net';
 import { ApiError } from '../../errors.ts';
-import { addressKey } from '../../defense/client-ip.ts';
+import type { AddressBlocks, BlockActor } from '../../defense/address-blocks.ts';
 import type { IpBlocks } from '../../defense/ip-blocks.ts';
 import { posture, type Posture } from '../../defense/posture.ts';
-import {
-  recordedEvent,
-  type RecordedSecurityEvent,
-  type SecurityEvents,
-} from '../../defense/security-events.ts';
+import { recordedEvent, type RecordedSecurityEvent } from '../../defense/security-events.ts';
 import type { SecurityEventsRepo } from '../../store/security-events.repo.ts';
 import type { Severity as SeverityName } from '../../store/schema.ts';
 import { principalOf } from '../access.ts';
 import { csvDocument } from '../csv.ts';
+import { clientKey } from '../plugins/defense.ts';
 import { AUTHENTICATED_ERRORS, Success } from '../schemas/common.ts';
 
 const tags = ['security'];
@@ -37,9 +32,12 @@ export const REPORT_MAX_EVENTS = 10_000;
 /** Addresses listed in a report's `top_sources`. */
 const REPORT_TOP_SOURCES = 10;
 
+/** A report without `from` covers this much before `to` (or before now). */
+export const REPORT_DEFAULT_HOURS = 24;
+
 const ReportQuery = Type.Object({
-  from: Type.String({ format: 'date-time' }),
-  to: Type.String({ format: 'date-time' }),
+  from: Type.Optional(Type.String({ format: 'date-time' })),
+  to: Type.Optional(Type.String({ format: 'date-time' })),
   format: Type.Union([Type.Literal('json'), Type.Literal('csv')], { default: 'json' }),
 });
 
@@ -51,9 +49,8 @@ export interface SecurityStatusDeps {
 }
 
 export interface SecurityRouteOptions extends SecurityStatusDeps {
-  events: SecurityEvents;
-  /** Lifts blocks, with what led to them. */
-  guard: Guard;
+  /** Places, lifts and clears blocks, as the control socket does. */
+  blocking: AddressBlocks;
 }
 
 export interface SecurityStatus {
@@ -85,10 +82,17 @@ export async function securityStatus({
   };
 }
 
-/** [from, to) in epoch ms, or a 400 that says what is wrong with the range. */
-function reportRange(from: string, to: string): { since: number; until: number } {
-  const since = Date.parse(from);
-  const until = Date.parse(to);
+/**
+ * [from, to) in epoch ms, or a 400 that says what is wrong with the range. `to` defaults to now
+ * and `from` to REPORT_DEFAULT_HOURS before `to`.
+ */
+function reportRange(
+  from: string | undefined,
+  to: string | undefined,
+  now: number,
+): { since: number; until: number } {
+  const until = to === undefined ? now : Date.parse(to);
+  const since = from === undefined ? until - REPORT_DEFAULT_HOURS * 3_600_000 : Date.parse(from);
   if (Number.isNaN(since))
     throw new ApiError('VALIDATION_FAILED', 'querystring.from is not a valid time');
   if (Number.isNaN(until))
@@ -130,15 +134,13 @@ function compactTime(ms: number): string {
     .replaceAll(/[-:]/g, '');
 }
 
-function keyOf(ip: string): string {
-  const bare = ip.replace(/\/64$/, '').replace(/::$/, '::0');
-  if (isIP(ip) === 0 && isIP(bare) === 0)
-    throw new ApiError('VALIDATION_FAILED', 'body.ip must be an IPv4 or IPv6 address');
-  return isIP(ip) === 0 ? ip : addressKey(ip);
+/** The administrator making the request, from the address blocks are keyed on. */
+function adminActor(request: Parameters<typeof principalOf>[0]): BlockActor {
+  return { kind: 'admin', userId: principalOf(request).userId, address: clientKey(request) };
 }
 
 export const securityRoutes: FastifyPluginAsyncTypebox<SecurityRouteOptions> = (app, options) => {
-  const { repo, events, blocks, guard, now } = options;
+  const { repo, blocks, blocking, now } = options;
 
   app.get(
     '/api/security/status',
@@ -187,7 +189,7 @@ export const securityRoutes: FastifyPluginAsyncTypebox<SecurityRouteOptions> = (
     },
     async (request, reply) => {
       const q = request.query;
-      const { since, until } = reportRange(q.from, q.to);
+      const { since, until } = reportRange(q.from, q.to, now());
       const bySeverity = await repo.countsBySeverity(since, until);
       const byType = await repo.countsByType(since, until);
       const topSources = await repo.topSources(since, until, REPORT_TOP_SOURCES);
@@ -219,15 +221,26 @@ export const securityRoutes: FastifyPluginAsyncTypebox<SecurityRouteOptions> = (
   app.get(
     '/api/security/blocked-ips',
     { config: { access: 'admin', rateClass: 'admin' }, schema: { tags, security } },
-    () => ({
-      blocked_ips: blocks.list().map((b) => ({
-        ip: b.key,
-        reason: b.reason,
-        manual: b.manual,
-        since: new Date(b.since).toISOString(),
-        until: new Date(b.until).toISOString(),
-      })),
-    }),
+    () => ({ blocked_ips: blocking.list() }),
+  );
+
+  app.delete(
+    '/api/security/blocked-ips',
+    {
+      config: { access: 'admin', rateClass: 'admin' },
+      schema: {
+        tags,
+        security,
+        response: {
+          200: Type.Object({ message: Type.String(), cleared: Type.Integer({ minimum: 0 }) }),
+          ...AUTHENTICATED_ERRORS,
+        },
+      },
+    },
+    async (request) => {
+      const cleared = await blocking.clear(adminActor(request));
+      return { message: `cleared ${cleared} blocked address${cleared === 1 ? '' : 'es'}`, cleared };
+    },
   );
 
   app.post(
@@ -242,6 +255,8 @@ export const securityRoutes: FastifyPluginAsyncTypebox<SecurityRouteOptions> = (
             ip: Address,
             minutes: Type.Integer({ minimum: 1, maximum: 525_600 }),
             reason: Type.String({ minLength: 3, maxLength: 200 }),
+            /** Block even the requester's own address or loopback, which locks them out. */
+            override: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false },
         ),
@@ -249,16 +264,7 @@ export const securityRoutes: FastifyPluginAsyncTypebox<SecurityRouteOptions> = (
       },
     },
     async (request) => {
-      const key = keyOf(request.body.ip);
-      blocks.block(key, request.body.minutes * 60_000, request.body.reason, true);
-      await events.record({
-        type: 'ip_blocked',
-        severity: 'MEDIUM',
-        description: 'an administrator blocked an address',
-        ip: key,
-        userId: principalOf(request).userId,
-        details: { reason: request.body.reason, minutes: request.body.minutes },
-      });
+      await blocking.place(request.body, adminActor(request));
       return { success: true as const };
     },
   );
@@ -275,15 +281,7 @@ export const securityRoutes: FastifyPluginAsyncTypebox<SecurityRouteOptions> = (
       },
     },
     async (request) => {
-      const key = keyOf(request.body.ip);
-      if (!(await guard.unblock(key))) throw new ApiError('NOT_FOUND', `${key} is not blocked`);
-      await events.record({
-        type: 'ip_unblocked',
-        severity: 'LOW',
-        description: 'an administrator unblocked an address',
-        ip: key,
-        userId: principalOf(request).userId,
-      });
+      await blocking.lift(request.body.ip, adminActor(request));
       return { success: true as const };
     },
   );

@@ -1,5 +1,6 @@
 // Shapes of the security APIs (/api/security, /ws/security), from the server's own types.
 
+import type { BlockedAddress, BlockRequest } from '../../../src/defense/address-blocks.ts';
 import type { RecordedSecurityEvent } from '../../../src/defense/security-events.ts';
 import type { SecurityStatus } from '../../../src/http/routes/security.ts';
 import type { Severity } from '../../../src/store/schema.ts';
@@ -16,13 +17,9 @@ export interface EventPage {
 }
 
 /** GET /api/security/blocked-ips. */
-export interface BlockedIp {
-  ip: string;
-  reason: string;
-  manual: boolean;
-  since: string;
-  until: string;
-}
+export type BlockedIp = BlockedAddress;
+/** POST /api/security/block-ip. */
+export type { BlockRequest };
 
 /** /ws/security server messages. */
 export type SecurityMessage =

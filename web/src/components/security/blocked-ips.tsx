@@ -1,15 +1,19 @@
 // Blocked addresses with their reason and expiry; an administrator unblocks one, or blocks an
-// address for a number of minutes with a reason (POST /api/security/block-ip, unblock-ip).
+// address for a number of minutes with a reason (POST /api/security/block-ip, unblock-ip). A
+// block the exchange refuses because it would lock the administrator out (their own address, or
+// loopback) is explained, and sent again with `override` only once they confirm.
 
 import { useState, type FormEvent } from 'react';
-import { api } from '../../api/client.ts';
-import type { BlockedIp } from '../../api/security-types.ts';
+import { api, ApiFailure } from '../../api/client.ts';
+import type { BlockedIp, BlockRequest } from '../../api/security-types.ts';
 import { Button, ErrorLine, Field, useAction } from '../form.tsx';
 
 export function BlockedIps(props: { blocked: BlockedIp[] | undefined; onChange(): void }) {
   const [ip, setIp] = useState('');
   const [minutes, setMinutes] = useState('60');
   const [reason, setReason] = useState('');
+  /** The block the exchange refused as a lockout, with its explanation, awaiting a confirm. */
+  const [lockout, setLockout] = useState<{ body: BlockRequest; message: string }>();
   const { busy, error, run } = useAction();
 
   const act = (path: string, body: object) =>
@@ -18,22 +22,59 @@ export function BlockedIps(props: { blocked: BlockedIp[] | undefined; onChange()
       props.onChange();
     });
 
-  const block = async (event: FormEvent) => {
-    event.preventDefault();
-    const ok = await act('/api/security/block-ip', {
-      ip: ip.trim(),
-      minutes: Number(minutes),
-      reason: reason.trim(),
+  const place = async (body: BlockRequest) => {
+    setLockout(undefined);
+    let refused: ApiFailure | undefined;
+    const ok = await run(async () => {
+      try {
+        await api.post('/api/security/block-ip', body);
+      } catch (failure) {
+        if (!(failure instanceof ApiFailure) || failure.code !== 'BLOCK_LOCKS_OUT') throw failure;
+        refused = failure;
+        return;
+      }
+      props.onChange();
     });
-    if (ok) {
+    if (refused !== undefined) setLockout({ body, message: refused.message });
+    else if (ok) {
       setIp('');
       setReason('');
     }
   };
 
+  const block = (event: FormEvent) => {
+    event.preventDefault();
+    void place({ ip: ip.trim(), minutes: Number(minutes), reason: reason.trim() });
+  };
+
   return (
     <div className="flex flex-col gap-3 p-3 text-sm">
       <ErrorLine message={error} />
+      {lockout !== undefined && (
+        <div
+          role="alertdialog"
+          aria-label="Confirm a block that locks you out"
+          className="flex flex-col gap-2 rounded border border-down/70 bg-down/10 p-3"
+          data-testid="lockout-warning"
+        >
+          <p className="font-semibold text-down">
+            This is your own address / loopback — blocking it locks you out.
+          </p>
+          <p className="text-xs text-dim">{lockout.message}</p>
+          <div className="flex gap-2">
+            <Button
+              tone="danger"
+              disabled={busy}
+              onClick={() => void place({ ...lockout.body, override: true })}
+            >
+              Block anyway and lock me out
+            </Button>
+            <Button disabled={busy} onClick={() => setLockout(undefined)}>
+              Cancel
+            </Button>
+          </div>
+        </div>
+      )}
       {props.blocked === undefined ? (
         <p className="text-dim">Loading…</p>
       ) : props.blocked.length === 0 ? (
@@ -66,7 +107,7 @@ export function BlockedIps(props: { blocked: BlockedIp[] | undefined; onChange()
       <form
         className="flex flex-wrap items-end gap-2 border-t border-edge pt-3"
         aria-label="Block an address"
-        onSubmit={(event) => void block(event)}
+        onSubmit={block}
       >
         <Field
           label="Address"

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { postgresTestUrl } from '../../test/support/stores.ts';
+import { openStore, type OpenOptions } from './db.ts';
+import { WriterLockHeld } from './writer-lock.ts';
+
+interface Target {
+  name: string;
+  url: () => string;
+  options: OpenOptions;
+  cleanup: () => Promise<void>;
+}
+
+function sqliteTarget(): Target {
+  const dir = mkdtempSync(join(tmpdir(), 'sse-lock-'));
+  return {
+    name: 'sqlite',
+    url: () => `sqlite:${join(dir, 'exchange.db')}`,
+    options: {},
+    cleanup: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+  };
+}
+
+function postgresTarget(url: string): Target {
+  const schema = `t_${randomBytes(6).toString('hex')}`;
+  return {
+    name: 'postgres',
+    url: () => url,
+    options: { schema, poolSize: 2 },
+    cleanup: async () => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    },
+  };
+}
+
+const pgUrl = postgresTestUrl();
+const targets: (() => Target)[] = [
+  sqliteTarget,
+  ...(pgUrl === undefined ? [] : [() => postgresTarget(pgUrl)]),
+];
+
+describe.each(targets.map((make) => ({ make, name: make().name })))(
+  'the writer lock on $name',
+  ({ make }) => {
+    let target: Target;
+    beforeEach(() => {
+      target = make();
+    });
+    afterEach(() => target.cleanup());
+
+    it('admits one writer at a time, and readers beside it', async () => {
+      const first = await openStore(target.url(), { ...target.options, writer: true });
+      await expect(
+        openStore(target.url(), { ...target.options, writer: true }),
+      ).rejects.toBeInstanceOf(WriterLockHeld);
+      const reader = await openStore(target.url(), target.options);
+      expect(await reader.ping()).toBe(true);
+      await reader.close();
+      await first.close();
+      const second = await openStore(target.url(), { ...target.options, writer: true });
+      expect(await second.ping()).toBe(true);
+      await second.close();
+    });
+  },
+);
