@@ -54,7 +54,7 @@ export async function openVenue(
   const repo = new TradingRepo(store);
   const symbols = new SymbolsRepo(store.db);
   const feeAccount = await new UsersRepo(store.db).ensureSystemUser(FEE_ACCOUNT_USERNAME, now());
-  const { exchange, journal, problems, openOrders } = await recoverExchange({
+  const { exchange, journal, outage, problems, openOrders } = await recoverExchange({
     trading: repo,
     symbols,
     audit,
@@ -142,6 +142,7 @@ export async function openVenue(
     },
     async close() {
       clearTimeout(timer);
+      outage.close();
       exchange.close();
       await journal.drain();
     },
