@@ -3,48 +3,11 @@
 // exchange recovers from it and trades on, in the same process. A restart then finds every order
 // that was acknowledged. The fault is real: a trigger makes the database refuse new order rows.
 
-import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Store } from '../src/store/db.ts';
 import { call, signUp } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
+import { allowWrites, refuseWrites, tradingHealth, untilTradingResumes } from './support/faults.ts';
 import { storeFactories } from './support/stores.ts';
-
-async function refuseOrders(store: Store, refuse: boolean): Promise<void> {
-  if (store.dialect === 'sqlite') {
-    await sql
-      .raw(
-        refuse
-          ? "create trigger refuse_orders before insert on orders begin select raise(abort, 'disk I/O error (injected)'); end"
-          : 'drop trigger refuse_orders',
-      )
-      .execute(store.db);
-    return;
-  }
-  if (refuse) {
-    await sql
-      .raw(
-        "create function refuse_orders() returns trigger language plpgsql as $$ begin raise exception 'disk I/O error (injected)'; end $$",
-      )
-      .execute(store.db);
-    await sql
-      .raw(
-        'create trigger refuse_orders before insert on orders for each row execute function refuse_orders()',
-      )
-      .execute(store.db);
-  } else {
-    await sql.raw('drop trigger refuse_orders on orders').execute(store.db);
-    await sql.raw('drop function refuse_orders()').execute(store.db);
-  }
-}
-
-async function health(t: TestApp) {
-  const res = await call(t, 'GET', '/api/health');
-  return {
-    status: res.status,
-    trading: res.body.trading as { available: boolean; reason?: string },
-  };
-}
 
 const bid = (price: string) => ({
   symbol: 'TCS',
@@ -75,24 +38,20 @@ describe.each(storeFactories())('a journal outage over HTTP on $name', (factory)
     const before = await place('4100.00');
     expect(before.status).toBe(201);
 
-    await refuseOrders(t.store, true);
+    await refuseWrites(t.store, 'orders', 'insert');
     const failed = await place('4101.00', 'during-1');
     expect(failed.status).toBe(503);
     expect(failed.body.error).toMatchObject({
       code: 'TRADING_UNAVAILABLE',
       message: expect.stringMatching(/may or may not have taken effect/) as unknown,
     });
-    const halted = await health(t);
+    const halted = await tradingHealth(t);
     expect(halted.status).toBe(503);
     expect(halted.trading.available).toBe(false);
     expect(halted.trading.reason).toMatch(/journal could not write \(.*disk I\/O error/);
 
-    await refuseOrders(t.store, false);
-    let resumed = await health(t);
-    for (let polls = 0; polls < 200 && resumed.status !== 200; polls++) {
-      await new Promise((r) => setTimeout(r, 25));
-      resumed = await health(t);
-    }
+    await allowWrites(t.store, 'orders', 'insert');
+    const resumed = await untilTradingResumes(t);
     expect(resumed).toEqual({ status: 200, trading: { available: true } });
 
     const after = await place('4102.00');

@@ -195,6 +195,8 @@ class Changes {
   readonly trades: TradeWrite[] = [];
   readonly balances = new Set<string>();
   readonly symbols = new Set<string>();
+  /** Registered accounts this command opens. */
+  readonly openings: number[] = [];
   readonly published: Published[] = [];
 }
 
@@ -390,6 +392,14 @@ export class Exchange {
     reason: string,
   ): Promise<LedgerResult> {
     return this.run(this.adjustNow(userId, asset, amount, reason));
+  }
+
+  /**
+   * Opens a registered account: credits its starting cash and marks it opened in one journal
+   * write, so a crash leaves it either opened with its cash or unopened without it.
+   */
+  async openAccount(userId: number, cash: number): Promise<{ ok: true } | Refusal> {
+    return this.run(this.openNow(userId, cash));
   }
 
   setStatus(symbol: string, status: SymbolStatus): boolean {
@@ -667,6 +677,21 @@ export class Exchange {
     return this.changed(result, changes, this.options.now());
   }
 
+  private openNow(userId: number, cash: number): Step<{ ok: true } | Refusal> {
+    if (this.stopped !== undefined) return unchanged(refuse('TRADING_UNAVAILABLE', this.stopped));
+    const changes = new Changes();
+    if (cash > 0) {
+      const deposited = this.ledger.deposit(userId, CASH, cash, 'account opening');
+      if (!deposited.ok)
+        return unchanged(
+          refuse('INVALID_ORDER', `the starting cash was refused (${deposited.code})`),
+        );
+      changes.balances.add(`${userId}:${CASH}`);
+    }
+    changes.openings.push(userId);
+    return this.changed({ ok: true }, changes, this.options.now());
+  }
+
   // --- the effects of engine events ----------------------------------------------------------
 
   /**
@@ -939,6 +964,7 @@ export class Exchange {
       if (!isOpen(order)) this.orders.delete(order.id);
     }
     batch.trades = changes.trades;
+    batch.openings = changes.openings.map((id) => ({ user_id: id, updated_at: now }));
     for (const entry of this.ledger.drainEntries()) {
       batch.entries.push({
         tx_id: entry.txId,

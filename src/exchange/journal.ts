@@ -28,7 +28,7 @@ interface Waiting {
 }
 
 export function emptyBatch(): WriteBatch {
-  return { orders: [], trades: [], entries: [], balances: [], symbols: [] };
+  return { orders: [], trades: [], entries: [], balances: [], symbols: [], openings: [] };
 }
 
 /** Folds batches in order: later states of the same order, balance or symbol win. */
@@ -44,6 +44,7 @@ export function mergeBatches(batches: readonly WriteBatch[]): WriteBatch {
     for (const s of batch.symbols) symbols.set(s.symbol, s);
     for (const t of batch.trades) merged.trades.push(t);
     for (const e of batch.entries) merged.entries.push(e);
+    for (const a of batch.openings) merged.openings.push(a);
   }
   merged.orders = [...orders.values()];
   merged.balances = [...balances.values()];

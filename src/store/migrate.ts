@@ -7,6 +7,7 @@ import * as auditLog from './migrations/2026-11-22T1800-audit-log.ts';
 import * as hashedSessionIds from './migrations/2026-12-02T1600-hashed-session-ids.ts';
 import * as securityEventsByUser from './migrations/2026-12-02T1700-security-events-by-user.ts';
 import * as stopTriggers from './migrations/2026-12-02T1800-stop-triggers.ts';
+import * as accountOpening from './migrations/2026-12-03T1100-account-opening.ts';
 
 /** Listed here, not globbed, so the set is explicit and works the same under every loader. */
 const migrations: Record<string, Migration> = {
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-02T1600-hashed-session-ids': hashedSessionIds,
   '2026-12-02T1700-security-events-by-user': securityEventsByUser,
   '2026-12-02T1800-stop-triggers': stopTriggers,
+  '2026-12-03T1100-account-opening': accountOpening,
 };
 
 const provider: MigrationProvider = {

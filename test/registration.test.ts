@@ -1,0 +1,113 @@
+// Registration is one durable step: an account exists with its starting cash, or not at all. The
+// user row is stored unopened, and the journal write that credits the cash opens it; a failure
+// between the two, in this process or a crash, leaves no account that can log in without cash.
+// The faults are real: triggers make the database refuse the writes.
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { UsersRepo } from '../src/store/users.repo.ts';
+import { PASSWORD, call, login, register, signIn } from './support/api.ts';
+import { openTestApp, type TestApp } from './support/app.ts';
+import { allowWrites, refuseWrites, untilTradingResumes } from './support/faults.ts';
+import { storeFactories } from './support/stores.ts';
+
+const body = (username: string, email = `${username}@example.com`) => ({
+  username,
+  email,
+  password: PASSWORD,
+  full_name: `${username} Trader`,
+});
+
+async function cashOf(t: TestApp, username: string): Promise<unknown> {
+  const { access_token } = await signIn(t, username);
+  const portfolio = await call(t, 'GET', '/api/trading/portfolio', {
+    token: access_token as string,
+  });
+  return portfolio.body.cash;
+}
+
+const FUNDED = { available: '100000.00', held: '0.00', total: '100000.00' };
+
+describe.each(storeFactories())('registration on $name', (factory) => {
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.close();
+  });
+
+  it('opens the account with its cash in one step', async () => {
+    t = await openTestApp(factory);
+    const id = await register(t, 'olga');
+    const row = await new UsersRepo(t.store.db).findById(id);
+    expect(row).toMatchObject({ opened: 1, disabled: 0 });
+    expect(await cashOf(t, 'olga')).toEqual(FUNDED);
+  });
+
+  it('leaves no account when the opening cannot be written, and the name is free again', async () => {
+    t = await openTestApp(factory);
+    const users = new UsersRepo(t.store.db);
+    await refuseWrites(t.store, 'ledger_entries', 'insert');
+    const refused = await call(t, 'POST', '/api/auth/register', { body: body('pavel') });
+    expect(refused.status).toBe(503);
+    expect(refused.body.error).toEqual({
+      code: 'TRADING_UNAVAILABLE',
+      message:
+        'the exchange could not open the account, so it was not created; try again in a few seconds',
+    });
+    expect(await users.findByUsername('pavel')).toBeUndefined();
+    expect((await login(t, 'pavel')).status).toBe(401);
+
+    await allowWrites(t.store, 'ledger_entries', 'insert');
+    expect((await untilTradingResumes(t)).status).toBe(200);
+    await register(t, 'pavel');
+    expect(await cashOf(t, 'pavel')).toEqual(FUNDED);
+  });
+
+  it('removes, on restart, an account a crash left between its row and its opening', async () => {
+    t = await openTestApp(factory);
+    const users = new UsersRepo(t.store.db);
+    // The opening fails, and so does the clean-up: the database holds what a kill -9 between the
+    // two writes leaves, the user row without its opening.
+    await refuseWrites(t.store, 'ledger_entries', 'insert');
+    await refuseWrites(t.store, 'users', 'delete');
+    const refused = await call(t, 'POST', '/api/auth/register', { body: body('quinn') });
+    expect(refused.status).toBe(503);
+    expect(await users.findByUsername('quinn')).toMatchObject({ opened: 0, disabled: 1 });
+    // Never an account that can log in without its cash.
+    expect((await login(t, 'quinn')).status).toBe(401);
+    await allowWrites(t.store, 'ledger_entries', 'insert');
+    await allowWrites(t.store, 'users', 'delete');
+
+    t = await t.reopen();
+    expect(await users.findByUsername('quinn')).toBeUndefined();
+    const balances = await t.store.db.selectFrom('balances').selectAll().execute();
+    expect(balances.filter((b) => b.asset === 'INR' && b.available === 100_000_00)).toEqual([]);
+    await register(t, 'quinn');
+    expect(await cashOf(t, 'quinn')).toEqual(FUNDED);
+  });
+
+  it('refuses a duplicate username cleanly, leaving nothing, even when both race', async () => {
+    t = await openTestApp(factory);
+    const users = new UsersRepo(t.store.db);
+    const before = await users.count();
+    const raced = await Promise.all([
+      call(t, 'POST', '/api/auth/register', { body: body('rosa', 'rosa1@example.com') }),
+      call(t, 'POST', '/api/auth/register', { body: body('ROSA', 'rosa2@example.com') }),
+    ]);
+    expect(raced.map((r) => r.status).sort()).toEqual([201, 409]);
+    const again = await call(t, 'POST', '/api/auth/register', {
+      body: body('Rosa', 'rosa3@example.com'),
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: 'USERNAME_TAKEN' });
+    expect(await users.count()).toBe(before + 1);
+    // One opening deposit, for the one account.
+    const winner = raced.find((r) => r.status === 201)!.body.user_id as number;
+    const entries = await t.store.db
+      .selectFrom('ledger_entries')
+      .select(['user_id', 'amount'])
+      .where('ref', '=', 'account opening')
+      .where('user_id', 'is not', null)
+      .execute();
+    expect(entries).toEqual([{ user_id: winner, amount: 100_000_00 }]);
+    expect(await cashOf(t, (await users.findById(winner))!.username)).toEqual(FUNDED);
+  });
+});
