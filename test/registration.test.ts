@@ -1,14 +1,21 @@
 // Registration is one durable step: an account exists with its starting cash, or not at all. The
 // user row is stored unopened, and the journal write that credits the cash opens it; a failure
 // between the two, in this process or a crash, leaves no account that can log in without cash.
-// The faults are real: triggers make the database refuse the writes.
+// The faults are real: triggers make the database refuse the writes, and on PostgreSQL a server
+// is killed with SIGKILL while a lock holds its opening back.
 
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UsersRepo } from '../src/store/users.repo.ts';
 import { PASSWORD, call, login, register, signIn } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { allowWrites, refuseWrites, untilTradingResumes } from './support/faults.ts';
-import { storeFactories } from './support/stores.ts';
+import { freePort, postJson, runServer, waitForHealth, type Running } from './support/process.ts';
+import { postgresTestUrl, storeFactories } from './support/stores.ts';
 
 const body = (username: string, email = `${username}@example.com`) => ({
   username,
@@ -111,3 +118,84 @@ describe.each(storeFactories())('registration on $name', (factory) => {
     expect(await cashOf(t, (await users.findById(winner))!.username)).toEqual(FUNDED);
   });
 });
+
+const postgres = postgresTestUrl();
+if (postgres !== undefined) {
+  describe('registration under SIGKILL on postgres', () => {
+    let server: Running | undefined;
+    let dir: string | undefined;
+    const database = `sse_registration_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: postgres });
+    afterEach(async () => {
+      await server?.stop('SIGKILL');
+      await admin.query(`drop database if exists ${database} with (force)`);
+      await admin.end();
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('leaves no account when the process dies between the user row and its opening', async () => {
+      await admin.connect();
+      await admin.query(`create database ${database}`);
+      const url = new URL(postgres);
+      url.pathname = `/${database}`;
+      dir = mkdtempSync(join(tmpdir(), 'sse-registration-'));
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const env = {
+        DATA_DIR: dir,
+        DATABASE_URL: url.toString(),
+        LOG_FILE: 'off',
+        PORT: String(port),
+        API_RATE_LIMIT: '10000000',
+      };
+      server = runServer(env);
+      expect((await waitForHealth(port, server)).status).toBe(200);
+
+      // A lock that lets the user row in but holds back the journal's ledger entries.
+      const locker = new pg.Client({ connectionString: url.toString() });
+      await locker.connect();
+      try {
+        await locker.query('begin');
+        await locker.query('lock table ledger_entries in exclusive mode');
+        const registering = postJson(base, '/api/auth/register', body('sam')).catch(
+          () => undefined,
+        );
+        let row: { opened: number } | undefined;
+        for (let polls = 0; polls < 400 && row === undefined; polls++) {
+          await new Promise((r) => setTimeout(r, 25));
+          const found = await locker.query<{ opened: number }>(
+            "select opened from users where username_key = 'sam'",
+          );
+          row = found.rows[0];
+        }
+        expect(row, 'the user row was written').toEqual({ opened: 0 });
+        expect((await server.stop('SIGKILL')).signal).toBe('SIGKILL');
+        await registering;
+        await locker.query('rollback');
+      } finally {
+        await locker.end();
+      }
+
+      server = runServer(env);
+      expect((await waitForHealth(port, server)).status).toBe(200);
+      const check = new pg.Client({ connectionString: url.toString() });
+      await check.connect();
+      try {
+        const users = await check.query("select id from users where username_key = 'sam'");
+        expect(users.rows).toEqual([]);
+      } finally {
+        await check.end();
+      }
+      const again = await postJson(base, '/api/auth/register', body('sam'));
+      expect(again.status).toBe(201);
+      const signedIn = await postJson(base, '/api/auth/login', {
+        username: 'sam',
+        password: PASSWORD,
+      });
+      const res = await fetch(`${base}/api/trading/portfolio`, {
+        headers: { authorization: `Bearer ${signedIn.body.access_token as string}` },
+      });
+      expect(((await res.json()) as { cash: unknown }).cash).toEqual(FUNDED);
+    }, 120_000);
+  });
+}
