@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { call, signUp } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
-import { allowWrites, refuseWrites, tradingHealth, untilTradingResumes } from './support/faults.ts';
+import { refuseWrites, tradingHealth, untilTradingResumes } from './support/faults.ts';
 import { storeFactories } from './support/stores.ts';
 
 const bid = (price: string) => ({
@@ -38,7 +38,7 @@ describe.each(storeFactories())('a journal outage over HTTP on $name', (factory)
     const before = await place('4100.00');
     expect(before.status).toBe(201);
 
-    await refuseWrites(t.store, 'orders', 'insert');
+    const allowOrders = await refuseWrites(t.store, 'orders', 'insert');
     const failed = await place('4101.00', 'during-1');
     expect(failed.status).toBe(503);
     expect(failed.body.error).toMatchObject({
@@ -50,7 +50,7 @@ describe.each(storeFactories())('a journal outage over HTTP on $name', (factory)
     expect(halted.trading.available).toBe(false);
     expect(halted.trading.reason).toMatch(/journal could not write \(.*disk I\/O error/);
 
-    await allowWrites(t.store, 'orders', 'insert');
+    await allowOrders();
     const resumed = await untilTradingResumes(t);
     expect(resumed).toEqual({ status: 200, trading: { available: true } });
 

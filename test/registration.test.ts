@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { UsersRepo } from '../src/store/users.repo.ts';
 import { PASSWORD, call, login, register, signIn } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
-import { allowWrites, refuseWrites, untilTradingResumes } from './support/faults.ts';
+import { refuseWrites, untilTradingResumes } from './support/faults.ts';
 import { freePort, postJson, runServer, waitForHealth, type Running } from './support/process.ts';
 import { postgresTestUrl, storeFactories } from './support/stores.ts';
 
@@ -51,7 +51,7 @@ describe.each(storeFactories())('registration on $name', (factory) => {
   it('leaves no account when the opening cannot be written, and the name is free again', async () => {
     t = await openTestApp(factory);
     const users = new UsersRepo(t.store.db);
-    await refuseWrites(t.store, 'ledger_entries', 'insert');
+    const allowEntries = await refuseWrites(t.store, 'ledger_entries', 'insert');
     const refused = await call(t, 'POST', '/api/auth/register', { body: body('pavel') });
     expect(refused.status).toBe(503);
     expect(refused.body.error).toEqual({
@@ -62,7 +62,7 @@ describe.each(storeFactories())('registration on $name', (factory) => {
     expect(await users.findByUsername('pavel')).toBeUndefined();
     expect((await login(t, 'pavel')).status).toBe(401);
 
-    await allowWrites(t.store, 'ledger_entries', 'insert');
+    await allowEntries();
     expect((await untilTradingResumes(t)).status).toBe(200);
     await register(t, 'pavel');
     expect(await cashOf(t, 'pavel')).toEqual(FUNDED);
@@ -73,15 +73,15 @@ describe.each(storeFactories())('registration on $name', (factory) => {
     const users = new UsersRepo(t.store.db);
     // The opening fails, and so does the clean-up: the database holds what a kill -9 between the
     // two writes leaves, the user row without its opening.
-    await refuseWrites(t.store, 'ledger_entries', 'insert');
-    await refuseWrites(t.store, 'users', 'delete');
+    const allowEntries = await refuseWrites(t.store, 'ledger_entries', 'insert');
+    const allowDeletes = await refuseWrites(t.store, 'users', 'delete');
     const refused = await call(t, 'POST', '/api/auth/register', { body: body('quinn') });
     expect(refused.status).toBe(503);
     expect(await users.findByUsername('quinn')).toMatchObject({ opened: 0, disabled: 1 });
     // Never an account that can log in without its cash.
     expect((await login(t, 'quinn')).status).toBe(401);
-    await allowWrites(t.store, 'ledger_entries', 'insert');
-    await allowWrites(t.store, 'users', 'delete');
+    await allowEntries();
+    await allowDeletes();
 
     t = await t.reopen();
     expect(await users.findByUsername('quinn')).toBeUndefined();

@@ -10,45 +10,30 @@ export type Operation = 'insert' | 'delete';
 
 const MESSAGE = 'disk I/O error (injected)';
 
-/** From now on, every `operation` on `table` fails, until `allowWrites` with the same arguments. */
+/** From now on, every `operation` on `table` fails; the answer allows it again. */
 export async function refuseWrites(
   store: Store,
   table: string,
   operation: Operation,
-): Promise<void> {
+): Promise<() => Promise<void>> {
   const name = `refuse_${operation}_${table}`;
+  const run = (text: string) => sql.raw(text).execute(store.db);
   if (store.dialect === 'sqlite') {
-    await sql
-      .raw(
-        `create trigger ${name} before ${operation} on ${table} begin select raise(abort, '${MESSAGE}'); end`,
-      )
-      .execute(store.db);
-    return;
+    await run(
+      `create trigger ${name} before ${operation} on ${table} begin select raise(abort, '${MESSAGE}'); end`,
+    );
+    return async () => void (await run(`drop trigger ${name}`));
   }
-  await sql
-    .raw(
-      `create function ${name}() returns trigger language plpgsql as $$ begin raise exception '${MESSAGE}'; end $$`,
-    )
-    .execute(store.db);
-  await sql
-    .raw(
-      `create trigger ${name} before ${operation} on ${table} for each row execute function ${name}()`,
-    )
-    .execute(store.db);
-}
-
-export async function allowWrites(
-  store: Store,
-  table: string,
-  operation: Operation,
-): Promise<void> {
-  const name = `refuse_${operation}_${table}`;
-  if (store.dialect === 'sqlite') {
-    await sql.raw(`drop trigger ${name}`).execute(store.db);
-    return;
-  }
-  await sql.raw(`drop trigger ${name} on ${table}`).execute(store.db);
-  await sql.raw(`drop function ${name}()`).execute(store.db);
+  await run(
+    `create function ${name}() returns trigger language plpgsql as $$ begin raise exception '${MESSAGE}'; end $$`,
+  );
+  await run(
+    `create trigger ${name} before ${operation} on ${table} for each row execute function ${name}()`,
+  );
+  return async () => {
+    await run(`drop trigger ${name} on ${table}`);
+    await run(`drop function ${name}()`);
+  };
 }
 
 /** What /api/health says about trading. */
