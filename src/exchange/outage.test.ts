@@ -17,6 +17,8 @@ import { recoverExchange } from './recovery.ts';
 
 const KEY = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const NOW = 1_800_000_000_000;
+/** The outage's clock, which a test moves; the exchange's own stays at NOW. */
+const clock = { at: NOW, now: () => clock.at };
 
 /**
  * The journal's repository with faults to inject: the next `failing` commits throw, either before
@@ -74,7 +76,7 @@ async function recover(store: Store, repo: TradingRepo) {
       priceBandBps: 2_000,
       now: () => NOW,
     },
-    outage: { firstDelayMs: 4, maxDelayMs: 16, random: () => 0.5 },
+    outage: { firstDelayMs: 4, maxDelayMs: 16, random: () => 0.5, now: clock.now },
   });
   return { ...recovered, audit };
 }
@@ -245,7 +247,8 @@ describe.each(storeFactories())('a journal outage on $name', (factory: StoreFact
       expect(await exchange.adjust(buyer, CASH, 5, 'during')).toMatchObject({ ok: false });
 
       const report = await venue.outage.ended();
-      expect(report).toEqual({ failedAttempts: 2, problems: [] });
+      // Waits of 3, 6 and 12 ms (4 ms doubling, capped at 16, jitter at its middle).
+      expect(report).toEqual({ failedAttempts: 2, delays: [3, 6, 12], problems: [] });
       expect(exchange.stoppedReason).toBeUndefined();
 
       // The database decides what the failed commit did, and memory now agrees with it.
@@ -275,6 +278,26 @@ describe.each(storeFactories())('a journal outage on $name', (factory: StoreFact
       expect(integrity.treeSize).toBe(venue.audit.size);
     });
   }
+
+  it('backs off further when the journal fails again soon after resuming, afresh later', async () => {
+    const { exchange, repo, buyer } = venue;
+    const fail = async () => {
+      repo.failing = 1;
+      await expect(exchange.placeOrder(buyer, limit('BUY', 410_000))).rejects.toMatchObject({
+        code: 'TRADING_UNAVAILABLE',
+      });
+      return (await venue.outage.ended())?.delays;
+    };
+    expect(await fail()).toEqual([3]);
+    // The database still refuses writes: each outage right after the last waits longer.
+    expect(await fail()).toEqual([6]);
+    expect(await fail()).toEqual([12]);
+    expect(await fail()).toEqual([12]);
+    // Once trading has run a while, an outage starts from the shortest wait again.
+    clock.at += 16;
+    expect(await fail()).toEqual([3]);
+    expect(await exchange.placeOrder(buyer, limit('BUY', 410_000))).toMatchObject({ ok: true });
+  });
 
   it('keeps trading stopped when the recovered state fails its checks', async () => {
     const { exchange, repo, buyer } = venue;

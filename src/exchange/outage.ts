@@ -2,7 +2,9 @@
 // stops at once; recovery from the database is then tried again and again, each wait twice the
 // one before (capped, with jitter) until the database answers; trading resumes once it has
 // loaded a state that passes recovery's checks. A state that fails them keeps trading stopped,
-// as at startup: waiting longer would not mend it.
+// as at startup: waiting longer would not mend it. An outage that follows soon after the last
+// (a database that answers reads but still refuses writes) waits on where that one left off,
+// so the exchange does not flap between resuming and failing as fast as it can.
 
 import type { Logger } from 'pino';
 import type { Exchange } from './exchange.ts';
@@ -14,12 +16,14 @@ export interface OutagePolicy {
   maxDelayMs: number;
   /** A number in [0, 1), for the jitter. */
   random: () => number;
+  now: () => number;
 }
 
 export const DEFAULT_OUTAGE_POLICY: OutagePolicy = {
   firstDelayMs: 100,
   maxDelayMs: 5_000,
   random: Math.random,
+  now: Date.now,
 };
 
 /**
@@ -34,6 +38,8 @@ export function backoffDelay(attempt: number, policy: OutagePolicy): number {
 export interface OutageReport {
   /** Attempts that failed because the database did not answer. */
   failedAttempts: number;
+  /** The wait before each attempt, in ms. */
+  delays: number[];
   /** The problems the successful attempt found; empty when trading resumed. */
   problems: string[];
 }
@@ -41,6 +47,8 @@ export interface OutageReport {
 export class JournalOutage {
   private timer: NodeJS.Timeout | undefined;
   private attempt = 0;
+  private delays: number[] = [];
+  private resumedAt: number | undefined;
   private active = false;
   private closed = false;
   private waiting: ((report: OutageReport) => void)[] = [];
@@ -65,7 +73,11 @@ export class JournalOutage {
     );
     if (this.active || this.closed) return;
     this.active = true;
-    this.attempt = 0;
+    // Soon after the last outage, the backoff goes on growing from where that one ended.
+    const recent =
+      this.resumedAt !== undefined && this.policy.now() - this.resumedAt < this.policy.maxDelayMs;
+    this.attempt = recent ? this.attempt + 1 : 0;
+    this.delays = [];
     this.log?.error({ err: error }, 'the journal could not write; trading stopped, recovering');
     this.schedule();
   }
@@ -84,7 +96,9 @@ export class JournalOutage {
 
   private schedule(): void {
     if (this.closed) return;
-    this.timer = setTimeout(() => void this.tryRecover(), backoffDelay(this.attempt, this.policy));
+    const delay = backoffDelay(this.attempt, this.policy);
+    this.delays.push(delay);
+    this.timer = setTimeout(() => void this.tryRecover(), delay);
     this.timer.unref();
   }
 
@@ -99,9 +113,10 @@ export class JournalOutage {
       return;
     }
     this.active = false;
-    if (problems.length === 0) this.log?.info({ attempts: this.attempt + 1 }, 'trading resumed');
+    this.resumedAt = this.policy.now();
+    const report = { failedAttempts: this.delays.length - 1, delays: this.delays, problems };
+    if (problems.length === 0) this.log?.info({ delays: report.delays }, 'trading resumed');
     else this.log?.error({ problems }, 'recovery after the journal outage found problems');
-    const report = { failedAttempts: this.attempt, problems };
     for (const done of this.waiting.splice(0)) done(report);
   }
 }
