@@ -158,10 +158,13 @@ async function buildIdentity(
     {
       passwordMinLength: config.passwordMinLength,
       startingBalance: config.startingBalance,
-      fund: (userId, amount) => venue.fund(userId, amount, 'starting balance'),
+      open: (userId, cash) => venue.openAccount(userId, cash),
     },
     now,
   );
+  // A crash between a registration's two writes left these without their cash: they go.
+  const discarded = await accounts.discardUnopened();
+  if (discarded > 0) deps.logger?.warn({ discarded }, 'removed accounts a crash left unopened');
   return { accounts, sessions, mfa, apiKeys, tokens };
 }
 

@@ -62,7 +62,23 @@ export class AuditLog {
    */
   static async open(options: AuditLogOptions): Promise<AuditLog> {
     const log = new AuditLog(options);
-    const { problems } = log;
+    await log.load();
+    return log;
+  }
+
+  /**
+   * Rebuilds the tree from the database again, in turn with the writers: after a write that
+   * failed, yet may have committed, the tree may be a write behind the tables.
+   */
+  reload(): Promise<void> {
+    const run = this.writing.then(() => this.load());
+    this.writing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async load(): Promise<void> {
+    const { options, problems } = this;
+    problems.length = 0;
     const tiles = await options.repo.tiles();
     const roots: Buffer[] = [];
     for (const { tile, hash } of tiles) {
@@ -94,13 +110,12 @@ export class AuditLog {
       if (problems.length > 0) break;
     }
     // Kept in step with the tables even when broken, so later appends do not collide.
-    log.tree = AuditTree.restore(roots, edge.slice(0, TILE_LEAVES - 1));
-    log.head = await options.repo.latestHead();
-    if (problems.length === 0 && log.head !== undefined) {
-      const problem = await log.checkHead(log.head);
+    this.tree = AuditTree.restore(roots, edge.slice(0, TILE_LEAVES - 1));
+    this.head = await options.repo.latestHead();
+    if (problems.length === 0 && this.head !== undefined) {
+      const problem = await this.checkHead(this.head);
       if (problem !== undefined) problems.push(problem);
     }
-    return log;
   }
 
   get size(): number {

@@ -1,5 +1,6 @@
-// Accounts: registration (with the starting cash as a ledger deposit), login, password change
-// and profile. Unknown usernames cost the same argon2 work and get the same answer as wrong
+// Accounts: registration, login, password change and profile. Registration is one durable step:
+// the user row is stored unopened (it cannot log in), and the journal write that credits its
+// starting cash opens it, so no crash leaves an account without its cash. Unknown usernames cost the same argon2 work and get the same answer as wrong
 // passwords. Email and full name are stored encrypted; email lookups use a blind index.
 
 import type { Kysely } from 'kysely';
@@ -45,8 +46,11 @@ export interface Reauthenticated {
 export interface AccountsPolicy {
   passwordMinLength: number;
   startingBalance: number;
-  /** Credits a new account's starting cash (through the sequencer, so the ledger stays its one writer). */
-  fund: (userId: number, amount: number) => Promise<void>;
+  /**
+   * Opens a registered account with its starting cash, in one journal write (through the
+   * sequencer, so the ledger stays its one writer); rejects when that is not known to be durable.
+   */
+  open: (userId: number, cash: number) => Promise<void>;
 }
 
 const emailContext = (id: number): string => userFieldContext('email_enc', id);
@@ -94,10 +98,12 @@ export class Accounts {
     if ((await this.users.findByEmailIndex(emailIndex)) !== undefined) {
       throw new ApiError('EMAIL_TAKEN', 'an account with this email exists');
     }
+    // Hashing is slow: it happens before anything is written, and never inside the sequencer.
     const passwordHash = await this.hasher.hash(normalizePassword(input.password));
     const now = this.now();
+    let user: UserRow;
     try {
-      const user = await this.db.transaction().execute(async (tx) => {
+      user = await this.db.transaction().execute(async (tx) => {
         const users = new UsersRepo(tx);
         const created = await users.insert({
           username: input.username,
@@ -109,6 +115,8 @@ export class Accounts {
           role: 'user',
           mfa_secret_enc: null,
           mfa_last_step: null,
+          disabled: 1,
+          opened: 0,
           created_at: now,
           updated_at: now,
         });
@@ -118,14 +126,34 @@ export class Accounts {
         });
         return created;
       });
-      if (this.policy.startingBalance > 0)
-        await this.policy.fund(user.id, this.policy.startingBalance);
-      return { user_id: user.id, username: user.username };
     } catch (error) {
       if (isUniqueViolation(error))
         throw new ApiError('CONFLICT', 'this username or email is taken');
       throw error;
     }
+    try {
+      await this.policy.open(user.id, this.policy.startingBalance);
+    } catch (error) {
+      // Not opened, or not known to be: the database says which. An account it has not opened
+      // goes, so the username is free again; one it has opened is the caller's.
+      const discarded = await this.users.discardUnopened(user.id).catch(() => undefined);
+      if (discarded === false && (await this.users.findById(user.id))?.opened === 1)
+        return { user_id: user.id, username: user.username };
+      if (!(error instanceof ApiError)) throw error;
+      throw new ApiError(
+        'TRADING_UNAVAILABLE',
+        'the exchange could not open the account, so it was not created; try again in a few seconds',
+      );
+    }
+    return { user_id: user.id, username: user.username };
+  }
+
+  /**
+   * Removes the accounts a crash left unopened, between their row and their opening. At
+   * startup only: an unopened account then has no registration in flight.
+   */
+  async discardUnopened(): Promise<number> {
+    return this.users.discardAllUnopened();
   }
 
   async login(username: string, password: string, origin: RequestOrigin): Promise<LoginResult> {

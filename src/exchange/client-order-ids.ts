@@ -62,6 +62,20 @@ export class ClientOrderIds {
     }
   }
 
+  /**
+   * Forgets every id, for recovery to track the open orders again. Lookups begun before cannot be
+   * trusted after it (the ids they were checked against are gone): `overtaken` says so.
+   */
+  clear(): void {
+    this.orders.clear();
+    this.closed.clear();
+    // Every generation so far is settled now, written or lost, and counts as evicted: a mark
+    // taken before is behind it, one taken after is level with it.
+    this.evictedThrough = this.building;
+    this.durableThrough = this.building;
+    this.building += 1;
+  }
+
   /** Take before a database lookup; `overtaken` then says whether the lookup can be trusted. */
   mark(): LookupMark {
     return this.durableThrough as LookupMark;

@@ -3,7 +3,8 @@
 // effect, so concurrent requests cannot double-spend. Its changes then go to the journal, and
 // the caller hears back (and subscribers see the events) only once they are durable. A trade
 // that triggers many stops runs a bounded slice of them; the rest run as further commands, one
-// slice per turn of the event loop, so other requests go in between.
+// slice per turn of the event loop, so other requests go in between. A failed write stops it
+// until recovery has loaded the database's state again (`reset`, then `resume`).
 
 import {
   OrderBook,
@@ -29,7 +30,7 @@ import { ClientOrderIds, DEFAULT_CLIENT_ORDER_WINDOW } from './client-order-ids.
 import { buyCollar, sellCollar } from './collar.ts';
 import { LatencySamples } from './latency-samples.ts';
 import { adjustmentRef, orderRef, tradeRef } from './ledger-refs.ts';
-import { emptyBatch, type Journal } from './journal.ts';
+import { JournalFailure, emptyBatch, type Journal } from './journal.ts';
 import {
   boundingPrice,
   isOpen,
@@ -151,6 +152,24 @@ const unchanged = <T>(result: T): Step<T> => ({
   published: [],
 });
 
+/**
+ * The answer to a command whose batch the journal could not confirm. A failed transaction may
+ * have committed all the same (a connection lost after COMMIT), so unless it never reached the
+ * database the caller hears that the outcome is unknown, and how to find it out.
+ */
+function unrecorded(error: unknown): ApiError {
+  if (error instanceof JournalFailure && error.outcome === 'not-written') {
+    return new ApiError(
+      'TRADING_UNAVAILABLE',
+      'the exchange could not record this, so it did not take effect; trading resumes once the database answers again: try again in a few seconds',
+    );
+  }
+  return new ApiError(
+    'TRADING_UNAVAILABLE',
+    'the exchange could not confirm that this was recorded, so it may or may not have taken effect: once trading resumes, check your open orders and balances before you retry (a retry with the same client_order_id cannot place a second order)',
+  );
+}
+
 const ENGINE_CODES: Partial<Record<RejectCode, TradingCode>> = {
   POST_ONLY_WOULD_TAKE: 'POST_ONLY_WOULD_TAKE',
   STOP_WOULD_TRIGGER: 'STOP_WOULD_TRIGGER',
@@ -177,6 +196,8 @@ class Changes {
   readonly trades: TradeWrite[] = [];
   readonly balances = new Set<string>();
   readonly symbols = new Set<string>();
+  /** Registered accounts this command opens. */
+  readonly openings: number[] = [];
   readonly published: Published[] = [];
 }
 
@@ -256,6 +277,26 @@ export class Exchange {
   /** Refuses every command from now on, with this reason (a failed journal or recovery check). */
   stop(reason: string): void {
     this.stopped ??= reason;
+  }
+
+  /** Takes commands again, once recovery from the database has vouched for the state. */
+  resume(): void {
+    this.stopped = undefined;
+  }
+
+  /**
+   * Forgets every book, order, balance and client order id, for recovery to load the database's
+   * again: after a failed write, memory may hold commands the database lacks (or, when the write
+   * landed after all, miss nothing), and only the database can say which.
+   */
+  reset(): void {
+    if (this.stopped === undefined) throw new Error('only a stopped exchange can be reset');
+    for (const slice of this.slices.values()) clearImmediate(slice);
+    this.slices.clear();
+    this.markets.clear();
+    this.orders.clear();
+    this.clientOrderIds.clear();
+    this.ledger.clear();
   }
 
   /** Runs the triggered stops recovery put back in their books' queues. */
@@ -358,6 +399,14 @@ export class Exchange {
     return this.run(this.adjustNow(userId, asset, amount, adjustmentRef(reason, by)));
   }
 
+  /**
+   * Opens a registered account: credits its starting cash and marks it opened in one journal
+   * write, so a crash leaves it either opened with its cash or unopened without it.
+   */
+  async openAccount(userId: number, cash: number): Promise<{ ok: true } | Refusal> {
+    return this.run(this.openNow(userId, cash));
+  }
+
   setStatus(symbol: string, status: SymbolStatus): boolean {
     const market = this.markets.get(symbol);
     if (market === undefined) return false;
@@ -373,12 +422,7 @@ export class Exchange {
         this.clientOrderIds.durable(step.generation);
       } catch (error) {
         // Not durable, so not acknowledged; the journal's failure handler has stopped trading.
-        const reason = error instanceof Error ? error.message : String(error);
-        this.stop(`the journal could not write (${reason}); trading stopped until a restart`);
-        throw new ApiError(
-          'TRADING_UNAVAILABLE',
-          'the order could not be recorded; trading has stopped',
-        );
+        throw unrecorded(error);
       }
       for (const subscriber of this.subscribers) subscriber(step.published);
     }
@@ -635,6 +679,21 @@ export class Exchange {
     const changes = new Changes();
     changes.balances.add(`${userId}:${asset}`);
     return this.changed(result, changes, this.options.now());
+  }
+
+  private openNow(userId: number, cash: number): Step<{ ok: true } | Refusal> {
+    if (this.stopped !== undefined) return unchanged(refuse('TRADING_UNAVAILABLE', this.stopped));
+    const changes = new Changes();
+    if (cash > 0) {
+      const deposited = this.ledger.deposit(userId, CASH, cash, adjustmentRef('starting balance'));
+      if (!deposited.ok)
+        return unchanged(
+          refuse('INVALID_ORDER', `the starting cash was refused (${deposited.code})`),
+        );
+      changes.balances.add(`${userId}:${CASH}`);
+    }
+    changes.openings.push(userId);
+    return this.changed({ ok: true }, changes, this.options.now());
   }
 
   // --- the effects of engine events ----------------------------------------------------------
@@ -909,6 +968,7 @@ export class Exchange {
       if (!isOpen(order)) this.orders.delete(order.id);
     }
     batch.trades = changes.trades;
+    batch.openings = changes.openings.map((id) => ({ user_id: id, updated_at: now }));
     for (const entry of this.ledger.drainEntries()) {
       batch.entries.push({
         tx_id: entry.txId,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { WriteBatch } from '../store/trading.repo.ts';
-import { Journal, emptyBatch, mergeBatches } from './journal.ts';
+import { Journal, JournalFailure, emptyBatch, mergeBatches } from './journal.ts';
 
 function batchWithOrder(id: number, status: string): WriteBatch {
   const b = emptyBatch();
@@ -76,6 +76,36 @@ describe('Journal', () => {
     await expect(journal.commit(batchWithOrder(2, 'OPEN'))).rejects.toThrow('disk full');
     expect(failures).toHaveLength(1);
     expect(journal.failed?.message).toBe('disk full');
+  });
+
+  it('says the failed group may have landed, what came after did not, and takes commits after resume', async () => {
+    let fail = true;
+    const written: number[] = [];
+    let release: () => void = () => undefined;
+    const journal = new Journal(
+      (group) => {
+        if (!fail) {
+          written.push(...group.flatMap((b) => b.orders.map((o) => o.id)));
+          return Promise.resolve();
+        }
+        return new Promise<void>((_, reject) => (release = () => reject(new Error('lost'))));
+      },
+      () => undefined,
+    );
+    const first = journal.commit(batchWithOrder(1, 'OPEN'));
+    await new Promise((r) => setImmediate(r));
+    const queued = journal.commit(batchWithOrder(2, 'OPEN'));
+    release();
+    await expect(first).rejects.toMatchObject({ outcome: 'unknown', message: 'lost' });
+    await expect(queued).rejects.toMatchObject({ outcome: 'not-written' });
+    const after = journal.commit(batchWithOrder(3, 'OPEN'));
+    await expect(after).rejects.toBeInstanceOf(JournalFailure);
+    await expect(after).rejects.toMatchObject({ outcome: 'not-written' });
+    fail = false;
+    journal.resume();
+    await journal.commit(batchWithOrder(4, 'OPEN'));
+    expect(journal.failed).toBeUndefined();
+    expect(written).toEqual([4]);
   });
 
   it('merges balances and symbols by key, keeping trades and entries', () => {

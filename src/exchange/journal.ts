@@ -1,9 +1,25 @@
 // Group commit: every change the sequencer makes is queued here, and all changes queued while the
 // previous transaction ran are written together in the next one. A caller's promise resolves only
-// once its changes are durable. After a failed write nothing more is accepted: memory is then
-// ahead of the database, and trading must stop until a restart recovers from the database.
+// once its changes are durable. After a failed write nothing more is accepted until `resume`:
+// memory is then ahead of the database (or, if the write landed after all, level with it), so the
+// exchange must first recover from the database (see outage.ts).
 
 import type { WriteBatch } from '../store/trading.repo.ts';
+
+/**
+ * Why a commit was refused. `unknown`: its transaction failed, and may still have committed (a
+ * connection lost after COMMIT); only the database can say. `not-written`: it never reached the
+ * database, because an earlier write had failed.
+ */
+export class JournalFailure extends Error {
+  constructor(
+    readonly reason: Error,
+    readonly outcome: 'unknown' | 'not-written',
+  ) {
+    super(reason.message);
+    this.name = 'JournalFailure';
+  }
+}
 
 interface Waiting {
   batch: WriteBatch;
@@ -12,7 +28,7 @@ interface Waiting {
 }
 
 export function emptyBatch(): WriteBatch {
-  return { orders: [], trades: [], entries: [], balances: [], symbols: [] };
+  return { orders: [], trades: [], entries: [], balances: [], symbols: [], openings: [] };
 }
 
 /** Folds batches in order: later states of the same order, balance or symbol win. */
@@ -28,6 +44,7 @@ export function mergeBatches(batches: readonly WriteBatch[]): WriteBatch {
     for (const s of batch.symbols) symbols.set(s.symbol, s);
     for (const t of batch.trades) merged.trades.push(t);
     for (const e of batch.entries) merged.entries.push(e);
+    for (const a of batch.openings) merged.openings.push(a);
   }
   merged.orders = [...orders.values()];
   merged.balances = [...balances.values()];
@@ -58,9 +75,15 @@ export class Journal {
     return this.failure;
   }
 
-  /** Resolves when `batch` is durable; rejects if its transaction fails. */
+  /** Accepts commits again, once the exchange has recovered from the database. */
+  resume(): void {
+    this.failure = undefined;
+  }
+
+  /** Resolves when `batch` is durable; rejects with a JournalFailure if it may not be. */
   commit(batch: WriteBatch): Promise<void> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.failure !== undefined)
+      return Promise.reject(new JournalFailure(this.failure, 'not-written'));
     return new Promise((resolve, reject) => {
       this.queue.push({ batch, resolve, reject });
       this.schedule();
@@ -94,7 +117,8 @@ export class Journal {
     } catch (cause) {
       const error = cause instanceof Error ? cause : new Error(String(cause));
       this.failure = error;
-      for (const w of [...group, ...this.queue]) w.reject(error);
+      for (const w of group) w.reject(new JournalFailure(error, 'unknown'));
+      for (const w of this.queue) w.reject(new JournalFailure(error, 'not-written'));
       this.queue = [];
       this.onFailure(error);
     } finally {

@@ -1,7 +1,7 @@
-// Rebuilds the exchange from the database on start: balances into the ledger, open orders into
-// their books in sequence order (triggered stops into their trigger queues). Then checks the
-// invariants; if any fails, the exchange refuses to trade and says why, rather than trade on a
-// state it cannot vouch for.
+// Rebuilds the exchange from the database on start, and again in the same process after a journal
+// outage: balances into the ledger, open orders into their books in sequence order (triggered
+// stops into their trigger queues). Then checks the invariants; if any fails, the exchange
+// refuses to trade and says why, rather than trade on a state it cannot vouch for.
 
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/log.ts';
@@ -18,10 +18,13 @@ import {
 import { CASH, Exchange, type ExchangeOptions } from './exchange.ts';
 import { Journal, mergeBatches } from './journal.ts';
 import type { LiveOrder, OrderStatusName } from './orders.ts';
+import { JournalOutage, type OutagePolicy } from './outage.ts';
 
 export interface Recovered {
   exchange: Exchange;
   journal: Journal;
+  /** Recovers in this process after a failed journal write. */
+  outage: JournalOutage;
   /** Empty when the state passed every check. */
   problems: string[];
   openOrders: number;
@@ -75,13 +78,17 @@ function stopTriggers(text: string): StopTrigger[] | undefined {
   }
 }
 
-export async function recoverExchange(deps: {
+interface RecoveryDeps {
   trading: TradingRepo;
   symbols: SymbolsRepo;
   audit: AuditLog;
   options: ExchangeOptions;
   log?: Logger | undefined;
-}): Promise<Recovered> {
+  /** How a journal outage retries (default: DEFAULT_OUTAGE_POLICY). */
+  outage?: OutagePolicy | undefined;
+}
+
+export async function recoverExchange(deps: RecoveryDeps): Promise<Recovered> {
   const { trading, audit, options, log } = deps;
   const ledger = new Ledger({ cashAsset: CASH, feeAccount: options.feeAccount });
   const journal = new Journal(
@@ -89,14 +96,35 @@ export async function recoverExchange(deps: {
       audit.record((seal) =>
         trading.write(mergeBatches(group), seal(group.flatMap(tradingEntries))),
       ),
-    (error) => {
-      log?.fatal({ err: error }, 'the journal could not write; trading stopped');
-      exchange.stop(
-        `the journal could not write (${error.message}); trading stopped until a restart`,
-      );
-    },
+    (error) => outage.begin(error),
   );
   const exchange = new Exchange(ledger, journal, options, trading);
+  // Recovering again is what startup does, on the same objects: the routes keep theirs.
+  const outage = new JournalOutage(
+    exchange,
+    async () => {
+      await audit.reload();
+      exchange.reset();
+      const { problems } = await load(exchange, deps);
+      journal.resume();
+      judge(exchange, problems, log);
+      return problems;
+    },
+    deps.outage,
+    log,
+  );
+  const { problems, openOrders } = await load(exchange, deps);
+  judge(exchange, problems, log);
+  return { exchange, journal, outage, problems, openOrders };
+}
+
+/** Loads balances, books and open orders from the database, and lists what fails the checks. */
+async function load(
+  exchange: Exchange,
+  deps: RecoveryDeps,
+): Promise<{ problems: string[]; openOrders: number }> {
+  const { trading, audit } = deps;
+  const ledger = exchange.ledger;
   const problems: string[] = [...audit.problems];
 
   for (const row of await trading.allBalances()) {
@@ -141,6 +169,13 @@ export async function recoverExchange(deps: {
   for (const violation of ledger.checkInvariants(exchange.expectedHolds(), totals)) {
     problems.push(violation.message);
   }
+  return { problems, openOrders: open.length };
+}
+
+/** Trades on a state that passed every check; refuses, and says why, otherwise. */
+function judge(exchange: Exchange, problems: readonly string[], log: Logger | undefined): void {
+  // Whatever stopped trading before (a journal outage), this recovery now decides.
+  exchange.resume();
   if (problems.length > 0) {
     const reason = `recovery found ${problems.length} problem(s), trading is refused: ${problems.slice(0, 5).join('; ')}`;
     exchange.stop(reason);
@@ -149,5 +184,4 @@ export async function recoverExchange(deps: {
     // Stops triggered before the restart run on, in the order they were triggered.
     exchange.resumeStops();
   }
-  return { exchange, journal, problems, openOrders: open.length };
 }

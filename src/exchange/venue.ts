@@ -11,7 +11,8 @@ import type { SymbolStatus } from '../store/schema.ts';
 import { SymbolsRepo } from '../store/symbols.repo.ts';
 import { TradingRepo } from '../store/trading.repo.ts';
 import { UsersRepo } from '../store/users.repo.ts';
-import { CASH, type Exchange } from './exchange.ts';
+import { ApiError } from '../errors.ts';
+import type { Exchange } from './exchange.ts';
 import type { Journal } from './journal.ts';
 import { recoverExchange } from './recovery.ts';
 import { Trading } from './trading.ts';
@@ -30,8 +31,8 @@ export interface Venue {
   problems: string[];
   /** Halts or resumes a symbol for an administrator, audited; false if there is no such symbol. */
   setSymbolStatus(symbol: string, status: SymbolStatus, admin: number): Promise<boolean>;
-  /** Credits cash through the sequencer; throws if the ledger refuses. */
-  fund(userId: number, amount: number, reason: string): Promise<void>;
+  /** Opens a registered account with its starting cash, in one journal write; throws if refused. */
+  openAccount(userId: number, cash: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,7 +55,7 @@ export async function openVenue(
   const repo = new TradingRepo(store);
   const symbols = new SymbolsRepo(store.db);
   const feeAccount = await new UsersRepo(store.db).ensureSystemUser(FEE_ACCOUNT_USERNAME, now());
-  const { exchange, journal, problems, openOrders } = await recoverExchange({
+  const { exchange, journal, outage, problems, openOrders } = await recoverExchange({
     trading: repo,
     symbols,
     audit,
@@ -135,13 +136,13 @@ export async function openVenue(
       if (changed) exchange.setStatus(symbol, status);
       return changed;
     },
-    async fund(userId, amount, reason) {
-      const result = await exchange.adjust(userId, CASH, amount, reason);
-      if (!result.ok)
-        throw new Error(`could not credit ${amount} to user ${userId}: ${result.code}`);
+    async openAccount(userId, cash) {
+      const result = await exchange.openAccount(userId, cash);
+      if (!result.ok) throw new ApiError(result.code, result.message);
     },
     async close() {
       clearTimeout(timer);
+      outage.close();
       exchange.close();
       await journal.drain();
     },

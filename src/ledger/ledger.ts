@@ -260,6 +260,12 @@ export class Ledger {
   // -------------------------------------------------------------------------------------------
   // Recovery
 
+  /** Recovery again: forgets every row and every entry not yet drained, before loading anew. */
+  clear(): void {
+    this.rows.clear();
+    this.entries = [];
+  }
+
   /**
    * Set one row from the database, recording no entry. Accepts any safe integers, negative ones
    * included, so that checkInvariants can report a damaged row instead of hiding it.

@@ -9,6 +9,7 @@ import * as securityEventsByUser from './migrations/2026-12-02T1700-security-eve
 import * as stopTriggers from './migrations/2026-12-02T1800-stop-triggers.ts';
 import * as ledgerByUserTx from './migrations/2026-12-03T0930-ledger-by-user-tx.ts';
 import * as ipBlocks from './migrations/2026-12-03T1000-ip-blocks.ts';
+import * as accountOpening from './migrations/2026-12-03T1100-account-opening.ts';
 
 /** Listed here, not globbed, so the set is explicit and works the same under every loader. */
 const migrations: Record<string, Migration> = {
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-02T1800-stop-triggers': stopTriggers,
   '2026-12-03T0930-ledger-by-user-tx': ledgerByUserTx,
   '2026-12-03T1000-ip-blocks': ipBlocks,
+  '2026-12-03T1100-account-opening': accountOpening,
 };
 
 const provider: MigrationProvider = {

@@ -28,6 +28,11 @@ export interface UsersTable {
   /** The last TOTP time step accepted, so a code cannot be used twice. */
   mfa_last_step: number | null;
   disabled: Generated<Flag>;
+  /**
+   * 0 from registration until the journal writes the starting cash, in the same transaction
+   * that sets it to 1: an unopened account cannot log in, and startup removes it.
+   */
+  opened: Generated<Flag>;
   created_at: number;
   updated_at: number;
 }

@@ -1,5 +1,6 @@
 // All SQL about orders, trades, balances and ledger entries as the exchange writes and reads
-// them: one batch per journal commit, and the reads that recovery and the API need.
+// them: one batch per journal commit, and the reads that recovery and the API need. A batch also
+// opens the accounts whose starting cash it credits, so that registration is one durable step.
 
 import type SQLite from 'better-sqlite3';
 import type { Insertable, Kysely, Selectable, Transaction } from 'kysely';
@@ -28,6 +29,12 @@ export interface SymbolStateWrite {
   stop_triggers: string;
 }
 
+/** A registered account the batch opens, with its starting cash (see users.opened). */
+export interface AccountOpening {
+  user_id: number;
+  updated_at: number;
+}
+
 /** Everything one journal commit writes. Orders, balances and symbols carry their final state. */
 export interface WriteBatch {
   orders: OrderWrite[];
@@ -35,6 +42,7 @@ export interface WriteBatch {
   entries: EntryWrite[];
   balances: BalanceWrite[];
   symbols: SymbolStateWrite[];
+  openings: AccountOpening[];
 }
 
 /** SQLite allows 32,766 bound values per statement; stay well below with any column count. */
@@ -166,6 +174,9 @@ function sqliteWriter(native: SQLite.Database): (batch: WriteBatch, audit: Audit
   const updateSymbol = native.prepare(
     'update symbols set last_sequence = ?, last_price = ?, stop_triggers = ? where symbol = ?',
   );
+  const openAccount = native.prepare(
+    'update users set opened = 1, disabled = 0, updated_at = ? where id = ? and opened = 0',
+  );
   const insertAudit = sqliteAuditWriter(native);
   return native.transaction((batch: WriteBatch, audit: AuditRows) => {
     for (const o of batch.orders) {
@@ -192,6 +203,7 @@ function sqliteWriter(native: SQLite.Database): (batch: WriteBatch, audit: Audit
     for (const s of batch.symbols) {
       updateSymbol.run(s.last_sequence, s.last_price, s.stop_triggers, s.symbol);
     }
+    for (const a of batch.openings) openAccount.run(a.updated_at, a.user_id);
     insertAudit(audit);
   });
 }
@@ -255,6 +267,14 @@ export class TradingRepo {
             stop_triggers: s.stop_triggers,
           })
           .where('symbol', '=', s.symbol)
+          .execute();
+      }
+      for (const a of batch.openings) {
+        await tx
+          .updateTable('users')
+          .set({ opened: 1, disabled: 0, updated_at: a.updated_at })
+          .where('id', '=', a.user_id)
+          .where('opened', '=', 0)
           .execute();
       }
       await insertAuditRows(tx, audit);

@@ -67,6 +67,25 @@ export class UsersRepo {
     return user.id;
   }
 
+  /**
+   * Removes an account whose opening was never written (see users.opened); false when there is
+   * none such, because the account was opened after all.
+   */
+  async discardUnopened(id: number): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('users')
+      .where('id', '=', id)
+      .where('opened', '=', 0)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  /** Removes every unopened account: at startup, when no registration can be in flight. */
+  async discardAllUnopened(): Promise<number> {
+    const result = await this.db.deleteFrom('users').where('opened', '=', 0).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
   async count(): Promise<number> {
     const row = await this.db
       .selectFrom('users')
