@@ -4,6 +4,7 @@
 // The faults are real: triggers make the database refuse the writes, and on PostgreSQL a server
 // is killed with SIGKILL while a lock holds its opening back.
 
+import { adjustmentRef } from '../src/exchange/ledger-refs.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -111,7 +112,7 @@ describe.each(storeFactories())('registration on $name', (factory) => {
     const entries = await t.store.db
       .selectFrom('ledger_entries')
       .select(['user_id', 'amount'])
-      .where('ref', '=', 'account opening')
+      .where('ref', '=', adjustmentRef('starting balance'))
       .where('user_id', 'is not', null)
       .execute();
     expect(entries).toEqual([{ user_id: winner, amount: 100_000_00 }]);
