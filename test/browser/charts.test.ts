@@ -176,10 +176,16 @@ describe.skipIf(skip !== undefined)('charts and what users trip over', { timeout
     // The charts at phone width: both still drawn, nothing wider than the screen.
     await page.setViewportSize({ width: 390, height: 844 });
     await page.mouse.move(0, 0);
-    await page.getByTestId('depth-chart').scrollIntoViewIfNeeded();
+    // On a phone the book panel can be short enough that the depth chart sits behind its tab.
+    const bookTabs = page.getByRole('tablist', { name: 'Book view' });
+    const depthChart = page.getByTestId('depth-chart');
     await expect
-      .poll(async () => (await page.getByTestId('depth-chart').boundingBox())?.width ?? 0, POLL)
+      .poll(async () => {
+        if (await bookTabs.isVisible()) await bookTabs.getByRole('tab', { name: 'Depth' }).click();
+        return (await depthChart.boundingBox())?.width ?? 0;
+      }, POLL)
       .toBeGreaterThan(100);
+    await depthChart.scrollIntoViewIfNeeded();
     await screenshot(page, 'charts-trade-390');
     await expectCleanAndClose(watched);
   });
