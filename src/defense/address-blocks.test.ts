@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { blockKey, coversLoopback } from './address-blocks.ts';
+import { addressKey } from './client-ip.ts';
 
 const octet = fc.integer({ min: 0, max: 255 });
 const loopbackV4 = fc.tuple(octet, octet, octet).map(([b, c, d]) => `127.${b}.${c}.${d}`);
@@ -37,8 +38,21 @@ describe('the lockout rule', () => {
       expect(coversLoopback(blockKey(ip)), ip).toBe(false);
   });
 
+  it('keys a /64 prefix as a request from it is keyed, however it is spelt', () => {
+    // Regression: a prefix was kept as written, so `::/64` slipped past the lockout rule and
+    // `2001:0db8::/64` blocked nothing.
+    expect(coversLoopback(blockKey('::/64'))).toBe(true);
+    for (const [prefix, address] of [
+      ['::/64', '::1'],
+      ['2001:0db8::/64', '2001:db8::1'],
+      ['2001:DB8:0:0::/64', '2001:db8::abcd'],
+      ['2001:db8:0:0:1:2:3:4/64', '2001:db8::9'],
+    ] as const)
+      expect(blockKey(prefix), prefix).toBe(addressKey(address));
+  });
+
   it('refuses what is not an address', () => {
-    for (const ip of ['localhost', '127.0.0.1.5', 'x::y', ''])
+    for (const ip of ['localhost', '127.0.0.1.5', 'x::y', '', '10.0.0.1/64', '/64'])
       expect(() => blockKey(ip), ip).toThrow(/IPv4 or IPv6/);
   });
 });

@@ -41,12 +41,17 @@ export interface BlockRequest {
 
 const LOOPBACK_V6 = addressKey('::1');
 
-/** The key a block on `ip` (an address, or an IPv6 /64 prefix) is stored and checked under. */
+/**
+ * The key a block on `ip` (an address, or an IPv6 /64 prefix) is stored and checked under: the
+ * one `addressKey` gives a request from it, whatever the spelling (`::/64`, `2001:0db8::/64`), so
+ * the block matches its addresses and the lockout rule sees what it covers.
+ */
 export function blockKey(ip: string): string {
-  const bare = ip.replace(/\/64$/, '').replace(/::$/, '::0');
-  if (isIP(ip) === 0 && isIP(bare) === 0)
-    throw new ApiError('VALIDATION_FAILED', 'ip must be an IPv4 or IPv6 address');
-  return isIP(ip) === 0 ? ip : addressKey(ip);
+  const prefix = /^(.*)\/64$/.exec(ip)?.[1];
+  const address = prefix === undefined ? ip : prefix.replace(/::$/, '::0');
+  const valid = prefix === undefined ? isIP(address) !== 0 : isIP(address) === 6;
+  if (!valid) throw new ApiError('VALIDATION_FAILED', 'ip must be an IPv4 or IPv6 address');
+  return addressKey(address);
 }
 
 /** Whether blocking `key` shuts out loopback: 127.0.0.0/8, ::1, and their IPv4-mapped forms. */
