@@ -1,6 +1,7 @@
 // Process entry: config -> TLS files -> provision (which takes the database's writer lock) -> app
 // -> listen, and the operator's control socket. A problem the operator must fix prints one line
-// and exits with code 2; SIGTERM/SIGINT stop accepting, finish in-flight work and close.
+// and exits with code 2; SIGTERM/SIGINT stop accepting, finish in-flight work and close. A writer
+// lock lost while running (its PostgreSQL connection closed) stops trading and exits with code 3.
 
 import { once } from 'node:events';
 import type { Server } from 'node:http';
@@ -14,6 +15,8 @@ import { provision } from './provision.ts';
 import { createHttpsRedirect, loadTls } from './tls.ts';
 
 const EXIT_STARTUP = 2;
+/** Another process may be the database's writer now: this one must not write again. */
+const EXIT_WRITER_LOST = 3;
 
 function listenFailure(
   error: unknown,
@@ -78,6 +81,11 @@ async function start(): Promise<void> {
     https: tls?.serverOptions,
   });
   const { app } = exchange;
+  void store.writerLost?.then((error) => {
+    exchange.venue.exchange.stop(`${error.message}: this process no longer writes the database`);
+    logger.fatal({ err: error }, 'the writer lock was lost: trading stopped, exiting');
+    logger.flush(() => process.exit(EXIT_WRITER_LOST));
+  });
   let redirect: Server | undefined;
   let control: ControlSocket | undefined;
   try {

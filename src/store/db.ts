@@ -23,6 +23,8 @@ export interface Store {
   readonly sqlite?: SQLite.Database | undefined;
   /** Whether a trivial query succeeds right now. */
   ping(): Promise<boolean>;
+  /** Opened as the writer: settles if the writer lock is lost while the store is open. */
+  readonly writerLost?: Promise<Error> | undefined;
   close(): Promise<void>;
 }
 
@@ -171,6 +173,7 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
     const lock = await writerLock(url, options);
     return {
       ...store,
+      writerLost: lock.lost,
       close: async () => {
         try {
           await store.close();

@@ -70,3 +70,42 @@ describe.each(targets.map((make) => ({ make, name: make().name })))(
     });
   },
 );
+
+describe.runIf(pgUrl !== undefined)('the writer lock on postgres, when its connection ends', () => {
+  let target: Target;
+  beforeEach(() => {
+    target = postgresTarget(pgUrl ?? '');
+  });
+  afterEach(() => target.cleanup());
+
+  it('says it was lost, and a second writer may then take it', async () => {
+    const first = await openStore(target.url(), { ...target.options, writer: true });
+    const admin = new pg.Client({ connectionString: target.url() });
+    await admin.connect();
+    try {
+      // The session holding this schema's advisory lock, ended as a restart or a network cut would.
+      const { rows } = await admin.query<{ ended: boolean }>(
+        "select pg_terminate_backend(pid) as ended from pg_locks where locktype = 'advisory' and granted and pid <> pg_backend_pid() and objid = (hashtext('secure-stock-exchange writer ' || $1::text))::oid",
+        [target.options.schema],
+      );
+      expect(rows.map((r) => r.ended)).toEqual([true]);
+    } finally {
+      await admin.end();
+    }
+    const lost = await first.writerLost;
+    expect(lost?.message).toMatch(/writer lock on schema t_\w+ was lost/);
+    const second = await openStore(target.url(), { ...target.options, writer: true });
+    await second.close();
+    await first.close();
+  });
+
+  it('is not lost when released', async () => {
+    const store = await openStore(target.url(), { ...target.options, writer: true });
+    const outcome = Promise.race([
+      store.writerLost?.then(() => 'lost'),
+      new Promise((resolve) => setTimeout(() => resolve('kept'), 200)),
+    ]);
+    await store.close();
+    expect(await outcome).toBe('kept');
+  });
+});
