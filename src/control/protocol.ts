@@ -1,9 +1,13 @@
 // The control socket's protocol: one JSON request line, one JSON answer line. The commands are a
-// closed set; anything else is refused with the reason, as the HTTP API would refuse it.
+// closed set, each checked against its schema; anything else is refused with the reason, in the
+// words the HTTP API uses.
 
 import { join } from 'node:path';
+import { Type } from 'typebox';
+import { Compile } from 'typebox/compile';
 import { ApiError, type ErrorCode } from '../errors.ts';
 import type { BlockedAddress } from '../defense/address-blocks.ts';
+import { describeSchemaErrors } from '../http/schema-errors.ts';
 
 export type ControlCommand =
   { command: 'unblock'; ip: string } | { command: 'list' } | { command: 'clear' };
@@ -27,6 +31,19 @@ export const MAX_LINE_BYTES = 1024;
 
 const invalid = (message: string): ApiError => new ApiError('VALIDATION_FAILED', message);
 
+/** Each command's whole request, closed: a field outside it is refused. */
+const validators = {
+  unblock: Compile(
+    Type.Object(
+      { command: Type.Literal('unblock'), ip: Type.String({ minLength: 1, maxLength: 64 }) },
+      { additionalProperties: false },
+    ),
+  ),
+  list: Compile(Type.Object({ command: Type.Literal('list') }, { additionalProperties: false })),
+  clear: Compile(Type.Object({ command: Type.Literal('clear') }, { additionalProperties: false })),
+};
+const COMMANDS = Object.keys(validators);
+
 /** The command a request line holds, or a VALIDATION_FAILED ApiError saying what is wrong. */
 export function parseCommand(line: string): ControlCommand {
   if (Buffer.byteLength(line) > MAX_LINE_BYTES)
@@ -39,16 +56,11 @@ export function parseCommand(line: string): ControlCommand {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw invalid('a request is a JSON object');
-  const fields = value as Record<string, unknown>;
-  const keys = Object.keys(fields).sort().join(',');
-  if (fields.command === 'unblock') {
-    if (keys !== 'command,ip' || typeof fields.ip !== 'string' || fields.ip.length > 64)
-      throw invalid('unblock takes exactly {"command":"unblock","ip":"<address>"}');
-    return { command: 'unblock', ip: fields.ip };
-  }
-  if (fields.command === 'list' || fields.command === 'clear') {
-    if (keys !== 'command') throw invalid(`${fields.command} takes no arguments`);
-    return { command: fields.command };
-  }
-  throw invalid('command must be one of unblock, list, clear');
+  const command = (value as { command?: unknown }).command;
+  if (typeof command !== 'string' || !Object.hasOwn(validators, command))
+    throw invalid(`command must be one of: ${COMMANDS.join(', ')}`);
+  const validator = validators[command as ControlCommand['command']];
+  if (!validator.Check(value))
+    throw invalid(describeSchemaErrors(validator.Errors(value), '').message);
+  return value;
 }
