@@ -1,7 +1,8 @@
 // Accounts: registration, login, password change and profile. Registration is one durable step:
 // the user row is stored unopened (it cannot log in), and the journal write that credits its
-// starting cash opens it, so no crash leaves an account without its cash. Unknown usernames cost the same argon2 work and get the same answer as wrong
-// passwords. Email and full name are stored encrypted; email lookups use a blind index.
+// starting cash opens it, so no crash leaves an account without its cash. Unknown usernames cost
+// the same argon2 work and get the same answer as wrong passwords. Email and full name are stored
+// encrypted; email lookups use a blind index.
 
 import type { Kysely } from 'kysely';
 import { ApiError } from '../errors.ts';
@@ -135,17 +136,25 @@ export class Accounts {
       await this.policy.open(user.id, this.policy.startingBalance);
     } catch (error) {
       // Not opened, or not known to be: the database says which. An account it has not opened
-      // goes, so the username is free again; one it has opened is the caller's.
-      const discarded = await this.users.discardUnopened(user.id).catch(() => undefined);
-      if (discarded === false && (await this.users.findById(user.id))?.opened === 1)
-        return { user_id: user.id, username: user.username };
+      // goes, so the username is free again; one it has opened is the caller's. While the
+      // database does not answer, neither is known: startup discards the row if it stays unopened.
+      const outcome = await this.settleOpening(user.id).catch(() => 'unknown' as const);
+      if (outcome === 'opened') return { user_id: user.id, username: user.username };
       if (!(error instanceof ApiError)) throw error;
       throw new ApiError(
         'TRADING_UNAVAILABLE',
-        'the exchange could not open the account, so it was not created; try again in a few seconds',
+        outcome === 'discarded'
+          ? 'the exchange could not open the account, so it was not created; try again in a few seconds'
+          : 'the exchange could not confirm that the account was opened: try signing in once trading resumes, and register again if that fails',
       );
     }
     return { user_id: user.id, username: user.username };
+  }
+
+  /** After a failed opening: the account goes if it is still unopened; says which it was. */
+  private async settleOpening(userId: number): Promise<'opened' | 'discarded' | 'unknown'> {
+    if (await this.users.discardUnopened(userId)) return 'discarded';
+    return (await this.users.findById(userId))?.opened === 1 ? 'opened' : 'unknown';
   }
 
   /**
