@@ -438,17 +438,31 @@ export class TradingRepo {
     return { postings, more: ids.length > filter.limit };
   }
 
-  /** The user's balance of `asset` (available + held) once transaction `txId` was done. */
+  /**
+   * The user's balance of `asset` (available + held) once transaction `txId` was done: today's
+   * balance less the postings since, so the work grows with how far back the page is, not with
+   * the account's whole history. One statement, so a commit cannot land between its two reads.
+   */
   async balanceOfUserThrough(userId: number, asset: string, txId: number): Promise<number> {
     const row = await this.db
-      .selectFrom('ledger_entries')
-      .select((eb) => eb.fn.sum<number | string>('amount').as('total'))
-      .where('user_id', '=', userId)
-      .where('asset', '=', asset)
-      .where('tx_id', '<=', txId)
+      .selectNoFrom((eb) => [
+        eb
+          .selectFrom('balances')
+          .select((b) => b(b.ref('available'), '+', b.ref('held')).as('total'))
+          .where('user_id', '=', userId)
+          .where('asset', '=', asset)
+          .as('current'),
+        eb
+          .selectFrom('ledger_entries')
+          .select((e) => e.fn.sum<number | string>('amount').as('sum'))
+          .where('user_id', '=', userId)
+          .where('asset', '=', asset)
+          .where('tx_id', '>', txId)
+          .as('since'),
+      ])
       .executeTakeFirst();
     // PostgreSQL sums bigints as numeric, which arrives as text.
-    return Number(row?.total ?? 0);
+    return Number(row?.current ?? 0) - Number(row?.since ?? 0);
   }
 
   async tradesByIds(ids: readonly number[]) {
