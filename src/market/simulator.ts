@@ -4,8 +4,8 @@
 // bot order is journaled and audited like anyone's. Each command is rows on disk, so the bots send
 // few: a maker amends a quote in place when its level moves and places one only where a level is
 // missing, and a symbol gets one small taker trade once it has not traded (by anyone) for a drawn
-// gap, 8 to 18 s by default. Every price is on the tick grid and inside the price band, ticks never overlap, and for
-// a given seed, clock and exchange state every decision is the same.
+// gap, 8 to 18 s by default. Every price is on the tick grid and inside the price band, ticks
+// never overlap, and for a given seed, clock and exchange state every decision is the same.
 
 import type { Logger } from 'pino';
 import {
