@@ -213,7 +213,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     ...(deps.https === undefined ? {} : { https: deps.https }),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  const auditRepo = new AuditRepo(deps.store.db);
+  const auditRepo = new AuditRepo(deps.store.db, deps.store.fence);
   const audit = await AuditLog.open({
     repo: auditRepo,
     key: deps.keys.audit,
@@ -222,7 +222,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     headEveryLeaves: deps.config.auditHeadEveryLeaves,
     log: deps.logger,
   });
-  const eventsRepo = new SecurityEventsRepo(deps.store.db);
+  const eventsRepo = new SecurityEventsRepo(deps.store.db, deps.store.fence);
   const events = new SecurityEvents(eventsRepo, audit, now, deps.securityLog);
   const { guard, blocks, redis } = buildDefense(deps, events, now);
   const blocking = new AddressBlocks(blocks, guard, new IpBlocksRepo(deps.store.db), events, now);

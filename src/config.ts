@@ -4,6 +4,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 import { readFileSync, existsSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 
 /** A problem the operator must fix before the exchange can start; printed as one line. */
 export class StartupError extends Error {
@@ -27,6 +29,16 @@ export class ConfigError extends StartupError {
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export type IdsAction = 'log' | 'reject' | 'block';
 
+/** Cluster mode (CLUSTER=on): many nodes on one PostgreSQL and Redis, one of them the leader. */
+export interface ClusterConfig {
+  /** NODE_ID: unique per node; hostname:PORT by default. */
+  nodeId: string;
+  /** CLUSTER_ADVERTISE_URL: where the other nodes reach this one; http://HOST:PORT by default. */
+  advertiseUrl: string;
+  /** CLUSTER_LEASE_MS: the sequencer lease's time to live, renewed every third of it. */
+  leaseMs: number;
+}
+
 export interface Config {
   appName: string;
   host: string;
@@ -35,6 +47,8 @@ export interface Config {
   dataDir: string;
   databaseUrl: string;
   redisUrl: string | undefined;
+  /** Undefined for a single node (the default). */
+  cluster: ClusterConfig | undefined;
   masterKeyPath: string;
   /** MASTER_KEY: the master key itself, from the environment; when set, no key file is used. */
   masterKey: Buffer | undefined;
@@ -193,6 +207,37 @@ function checkRedisUrl(url: string | undefined): string | undefined {
   throw new ConfigError('REDIS_URL', 'redis://host:port', redactUrl(url));
 }
 
+function readCluster(
+  r: EnvReader,
+  host: string,
+  port: number,
+  databaseUrl: string,
+  redisUrl: string | undefined,
+): ClusterConfig | undefined {
+  if (r.oneOf('CLUSTER', 'off', ['on', 'off']) === 'off') return undefined;
+  if (!databaseUrl.startsWith('postgres')) {
+    throw new StartupError(
+      'CLUSTER=on needs DATABASE_URL=postgres://…: every node must share one PostgreSQL database (SQLite is one process on one machine)',
+    );
+  }
+  if (redisUrl === undefined) {
+    throw new StartupError(
+      'CLUSTER=on needs REDIS_URL=redis://…: the nodes share market data, rate limits and IP blocks through it',
+    );
+  }
+  const advertiseHost = host === '0.0.0.0' || host === '::' ? hostname() : host;
+  const bracketed = isIP(advertiseHost) === 6 ? `[${advertiseHost}]` : advertiseHost;
+  const advertiseUrl = r.string('CLUSTER_ADVERTISE_URL', `http://${bracketed}:${port}`);
+  if (!/^https?:\/\/[^/\s]+$/.test(advertiseUrl)) {
+    throw new ConfigError('CLUSTER_ADVERTISE_URL', 'http://host:port', advertiseUrl);
+  }
+  return {
+    nodeId: r.string('NODE_ID', `${hostname()}:${port}`),
+    advertiseUrl,
+    leaseMs: r.int('CLUSTER_LEASE_MS', 3000, 500, 60_000),
+  };
+}
+
 function checkOrigins(origins: string[]): string[] {
   for (const origin of origins) {
     if (!/^https?:\/\/[^/\s]+$/.test(origin)) {
@@ -269,14 +314,18 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   };
   const sqliteDefault = `sqlite:${resolve(dataDir, 'exchange.db')}`;
   const port = r.int('PORT', 8000, 0, 65535);
+  const host = r.string('HOST', '127.0.0.1');
+  const databaseUrl = checkDatabaseUrl(r.string('DATABASE_URL', sqliteDefault));
+  const redisUrl = checkRedisUrl(r.optionalString('REDIS_URL'));
   return {
     appName: r.string('APP_NAME', 'Secure Stock Exchange'),
-    host: r.string('HOST', '127.0.0.1'),
+    host,
     port,
     debug: r.bool('DEBUG', false),
     dataDir,
-    databaseUrl: checkDatabaseUrl(r.string('DATABASE_URL', sqliteDefault)),
-    redisUrl: checkRedisUrl(r.optionalString('REDIS_URL')),
+    databaseUrl,
+    redisUrl,
+    cluster: readCluster(r, host, port, databaseUrl, redisUrl),
     masterKeyPath: absolute(cwd, r.string('MASTER_KEY_PATH', resolve(keysDir, 'master.key'))),
     masterKey: checkMasterKey(r.optionalString('MASTER_KEY')),
     keysDir,

@@ -56,7 +56,7 @@ async function runOnDatabase(config: Config, command: ControlCommand): Promise<C
     await migrateToLatest(store);
     const { keys } = ensureKeyMaterial(config);
     const audit = await AuditLog.open({
-      repo: new AuditRepo(store.db),
+      repo: new AuditRepo(store.db, store.fence),
       key: keys.audit,
       now: Date.now,
       headIntervalMs: config.auditHeadIntervalMs,

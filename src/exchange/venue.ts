@@ -53,7 +53,7 @@ export async function openVenue(
   log?: Logger,
 ): Promise<Venue> {
   const repo = new TradingRepo(store);
-  const symbols = new SymbolsRepo(store.db);
+  const symbols = new SymbolsRepo(store.db, store.fence);
   const feeAccount = await new UsersRepo(store.db).ensureSystemUser(FEE_ACCOUNT_USERNAME, now());
   const { exchange, journal, outage, problems, openOrders } = await recoverExchange({
     trading: repo,

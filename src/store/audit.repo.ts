@@ -5,6 +5,7 @@ import type SQLite from 'better-sqlite3';
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { AuditKind, AuditLeaf, AuditRows } from '../audit/leaf.ts';
 import type { SignedTreeHead } from '../audit/tree-head.ts';
+import { UNFENCED, fencedWrite, type WriteFence } from './fence.ts';
 import type { Database, TreeHeadsTable } from './schema.ts';
 
 export interface StoredLeaf {
@@ -82,11 +83,14 @@ export async function insertAuditRows(
 }
 
 export class AuditRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly fence: WriteFence = UNFENCED,
+  ) {}
 
   /** Leaves recording a change that has no row of its own (an administrator's action). */
   async append(rows: AuditRows): Promise<void> {
-    await insertAuditRows(this.db, rows);
+    await fencedWrite(this.db, this.fence, (db) => insertAuditRows(db, rows));
   }
 
   /** Every stored tile root, in tile order. */
@@ -128,21 +132,23 @@ export class AuditRepo {
   }
 
   async insertHead(head: SignedTreeHead, consistencyProof: readonly Buffer[]): Promise<void> {
-    await this.db
-      .insertInto('tree_heads')
-      .values({
-        tree_size: head.treeSize,
-        root_hash: head.rootHash.toString('base64'),
-        timestamp: head.timestamp,
-        key_id: head.keyId,
-        signature: head.signature,
-        consistency_proof:
-          consistencyProof.length === 0
-            ? null
-            : consistencyProof.map((h) => h.toString('base64')).join(','),
-      })
-      .onConflict((oc) => oc.column('tree_size').doNothing())
-      .execute();
+    await fencedWrite(this.db, this.fence, (db) =>
+      db
+        .insertInto('tree_heads')
+        .values({
+          tree_size: head.treeSize,
+          root_hash: head.rootHash.toString('base64'),
+          timestamp: head.timestamp,
+          key_id: head.keyId,
+          signature: head.signature,
+          consistency_proof:
+            consistencyProof.length === 0
+              ? null
+              : consistencyProof.map((h) => h.toString('base64')).join(','),
+        })
+        .onConflict((oc) => oc.column('tree_size').doNothing())
+        .execute(),
+    );
   }
 
   async latestHead(): Promise<StoredTreeHead | undefined> {

@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { UNFENCED, type WriteFence } from './fence.ts';
 import type { Database } from './schema.ts';
 import { SafeIntegerPlugin } from './safe-integer-plugin.ts';
 import { postgresWriterLock, sqliteWriterLock, type WriterLock } from './writer-lock.ts';
@@ -23,6 +24,8 @@ export interface Store {
   readonly sqlite?: SQLite.Database | undefined;
   /** Whether a trivial query succeeds right now. */
   ping(): Promise<boolean>;
+  /** Checked first by every transaction that writes the sequencer's state (see fence.ts). */
+  readonly fence: WriteFence;
   /** Opened as the writer: settles if the writer lock is lost while the store is open. */
   readonly writerLost?: Promise<Error> | undefined;
   close(): Promise<void>;
@@ -106,6 +109,7 @@ function sqliteStore(database: SQLite.Database): Store {
     db,
     dialect: 'sqlite',
     sqlite: database,
+    fence: UNFENCED,
     ping: () => ping(db),
     close: () => db.destroy(),
   };
@@ -142,6 +146,7 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     db,
     dialect: 'postgres',
     schema: options.schema,
+    fence: UNFENCED,
     ping: () => ping(db),
     close: () => db.destroy(),
   };

@@ -158,6 +158,18 @@ export interface IpBlocksTable {
   until: number;
 }
 
+/** The sequencer's lease in a cluster: one row (id 1). Times are the database's clock, epoch ms. */
+export interface ClusterLeaseTable {
+  id: number;
+  /** Grows by one each time a node takes the lease; a write under an older one is refused. */
+  epoch: number;
+  node_id: string;
+  /** The leader's internal base URL, where the other nodes send their commands. */
+  address: string;
+  acquired_at: number;
+  expires_at: number;
+}
+
 export interface SessionsTable {
   id: string;
   user_id: number;
@@ -222,6 +234,7 @@ export interface Database {
   tree_heads: TreeHeadsTable;
   security_events: SecurityEventsTable;
   ip_blocks: IpBlocksTable;
+  cluster_lease: ClusterLeaseTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;
@@ -240,3 +253,4 @@ export type SessionRow = Selectable<SessionsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type SecurityEventRow = Selectable<SecurityEventsTable>;
 export type IpBlockRow = Selectable<IpBlocksTable>;
+export type LeaseRow = Selectable<ClusterLeaseTable>;

@@ -3,10 +3,14 @@
 import type { Insertable, Kysely } from 'kysely';
 import type { AuditRows } from '../audit/leaf.ts';
 import { insertAuditRows } from './audit.repo.ts';
+import { UNFENCED, type WriteFence } from './fence.ts';
 import type { Database, SecurityEventRow, SecurityEventsTable, Severity } from './schema.ts';
 
 export class SecurityEventsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly fence: WriteFence = UNFENCED,
+  ) {}
 
   /** Stores the event and, in the same transaction, the audit leaves `audit` makes for it. */
   async insert(
@@ -14,6 +18,7 @@ export class SecurityEventsRepo {
     audit: (id: number) => AuditRows,
   ): Promise<number> {
     return this.db.transaction().execute(async (tx) => {
+      await this.fence.check(tx);
       const row = await tx
         .insertInto('security_events')
         .values(event)

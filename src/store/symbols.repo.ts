@@ -2,11 +2,15 @@
 
 import type { AuditRows } from '../audit/leaf.ts';
 import { insertAuditRows } from './audit.repo.ts';
+import { UNFENCED, type WriteFence } from './fence.ts';
 import type { Kysely } from 'kysely';
 import type { Database, NewSymbol, SymbolRow, SymbolStatus } from './schema.ts';
 
 export class SymbolsRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly fence: WriteFence = UNFENCED,
+  ) {}
 
   /** Lists the symbols that are not there yet; existing rows are left as they are. */
   async insertMissing(symbols: readonly NewSymbol[]): Promise<number> {
@@ -34,6 +38,7 @@ export class SymbolsRepo {
   /** Changes the status and stores the audit leaves `audit` makes for it, in one transaction. */
   async setStatus(symbol: string, status: SymbolStatus, audit: () => AuditRows): Promise<boolean> {
     return this.db.transaction().execute(async (tx) => {
+      await this.fence.check(tx);
       const result = await tx
         .updateTable('symbols')
         .set({ status })

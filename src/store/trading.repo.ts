@@ -8,6 +8,7 @@ import type { AuditRows } from '../audit/leaf.ts';
 import type { EntryKind } from '../ledger/types.ts';
 import { insertAuditRows, sqliteAuditWriter } from './audit.repo.ts';
 import type { Store } from './db.ts';
+import type { WriteFence } from './fence.ts';
 import type {
   BalancesTable,
   Database,
@@ -210,11 +211,13 @@ function sqliteWriter(native: SQLite.Database): (batch: WriteBatch, audit: Audit
 
 export class TradingRepo {
   private readonly db: Kysely<Database>;
+  private readonly fence: WriteFence;
   private readonly sqlite:
     { handle: SQLite.Database; write: (batch: WriteBatch, audit: AuditRows) => void } | undefined;
 
   constructor(store: Store) {
     this.db = store.db;
+    this.fence = store.fence;
     this.sqlite =
       store.sqlite === undefined
         ? undefined
@@ -235,6 +238,7 @@ export class TradingRepo {
       return;
     }
     await this.db.transaction().execute(async (tx) => {
+      await this.fence.check(tx);
       await this.writeOrders(tx, batch.orders);
       for (const rows of chunks(batch.trades)) {
         await tx
