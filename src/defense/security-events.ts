@@ -2,6 +2,8 @@
 // then a call to every live listener. Recording never fails the request that caused it: a failure
 // to store, or a listener's fault, is logged. Text that came from a request is stored with its
 // control characters escaped, so an event can neither forge a log line nor drive a terminal.
+// In a cluster only the leader appends to the audit log: another node queues its events in the
+// database, and the leader stores them with their leaves (storeQueued) and passes them on.
 
 import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/log.ts';
@@ -104,6 +106,9 @@ export function neutralizeDetails(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/** Queued events the leader stores per call. */
+const QUEUE_BATCH = 200;
+
 export class SecurityEvents {
   private readonly listeners = new Set<SecurityEventListener>();
 
@@ -112,6 +117,8 @@ export class SecurityEvents {
     private readonly audit: AuditLog,
     private readonly now: () => number,
     private readonly log?: Logger,
+    /** Whether this node appends to the audit log itself; a single node always does. */
+    private readonly leads: () => boolean = () => true,
   ) {}
 
   /**
@@ -139,6 +146,10 @@ export class SecurityEvents {
     this.log?.warn({ securityEvent: row }, row.description);
     let id: number;
     try {
+      if (!this.leads()) {
+        await this.repo.queue(row);
+        return;
+      }
       id = await this.audit.record((seal) =>
         this.repo.insert(row, (stored) => seal([securityEventEntry({ id: stored, ...row })])),
       );
@@ -147,6 +158,25 @@ export class SecurityEvents {
       return;
     }
     this.publish(recordedEvent({ id, ...row }));
+  }
+
+  /**
+   * The leader's part: stores the events other nodes queued, oldest first, each with its audit
+   * leaf, and passes them on. Returns how many it stored; the rest wait for the next call.
+   */
+  async storeQueued(limit = QUEUE_BATCH): Promise<number> {
+    let stored = 0;
+    for (const queued of await this.repo.queued(limit)) {
+      const id = await this.audit.record((seal) =>
+        this.repo.storeQueued(queued, (storedId) =>
+          seal([securityEventEntry({ ...queued, id: storedId })]),
+        ),
+      );
+      if (id === undefined) continue;
+      stored += 1;
+      this.publish(recordedEvent({ ...queued, id }));
+    }
+    return stored;
   }
 
   private publish(event: RecordedSecurityEvent): void {

@@ -10,7 +10,7 @@ import * as stopTriggers from './migrations/2026-12-02T1800-stop-triggers.ts';
 import * as ledgerByUserTx from './migrations/2026-12-03T0930-ledger-by-user-tx.ts';
 import * as ipBlocks from './migrations/2026-12-03T1000-ip-blocks.ts';
 import * as accountOpening from './migrations/2026-12-03T1100-account-opening.ts';
-import * as clusterLease from './migrations/2026-12-03T1400-cluster-lease.ts';
+import * as cluster from './migrations/2026-12-03T1400-cluster.ts';
 
 /** Listed here, not globbed, so the set is explicit and works the same under every loader. */
 const migrations: Record<string, Migration> = {
@@ -22,7 +22,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-03T0930-ledger-by-user-tx': ledgerByUserTx,
   '2026-12-03T1000-ip-blocks': ipBlocks,
   '2026-12-03T1100-account-opening': accountOpening,
-  '2026-12-03T1400-cluster-lease': clusterLease,
+  '2026-12-03T1400-cluster': cluster,
 };
 
 const provider: MigrationProvider = {

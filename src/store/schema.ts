@@ -148,6 +148,9 @@ export interface SecurityEventsTable {
   created_at: number;
 }
 
+/** A security event a node other than the leader saw, until the leader stores it. */
+export type SecurityEventInboxTable = SecurityEventsTable;
+
 /** A manual block; automatic ones live in memory only. Times are epoch ms. */
 export interface IpBlocksTable {
   address_key: string;
@@ -235,6 +238,7 @@ export interface Database {
   security_events: SecurityEventsTable;
   ip_blocks: IpBlocksTable;
   cluster_lease: ClusterLeaseTable;
+  security_event_inbox: SecurityEventInboxTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;

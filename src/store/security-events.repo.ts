@@ -29,6 +29,47 @@ export class SecurityEventsRepo {
     });
   }
 
+  /** Keeps an event for the leader to store (see SecurityEvents); no audit leaf yet. */
+  async queue(event: Insertable<SecurityEventsTable>): Promise<void> {
+    await this.db.insertInto('security_event_inbox').values(event).execute();
+  }
+
+  /** The oldest events waiting in the inbox, in the order they were queued. */
+  async queued(limit: number): Promise<SecurityEventRow[]> {
+    return this.db
+      .selectFrom('security_event_inbox')
+      .selectAll()
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
+  /**
+   * Stores a queued event with its audit leaves and takes it out of the inbox, in one
+   * transaction; undefined if another transaction took it out first.
+   */
+  async storeQueued(
+    queued: SecurityEventRow,
+    audit: (id: number) => AuditRows,
+  ): Promise<number | undefined> {
+    return this.db.transaction().execute(async (tx) => {
+      await this.fence.check(tx);
+      const taken = await tx
+        .deleteFrom('security_event_inbox')
+        .where('id', '=', queued.id)
+        .executeTakeFirst();
+      if (Number(taken.numDeletedRows) !== 1) return undefined;
+      const { id: _queuedId, ...event } = queued;
+      const row = await tx
+        .insertInto('security_events')
+        .values(event)
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await insertAuditRows(tx, audit(row.id));
+      return row.id;
+    });
+  }
+
   /** Newest first. `since`/`until` are epoch ms; `beforeId` pages back. */
   async page(filter: {
     limit: number;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -57,9 +57,12 @@ describe.each(targets.map((make) => ({ make, name: make().name })))(
 
     it('admits one writer at a time, and readers beside it', async () => {
       const first = await openStore(target.url(), { ...target.options, writer: true });
-      await expect(
-        openStore(target.url(), { ...target.options, writer: true }),
-      ).rejects.toBeInstanceOf(WriterLockHeld);
+      const refusal = openStore(target.url(), { ...target.options, writer: true });
+      await expect(refusal).rejects.toBeInstanceOf(WriterLockHeld);
+      // The refusal names the holder, so the operator knows which process to look at.
+      await expect(refusal).rejects.toThrow(
+        new RegExp(`\\(exchange, pid ${process.pid} on ${hostname()}, since \\d{4}-`),
+      );
       const reader = await openStore(target.url(), target.options);
       expect(await reader.ping()).toBe(true);
       await reader.close();
