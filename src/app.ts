@@ -49,18 +49,16 @@ import { mfaRoutes } from './http/routes/mfa.ts';
 import { systemRoutes } from './http/routes/system.ts';
 import { tradingRoutes } from './http/routes/trading.ts';
 import { websocketRoutes } from './http/ws/index.ts';
-import { KeyRotation } from './keys/rotation.ts';
-import { MarketSimulator } from './market/simulator.ts';
+import type { KeyRotation } from './keys/rotation.ts';
 import { installValidation } from './http/plugins/validation.ts';
-import { openVenue, type Venue } from './exchange/venue.ts';
+import type { Venue } from './exchange/venue.ts';
+import { startLeaderDuties } from './cluster/leader-duties.ts';
 import type { Store } from './store/db.ts';
 import type { KeyMaterial } from './store/key-files.ts';
 import { ApiKeysRepo } from './store/api-keys.repo.ts';
 import { AuditRepo } from './store/audit.repo.ts';
-import { DataKeysRepo } from './store/data-keys.repo.ts';
 import { IpBlocksRepo } from './store/ip-blocks.repo.ts';
 import { MfaRepo } from './store/mfa.repo.ts';
-import { SealedFieldsRepo } from './store/sealed-fields.repo.ts';
 import { SecurityEventsRepo } from './store/security-events.repo.ts';
 import { SessionsRepo } from './store/sessions.repo.ts';
 import { UsersRepo } from './store/users.repo.ts';
@@ -228,33 +226,18 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   const blocking = new AddressBlocks(blocks, guard, new IpBlocksRepo(deps.store.db), events, now);
   const restored = await blocking.restore();
   if (restored > 0) deps.logger?.info({ restored }, 'manual IP blocks restored');
-  const venue = await openVenue(deps.config, deps.store, audit, now, deps.logger);
-  audit.start();
-  const identity = await buildIdentity(deps, events, venue, redis, now);
-  const simulator =
-    deps.config.simulator && venue.problems.length === 0
-      ? new MarketSimulator({
-          exchange: venue.exchange,
-          users: new UsersRepo(deps.store.db),
-          now,
-          seed: deps.config.simulatorSeed,
-          tickMs: deps.config.simulatorIntervalMs,
-          priceBandBps: deps.config.priceBandBps,
-          log: deps.logger,
-        })
-      : undefined;
-  await simulator?.start();
-  // Picks up data keys made by `npm run keys:rotate`, rotates when due, re-encrypts old values.
-  const keyRotation = new KeyRotation({
-    dataKeys: new DataKeysRepo(deps.store.db),
-    sealed: new SealedFieldsRepo(deps.store.db),
+  const duties = await startLeaderDuties({
+    config: deps.config,
+    store: deps.store,
+    audit,
+    events,
     keyring: deps.keyring,
     masterKey: deps.keys.masterKey,
-    rotationDays: deps.config.encryptionKeyRotationDays,
     now,
     log: deps.logger,
   });
-  keyRotation.start();
+  const { venue, keyRotation } = duties;
+  const identity = await buildIdentity(deps, events, venue, redis, now);
   // Revokes sessions past their idle or absolute timeout, so the database says which are live.
   const sessionSweep = setInterval(() => {
     identity.sessions.expireIdle().catch((err: unknown) => {
@@ -266,9 +249,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   // is left unwritten.
   app.addHook('onClose', async () => {
     clearInterval(sessionSweep);
-    await keyRotation.stop();
-    await simulator?.stop();
-    await venue.close();
+    await duties.close();
     await audit.close();
     redis?.disconnect();
   });
