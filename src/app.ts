@@ -53,6 +53,7 @@ import type { KeyRotation } from './keys/rotation.ts';
 import { installValidation } from './http/plugins/validation.ts';
 import type { Venue } from './exchange/venue.ts';
 import { startLeaderDuties } from './cluster/leader-duties.ts';
+import type { ClusterLease } from './cluster/lease.ts';
 import type { Store } from './store/db.ts';
 import type { KeyMaterial } from './store/key-files.ts';
 import { ApiKeysRepo } from './store/api-keys.repo.ts';
@@ -75,6 +76,8 @@ export interface AppDeps {
   redisPrefix?: string;
   /** Tests pass cheaper argon2 parameters; production uses the defaults. */
   hasher?: PasswordHasher;
+  /** In a cluster, the lease this node leads under: shown in /api/health. */
+  cluster?: ClusterLease | undefined;
   /** Serve HTTPS with this certificate (see loadTls) and send HSTS; plain HTTP without. */
   https?: TlsServerOptions;
 }
@@ -139,7 +142,7 @@ async function buildIdentity(
       perKey: config.noncesPerKey,
       windowMs: replayWindowMs,
       redis,
-      prefix: deps.redisPrefix ?? 'sse',
+      prefix: deps.redisPrefix ?? deps.config.redisPrefix,
     }),
     events,
     replayWindowMs,
@@ -186,7 +189,7 @@ function buildDefense(
     bruteForceThreshold: config.bruteForceThreshold,
     wsUpgradesPerMinute: config.wsUpgradeRateLimit,
     redis,
-    prefix: deps.redisPrefix ?? 'sse',
+    prefix: deps.redisPrefix ?? deps.config.redisPrefix,
   });
   const ids = {
     enabled: config.idsEnabled,
@@ -317,6 +320,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     version: VERSION,
     startedAt,
     now,
+    cluster: deps.cluster,
   });
   await app.register(homeRoutes);
   await app.register(authRoutes, {

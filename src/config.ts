@@ -46,7 +46,11 @@ export interface Config {
   debug: boolean;
   dataDir: string;
   databaseUrl: string;
+  /** DATABASE_SCHEMA (PostgreSQL only): the schema every table lives in; the default one if unset. */
+  databaseSchema: string | undefined;
   redisUrl: string | undefined;
+  /** REDIS_KEY_PREFIX: the namespace of every key this exchange keeps in Redis. */
+  redisPrefix: string;
   /** Undefined for a single node (the default). */
   cluster: ClusterConfig | undefined;
   masterKeyPath: string;
@@ -207,6 +211,18 @@ function checkRedisUrl(url: string | undefined): string | undefined {
   throw new ConfigError('REDIS_URL', 'redis://host:port', redactUrl(url));
 }
 
+function readSchema(r: EnvReader, databaseUrl: string): string | undefined {
+  const schema = r.optionalString('DATABASE_SCHEMA');
+  if (schema === undefined) return undefined;
+  if (!databaseUrl.startsWith('postgres')) {
+    throw new StartupError('DATABASE_SCHEMA is for PostgreSQL only; unset it for SQLite');
+  }
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new ConfigError('DATABASE_SCHEMA', 'a lower-case SQL name (a-z, 0-9, _)', schema);
+  }
+  return schema;
+}
+
 function readCluster(
   r: EnvReader,
   host: string,
@@ -324,7 +340,14 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     debug: r.bool('DEBUG', false),
     dataDir,
     databaseUrl,
+    databaseSchema: readSchema(r, databaseUrl),
     redisUrl,
+    redisPrefix: r.pattern(
+      'REDIS_KEY_PREFIX',
+      'sse',
+      /^[A-Za-z0-9_.:-]{1,64}$/,
+      'letters, digits, _ . : - (up to 64)',
+    ),
     cluster: readCluster(r, host, port, databaseUrl, redisUrl),
     masterKeyPath: absolute(cwd, r.string('MASTER_KEY_PATH', resolve(keysDir, 'master.key'))),
     masterKey: checkMasterKey(r.optionalString('MASTER_KEY')),

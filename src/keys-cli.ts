@@ -85,12 +85,14 @@ function passphraseSource(file: string | undefined): CommandIo['passphrase'] {
 }
 
 async function withStore<T>(config: Config, run: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(config.databaseUrl).catch((error: unknown) => {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new StartupError(
-      `DATABASE_URL: cannot open ${redactUrl(config.databaseUrl)} (${reason})`,
-    );
-  });
+  const store = await openStore(config.databaseUrl, { schema: config.databaseSchema }).catch(
+    (error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new StartupError(
+        `DATABASE_URL: cannot open ${redactUrl(config.databaseUrl)} (${reason})`,
+      );
+    },
+  );
   try {
     await migrateToLatest(store);
     return await run(store);

@@ -8,6 +8,7 @@ import type { Server } from 'node:http';
 import { isIP } from 'node:net';
 import { StartupError, loadConfig, readEnvironment } from './config.ts';
 import { buildExchange } from './app.ts';
+import { runClusterNode } from './cluster/node.ts';
 import { controlSocketPath } from './control/protocol.ts';
 import { openControlSocket, type ControlSocket } from './control/server.ts';
 import { createLogger, createSecurityLogger } from './logging.ts';
@@ -70,6 +71,18 @@ async function start(): Promise<void> {
     },
     'exchange provisioned',
   );
+  if (config.cluster !== undefined) {
+    await startClusterNode({
+      config,
+      store,
+      keys,
+      keyring,
+      logger,
+      securityLog,
+      https: tls?.serverOptions,
+    });
+    return;
+  }
 
   const exchange = await buildExchange({
     config,
@@ -139,6 +152,41 @@ async function start(): Promise<void> {
         redirect?.closeAllConnections();
         await control?.close();
         await app.close();
+        await store.close();
+        logger.info('shut down cleanly');
+      } catch (error) {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exitCode = 1;
+      }
+      logger.flush(() => process.exit());
+    })();
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+/**
+ * CLUSTER=on: serve as a standby or as the leader, whichever the lease makes this node (see
+ * src/cluster/node.ts). No TLS redirect port and no control socket here yet: a cluster sits
+ * behind its load balancer, and the operator unblocks through any node's API.
+ */
+async function startClusterNode(deps: Parameters<typeof runClusterNode>[0]): Promise<void> {
+  const { config, store, logger } = deps;
+  const node = await runClusterNode(deps, async (app) => {
+    try {
+      await app.listen({ host: config.host, port: config.port });
+    } catch (error) {
+      throw listenFailure(error, 'PORT', config.host, config.port) ?? error;
+    }
+  });
+  let closing = false;
+  const shutdown = (signal: NodeJS.Signals): void => {
+    if (closing) process.exit(1);
+    closing = true;
+    logger.info({ signal }, 'shutting down: handing the lease over, finishing in-flight requests');
+    void (async () => {
+      try {
+        await node.close();
         await store.close();
         logger.info('shut down cleanly');
       } catch (error) {

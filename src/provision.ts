@@ -7,7 +7,7 @@ import { StartupError, redactUrl, type Config } from './config.ts';
 import { PasswordHasher } from './auth/password.ts';
 import { KeyringError, type Keyring } from './crypto/keyring.ts';
 import { openKeyring } from './store/data-keys.repo.ts';
-import { ensureKeyMaterial, type KeyMaterial } from './store/key-files.ts';
+import { ensureKeyMaterial, missingKeyFiles, type KeyMaterial } from './store/key-files.ts';
 import { initialListings } from './market/listings.ts';
 import { openStore, type Store } from './store/db.ts';
 import { migrateToLatest } from './store/migrate.ts';
@@ -44,11 +44,24 @@ function randomAdminPassword(): string {
 export async function provision(config: Config, options: ProvisionOptions): Promise<Provisioned> {
   // The data directory holds the database and the keys: nobody but the owner reads it.
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  // Every node of a cluster must sign and verify with the same keys: one made up here would
+  // split the cluster, so a cluster node starts only with the keys it was given.
+  const missing = config.cluster === undefined ? [] : missingKeyFiles(config);
+  if (missing.length > 0) {
+    throw new StartupError(
+      `CLUSTER=on: no key file ${missing.join(', ')}; run "npm run init" once (without CLUSTER=on), then copy DATA_DIR/keys (and MASTER_KEY_PATH) to every node`,
+    );
+  }
   const { keys, created } = ensureKeyMaterial(config, {
     now: options.now(),
     verifyForMs: config.accessTokenExpireMinutes * 60_000,
   });
-  const store = await openStore(config.databaseUrl, { writer: true }).catch((error: unknown) => {
+  // A single process takes the writer lock; a cluster node leaves it to whichever node leads.
+  const opening = config.cluster === undefined ? { writer: true } : { cluster: true };
+  const store = await openStore(config.databaseUrl, {
+    ...opening,
+    schema: config.databaseSchema,
+  }).catch((error: unknown) => {
     const reason = error instanceof Error ? error.message : String(error);
     throw new StartupError(
       `DATABASE_URL: cannot open ${redactUrl(config.databaseUrl)} (${reason || 'no reason given'})`,

@@ -40,7 +40,10 @@ function commandOf(argv: readonly string[]): ControlCommand | undefined {
 
 /** Runs the command on the database itself, as its one writer: no exchange is running. */
 async function runOnDatabase(config: Config, command: ControlCommand): Promise<ControlAnswer> {
-  const store = await openStore(config.databaseUrl, { writer: true }).catch((error: unknown) => {
+  const store = await openStore(config.databaseUrl, {
+    writer: true,
+    schema: config.databaseSchema,
+  }).catch((error: unknown) => {
     if (error instanceof WriterLockHeld) {
       throw new StartupError(
         `the exchange holds ${redactUrl(config.databaseUrl)} but does not answer on ` +

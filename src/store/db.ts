@@ -8,10 +8,16 @@ import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
-import { UNFENCED, type WriteFence } from './fence.ts';
+import { EpochFence, UNFENCED, type WriteFence } from './fence.ts';
+import { LeaseRepo } from './lease.repo.ts';
 import type { Database } from './schema.ts';
 import { SafeIntegerPlugin } from './safe-integer-plugin.ts';
-import { postgresWriterLock, sqliteWriterLock, type WriterLock } from './writer-lock.ts';
+import {
+  WriterLockHeld,
+  postgresWriterLock,
+  sqliteWriterLock,
+  type WriterLock,
+} from './writer-lock.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -44,6 +50,11 @@ export interface OpenOptions {
    * when no exchange is running.
    */
   writer?: boolean;
+  /**
+   * PostgreSQL only: open as a cluster node. No writer lock (the lease is the leader's, see
+   * src/cluster/lease.ts); the store's fence is an EpochFence, closed until this node leads.
+   */
+  cluster?: boolean;
 }
 
 const PG_INT8 = 20;
@@ -161,10 +172,28 @@ async function ping(db: Kysely<Database>): Promise<boolean> {
   }
 }
 
-function writerLock(url: string, options: OpenOptions): Promise<WriterLock> {
-  return url.startsWith('sqlite:')
-    ? Promise.resolve(sqliteWriterLock(sqlitePath(url)))
-    : postgresWriterLock(url, options.schema);
+/** PostgreSQL's undefined_table: a database the migrations have not reached yet. */
+const UNDEFINED_TABLE = '42P01';
+
+/**
+ * The writer lock of a single process. On PostgreSQL a cluster's leader holds it too, but only
+ * after its lease: a live lease therefore also refuses a single process.
+ */
+async function writerLock(url: string, store: Store, options: OpenOptions): Promise<WriterLock> {
+  if (url.startsWith('sqlite:')) return sqliteWriterLock(sqlitePath(url));
+  const lock = await postgresWriterLock(url, options.schema);
+  const lease = await new LeaseRepo(store.db).read().catch((error: unknown) => {
+    if ((error as { code?: string }).code === UNDEFINED_TABLE) return undefined;
+    throw error;
+  });
+  if (lease !== undefined && lease.node_id !== '' && lease.expires_at >= lease.now) {
+    await lock.release();
+    throw new WriterLockHeld(
+      `schema ${options.schema ?? 'public'}`,
+      `cluster node ${lease.node_id} leads it under epoch ${lease.epoch}; start this process with CLUSTER=on to join the cluster`,
+    );
+  }
+  return lock;
 }
 
 /** Opens the store and proves it answers; connection failures reject. */
@@ -174,8 +203,12 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
     : await openPostgres(url, options);
   try {
     await sql`select 1`.execute(store.db);
+    if (options.cluster === true) {
+      if (store.dialect !== 'postgres') throw new Error('a cluster needs PostgreSQL');
+      return { ...store, fence: new EpochFence(new LeaseRepo(store.db)) };
+    }
     if (options.writer !== true) return store;
-    const lock = await writerLock(url, options);
+    const lock = await writerLock(url, store, options);
     return {
       ...store,
       writerLost: lock.lost,

@@ -142,6 +142,19 @@ export function rotateSigningKey(paths: KeyPaths, now: number): void {
   writeSecretFile(current, generatePair('ec'));
 }
 
+/** The key files `ensureKeyMaterial` would create, because they are not there. */
+export function missingKeyFiles(paths: KeyPaths): string[] {
+  const signing = signingKeyFiles(paths.keysDir).current;
+  const files = [
+    ...(paths.masterKey === undefined ? [paths.masterKeyPath] : []),
+    signing,
+    join(paths.keysDir, 'rsa-2048.pem'),
+    join(paths.keysDir, AUDIT_KEY_FILE),
+    join(paths.keysDir, CRYPTO_API_KEY_FILE),
+  ];
+  return files.filter((file) => !existsSync(file));
+}
+
 export function ensureKeyMaterial(
   paths: KeyPaths,
   retired: RetiredKeyPolicy = { now: Date.now(), verifyForMs: 24 * 3_600_000 },

@@ -1,7 +1,8 @@
-// GET /api/health: liveness plus whether the database answers. 503 when it does not, so a load
-// balancer takes the node out.
+// GET /api/health: liveness plus whether the database answers and trading is open here. 503 when
+// not, so a load balancer takes the node out. In a cluster it also says the node's role.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { ClusterView } from '../../cluster/role.ts';
 import type { Store } from '../../store/db.ts';
 import { HealthReply } from '../schemas/system.ts';
 
@@ -12,6 +13,25 @@ export interface HealthOptions {
   version: string;
   startedAt: number;
   now: () => number;
+  /** In a cluster: this node's view, and why it last stepped down. */
+  cluster?: (ClusterView & { fencedReason: string | undefined }) | undefined;
+}
+
+function clusterState(view: NonNullable<HealthOptions['cluster']>) {
+  const leader = view.leader();
+  const role = view.role();
+  return {
+    node_id: view.nodeId,
+    role,
+    leader:
+      leader === undefined
+        ? null
+        : { node_id: leader.nodeId, address: leader.address, epoch: leader.epoch },
+    epoch: view.epoch(),
+    ...(role === 'fenced' && view.fencedReason !== undefined
+      ? { fenced_reason: view.fencedReason }
+      : {}),
+  };
 }
 
 export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = (app, options) => {
@@ -36,6 +56,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = (app, opti
         database: { reachable, dialect: options.store.dialect },
         trading:
           stopped === undefined ? { available: true } : { available: false, reason: stopped },
+        ...(options.cluster === undefined ? {} : { cluster: clusterState(options.cluster) }),
       });
     },
   );

@@ -36,4 +36,20 @@ export const HealthReply = Type.Object({
     available: Type.Boolean(),
     reason: Type.Optional(Type.String()),
   }),
+  /** Present in a cluster (CLUSTER=on). */
+  cluster: Type.Optional(
+    Type.Object({
+      node_id: Type.String(),
+      role: Type.Union([Type.Literal('leader'), Type.Literal('standby'), Type.Literal('fenced')]),
+      /** The node that holds the lease now, as this node last read it; null while nobody does. */
+      leader: Type.Union([
+        Type.Object({ node_id: Type.String(), address: Type.String(), epoch: Type.Integer() }),
+        Type.Null(),
+      ]),
+      /** The epoch this node leads under; 0 unless it leads. */
+      epoch: Type.Integer(),
+      /** Why this node stepped down, when fenced. */
+      fenced_reason: Type.Optional(Type.String()),
+    }),
+  ),
 });
