@@ -29,6 +29,7 @@ export interface LeaseOptions {
 export class ClusterLease implements ClusterView {
   readonly nodeId: string;
   private current: NodeRole = 'standby';
+  /** The epoch held while `onLead` runs, then while leading; 0 when not holding the lease. */
   private leading = 0;
   private known: LeaderInfo | undefined;
   /** The clock before the last renewal that succeeded: the lease is surely ours until + TTL. */
@@ -80,7 +81,7 @@ export class ClusterLease implements ClusterView {
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running;
-    if (this.current !== 'leader') return;
+    if (this.leading === 0) return;
     const epoch = this.leading;
     await this.stepDown('this node is shutting down', 'standby');
     await this.options.repo.release(epoch).catch(() => undefined);
@@ -92,7 +93,7 @@ export class ClusterLease implements ClusterView {
   }
 
   private round(): Promise<void> {
-    return this.serial(() => (this.current === 'leader' ? this.renew() : this.tryLead()));
+    return this.serial(() => (this.leading !== 0 ? this.renew() : this.tryLead()));
   }
 
   /** One round at a time: a slow database must not stack rounds up. */
@@ -139,15 +140,33 @@ export class ClusterLease implements ClusterView {
     this.leading = epoch;
     this.options.fence.lead(epoch);
     this.known = { nodeId, address, epoch };
+    // Taking over (recovery, building the app) may take longer than the TTL: the rounds keep
+    // renewing meanwhile, so it runs beside them rather than in one.
+    void this.takeOver(epoch);
+  }
+
+  private async takeOver(epoch: number): Promise<void> {
+    const { repo, nodeId, log } = this.options;
+    let hook: () => Promise<void>;
     try {
-      this.stepDownHook = await this.options.onLead(epoch);
+      hook = await this.options.onLead(epoch);
     } catch (error) {
       log?.error({ err: error, epoch }, 'could not take over as leader: giving the lease back');
-      this.options.fence.close();
-      this.known = undefined;
-      await repo.release(epoch).catch(() => undefined);
+      await this.serial(async () => {
+        if (this.leading !== epoch) return;
+        this.options.fence.close();
+        this.leading = 0;
+        this.known = undefined;
+        await repo.release(epoch).catch(() => undefined);
+      });
       return;
     }
+    if (this.leading !== epoch) {
+      // The lease was lost while taking over: undo at once.
+      await hook().catch(() => undefined);
+      return;
+    }
+    this.stepDownHook = hook;
     this.current = 'leader';
     this.fencedReason = undefined;
     log?.info({ epoch, nodeId }, 'this node leads the cluster');
@@ -155,12 +174,13 @@ export class ClusterLease implements ClusterView {
   }
 
   private async stepDown(reason: string, role: NodeRole): Promise<void> {
-    if (this.current !== 'leader') return;
+    if (this.leading === 0) return;
     this.options.fence.close();
+    this.leading = 0;
     this.current = role;
     this.fencedReason = role === 'fenced' ? reason : undefined;
     this.known = undefined;
-    this.options.log?.warn({ epoch: this.leading, reason }, 'this node stepped down as leader');
+    this.options.log?.warn({ reason }, 'this node stepped down as leader');
     this.emit();
     const hook = this.stepDownHook;
     this.stepDownHook = undefined;

@@ -21,6 +21,8 @@ export interface Exit {
 }
 
 export interface Running {
+  /** The child's process id. */
+  pid: number | undefined;
   output: () => string;
   stop: (signal: NodeJS.Signals) => Promise<Exit>;
   exited: Promise<Exit>;
@@ -40,6 +42,7 @@ export function runServer(env: Record<string, string>): Running {
     child.on('exit', (code, signal) => done({ code, signal, stdout, stderr })),
   );
   return {
+    pid: child.pid,
     output: () => stdout + stderr,
     exited,
     stop: (signal) => {
