@@ -126,7 +126,7 @@ export class ClusterLease implements ClusterView {
   }
 
   private async tryLead(): Promise<void> {
-    const { repo, nodeId, address, ttlMs, log } = this.options;
+    const { repo, nodeId, address, ttlMs } = this.options;
     const row = await repo.read();
     const live = row !== undefined && row.expires_at >= row.now && row.node_id !== '';
     this.setKnown(
