@@ -57,7 +57,10 @@ export async function provision(config: Config, options: ProvisionOptions): Prom
     verifyForMs: config.accessTokenExpireMinutes * 60_000,
   });
   // A single process takes the writer lock; a cluster node leaves it to whichever node leads.
-  const opening = config.cluster === undefined ? { writer: true } : { cluster: true };
+  const opening =
+    config.cluster === undefined
+      ? { writer: true }
+      : { cluster: true, idleInTransactionMs: config.cluster.leaseMs };
   const store = await openStore(config.databaseUrl, {
     ...opening,
     schema: config.databaseSchema,

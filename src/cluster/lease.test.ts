@@ -3,6 +3,7 @@ import { postgresTestUrl, storeFactories, type TestStore } from '../../test/supp
 import { sealLeaves } from '../audit/leaf.ts';
 import { adminActionEntry } from '../audit/records.ts';
 import { AuditRepo } from '../store/audit.repo.ts';
+import { openStore } from '../store/db.ts';
 import { EpochFence, FencedError } from '../store/fence.ts';
 import { LeaseRepo } from '../store/lease.repo.ts';
 import { ClusterLease } from './lease.ts';
@@ -86,6 +87,39 @@ describe.runIf(postgresTestUrl() !== undefined)('the sequencer lease and its fen
     // The takeover waited for the row lock (the write's check holds it until commit).
     expect(await takeover).toBe(2);
     expect(await leaves(test)).toEqual([0]);
+  });
+
+  it("ends a paused leader's open transaction, so that the takeover does not hang on it", async () => {
+    const paused = await openStore(postgresTestUrl() ?? '', {
+      schema: test.store.schema ?? '',
+      poolSize: 1,
+      idleInTransactionMs: 300,
+    });
+    try {
+      const fenceA = new EpochFence(new LeaseRepo(paused.db));
+      fenceA.lead((await repo.acquire('a', 'http://a', 200)) ?? -1);
+      // A writes past its check, then stops answering with the transaction open, as if SIGSTOPped.
+      const stuck = paused.db.transaction().execute(async (tx) => {
+        await fenceA.check(tx);
+        await sleep(1500);
+        await tx
+          .insertInto('audit_log')
+          .values({ seq: 0, kind: 'admin_action', payload: '{}', leaf_hash: '00', created_at: 0 })
+          .execute();
+      });
+      const started = Date.now();
+      let epoch: number | undefined;
+      while (epoch === undefined && Date.now() - started < 5000) {
+        epoch = await repo.acquire('b', 'http://b', TTL);
+        if (epoch === undefined) await sleep(50);
+      }
+      expect(epoch).toBe(2);
+      expect(Date.now() - started).toBeLessThan(1500);
+      await expect(stuck).rejects.toThrow();
+      expect(await leaves(test)).toEqual([]);
+    } finally {
+      await paused.close();
+    }
   });
 
   it('hands over on a clean stop, and a leader that cannot renew steps down by itself', async () => {

@@ -55,6 +55,12 @@ export interface OpenOptions {
    * src/cluster/lease.ts); the store's fence is an EpochFence, closed until this node leads.
    */
   cluster?: boolean;
+  /**
+   * PostgreSQL only: end a session left idle inside a transaction this long (ms). A cluster sets
+   * it to the lease TTL, so that a paused leader's open transaction, whose lock on the lease row
+   * a takeover waits for, does not outlive its lease by much.
+   */
+  idleInTransactionMs?: number;
 }
 
 const PG_INT8 = 20;
@@ -145,10 +151,16 @@ async function openPostgres(url: string, options: OpenOptions): Promise<Store> {
     connectionString: url,
     max: options.poolSize ?? 10,
     types: pgTypes(),
+    ...(options.idleInTransactionMs === undefined
+      ? {}
+      : { idle_in_transaction_session_timeout: options.idleInTransactionMs }),
     ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
   });
-  // An idle client that loses its server must not crash the process.
+  // A client that loses its server must not crash the process, idle (the pool's 'error') or in
+  // use (its own 'error'; the query in flight fails with it): a session ended by the server,
+  // such as a paused leader's by idle_in_transaction_session_timeout, is routine.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool }),
     plugins: [new SafeIntegerPlugin()],
