@@ -6,10 +6,12 @@
 // p99 of both paths and the difference: the hop (B's API edge, the signed internal request, the
 // leader's envelope check) measured against the direct baseline in the same run.
 
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { buildExchange, type Exchange } from '../../src/app.ts';
 import type { ClusterView, LeaderInfo, NodeRole } from '../../src/cluster/role.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -50,7 +52,12 @@ function percentile(sorted: readonly number[], p: number): number {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sse-bench-gateway-'));
-  const store = await openStore(postgres ?? `sqlite:${join(dir, 'exchange.db')}`);
+  // On PostgreSQL, a schema of its own, dropped at the end: the database is left as it was.
+  const schema = `bench_gateway_${randomBytes(6).toString('hex')}`;
+  const store =
+    postgres === undefined
+      ? await openStore(`sqlite:${join(dir, 'exchange.db')}`)
+      : await openStore(postgres, { schema });
   await migrateToLatest(store);
   await new SymbolsRepo(store.db).insertMissing(initialListings(Date.now()));
   const nodes: Exchange[] = [];
@@ -173,6 +180,12 @@ async function main(): Promise<void> {
   } finally {
     for (const n of nodes.reverse()) await n.app.close();
     await store.close();
+    if (postgres !== undefined) {
+      const client = new pg.Client({ connectionString: postgres });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    }
     rmSync(dir, { recursive: true, force: true });
   }
 }
