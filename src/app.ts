@@ -53,7 +53,12 @@ import type { KeyRotation } from './keys/rotation.ts';
 import { installValidation } from './http/plugins/validation.ts';
 import type { Venue } from './exchange/venue.ts';
 import { startLeaderDuties } from './cluster/leader-duties.ts';
-import type { ClusterLease } from './cluster/lease.ts';
+import { LocalCommands, unwrap, type TradingCommands } from './cluster/commands.ts';
+import { CommandIntake } from './cluster/intake.ts';
+import { RemoteCommands } from './cluster/remote-commands.ts';
+import type { ClusterView } from './cluster/role.ts';
+import { clusterKey } from './cluster/wire.ts';
+import { internalRoutes } from './http/routes/internal.ts';
 import type { Store } from './store/db.ts';
 import type { KeyMaterial } from './store/key-files.ts';
 import { ApiKeysRepo } from './store/api-keys.repo.ts';
@@ -76,16 +81,22 @@ export interface AppDeps {
   redisPrefix?: string;
   /** Tests pass cheaper argon2 parameters; production uses the defaults. */
   hasher?: PasswordHasher;
-  /** In a cluster, the lease this node leads under: shown in /api/health. */
-  cluster?: ClusterLease | undefined;
   /** Serve HTTPS with this certificate (see loadTls) and send HSTS; plain HTTP without. */
   https?: TlsServerOptions;
+  /**
+   * This node's place in a cluster: trading commands then go to the leader it names, and the
+   * internal command endpoint takes them from the other nodes. Without it, the node is alone:
+   * commands run on its own venue and there is no internal endpoint. /api/health shows it.
+   */
+  cluster?: (ClusterView & { fencedReason?: string | undefined }) | undefined;
 }
 
 export interface Exchange {
   app: ExchangeApp;
   identity: Identity;
   venue: Venue;
+  /** Where the routes send trading commands: this venue, or the cluster's leader. */
+  commands: TradingCommands;
   audit: AuditLog;
   routePolicies: readonly RoutePolicy[];
   /** Data key rotation and re-encryption, running in the background while the app is open. */
@@ -106,7 +117,7 @@ const SESSION_SWEEP_MS = 60_000;
 async function buildIdentity(
   deps: AppDeps,
   events: SecurityEvents,
-  venue: Venue,
+  commands: TradingCommands,
   redis: Redis | undefined,
   now: () => number,
 ): Promise<Identity> {
@@ -159,7 +170,9 @@ async function buildIdentity(
     {
       passwordMinLength: config.passwordMinLength,
       startingBalance: config.startingBalance,
-      open: (userId, cash) => venue.openAccount(userId, cash),
+      open: async (userId, cash) => {
+        unwrap(await commands.execute({ kind: 'open-account', userId, cash }));
+      },
     },
     now,
   );
@@ -198,6 +211,27 @@ function buildDefense(
   };
   const guard = new Guard(limits, blocks, events, config.blockDurationMinutes * 60_000, ids, now);
   return { guard, blocks, redis };
+}
+
+/** Alone, commands run on this venue; in a cluster, at the leader, which takes them by intake. */
+function buildCommands(
+  deps: AppDeps,
+  venue: Venue,
+  now: () => number,
+): { commands: TradingCommands; intake: CommandIntake | undefined } {
+  const local = new LocalCommands(venue);
+  const { cluster } = deps;
+  if (cluster === undefined) return { commands: local, intake: undefined };
+  const ttlMs = deps.config.clusterCommandTtlMs;
+  const commands = new RemoteCommands({
+    cluster,
+    local,
+    key: clusterKey(deps.keyring),
+    ttlMs,
+    now,
+    log: deps.logger,
+  });
+  return { commands, intake: new CommandIntake({ cluster, local, ttlMs, now }) };
 }
 
 export async function buildExchange(deps: AppDeps): Promise<Exchange> {
@@ -240,7 +274,8 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     log: deps.logger,
   });
   const { venue, keyRotation } = duties;
-  const identity = await buildIdentity(deps, events, venue, redis, now);
+  const { commands, intake } = buildCommands(deps, venue, now);
+  const identity = await buildIdentity(deps, events, commands, redis, now);
   // Revokes sessions past their idle or absolute timeout, so the database says which are live.
   const sessionSweep = setInterval(() => {
     identity.sessions.expireIdle().catch((err: unknown) => {
@@ -334,12 +369,14 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   await app.register(mfaRoutes, { identity });
   await app.register(apiKeyRoutes, { identity, guard });
   await app.register(accountEventRoutes, { repo: eventsRepo });
-  await app.register(adminRoutes, { identity, venue });
+  await app.register(adminRoutes, { identity, venue, commands });
   await app.register(keyRoutes, { rotation: keyRotation, audit });
   await app.register(securityRoutes, { repo: eventsRepo, blocks, blocking, now });
   await app.register(marketRoutes, { venue, rules: deps.config });
   await app.register(systemRoutes, { venue, startedAt, now });
-  await app.register(tradingRoutes, { venue });
+  await app.register(tradingRoutes, { venue, commands });
+  if (intake !== undefined)
+    await app.register(internalRoutes, { intake, key: clusterKey(deps.keyring), now });
   await app.register(cryptoRoutes, {
     keys: { signing: deps.keys.cryptoApi, rsa: deps.keys.rsa },
     keyring: deps.keyring,
@@ -354,5 +391,5 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     upgrades: (address) => guard.upgrade(address),
     now,
   });
-  return { app, identity, venue, audit, routePolicies, keyRotation, blocking };
+  return { app, identity, venue, commands, audit, routePolicies, keyRotation, blocking };
 }

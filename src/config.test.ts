@@ -27,6 +27,7 @@ describe('loadConfig', () => {
     expect(config.allowedOrigins).toEqual([]);
     expect(config.redisUrl).toBeUndefined();
     expect(config.adminPassword).toBeUndefined();
+    expect(config.clusterCommandTtlMs).toBe(10_000);
   });
 
   it('reads the original platform variable names', () => {
@@ -105,6 +106,10 @@ describe('loadConfig', () => {
       'ALLOWED_ORIGINS must be a comma-separated list of http(s)://host[:port] (got "*")',
     ],
     [{ PASSWORD_MIN_LENGTH: '4' }, 'PASSWORD_MIN_LENGTH must be an integer from 8 to 64 (got "4")'],
+    [
+      { CLUSTER_COMMAND_TTL_MS: '10s' },
+      'CLUSTER_COMMAND_TTL_MS must be an integer from 100 to 120000 (got "10s")',
+    ],
   ])('rejects %j with one line naming the variable', (env, message) => {
     const error = configError(env);
     expect(error.message).toBe(message);

@@ -113,6 +113,11 @@ export interface Config {
   simulatorIntervalMs: number;
   /** Built-in HTTPS (TLS_CERT, TLS_KEY, TLS_REDIRECT_PORT); plain HTTP when undefined. */
   tls: TlsConfig | undefined;
+  /**
+   * CLUSTER_COMMAND_TTL_MS: how long a trading command may wait for the leader, retries
+   * included; past it the command is refused and never carried out late.
+   */
+  clusterCommandTtlMs: number;
 }
 
 export interface TlsConfig {
@@ -405,6 +410,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     simulatorSeed: r.int('SIMULATOR_SEED', 42, 0, 2 ** 31 - 1),
     simulatorIntervalMs: r.int('SIMULATOR_INTERVAL_MS', 1000, 100, 3_600_000),
     tls: readTls(r, cwd, port),
+    clusterCommandTtlMs: r.int('CLUSTER_COMMAND_TTL_MS', 10_000, 100, 120_000),
   };
 }
 

@@ -4,6 +4,7 @@
 // that was acknowledged. The fault is real: a trigger makes the database refuse new order rows.
 
 import { afterEach, describe, expect, it } from 'vitest';
+import { TRADING_RETRY_AFTER_SECONDS } from '../src/http/plugins/error-handler.ts';
 import { call, signUp } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { refuseWrites, tradingHealth, untilTradingResumes } from './support/faults.ts';
@@ -45,6 +46,8 @@ describe.each(storeFactories())('a journal outage over HTTP on $name', (factory)
       code: 'TRADING_UNAVAILABLE',
       message: expect.stringMatching(/may or may not have taken effect/) as unknown,
     });
+    // Every TRADING_UNAVAILABLE says when to come back.
+    expect(failed.headers['retry-after']).toBe(String(TRADING_RETRY_AFTER_SECONDS));
     const halted = await tradingHealth(t);
     expect(halted.status).toBe(503);
     expect(halted.trading.available).toBe(false);

@@ -31,26 +31,26 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** Tests make many requests from one address: limits are raised unless a test sets its own. */
+export function testEnvironment(dataDir: string): Record<string, string> {
+  return {
+    DATA_DIR: dataDir,
+    LOG_FILE: 'off',
+    SIMULATOR: 'off',
+    API_RATE_LIMIT: '10000000',
+    API_BURST_LIMIT: '1000',
+    LOGIN_RATE_LIMIT: '1000000',
+    BRUTE_FORCE_THRESHOLD: '1000000',
+  };
+}
+
 export async function openTestApp(
   factory: StoreFactory,
   env: Record<string, string> = {},
   options: Partial<Pick<AppDeps, 'now' | 'redisPrefix' | 'logger'>> = {},
 ): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), 'sse-app-'));
-  // Tests make many requests from one address: limits are raised unless a test sets its own.
-  const config = loadConfig(
-    {
-      DATA_DIR: dir,
-      LOG_FILE: 'off',
-      SIMULATOR: 'off',
-      API_RATE_LIMIT: '10000000',
-      API_BURST_LIMIT: '1000',
-      LOGIN_RATE_LIMIT: '1000000',
-      BRUTE_FORCE_THRESHOLD: '1000000',
-      ...env,
-    },
-    dir,
-  );
+  const config = loadConfig({ ...testEnvironment(dir), ...env }, dir);
   const opened = await factory.open();
   await new SymbolsRepo(opened.store.db).insertMissing(initialListings(Date.now()));
   const dispose = async (): Promise<void> => {

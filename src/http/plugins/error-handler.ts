@@ -9,6 +9,12 @@ import { RateLimited } from '../../defense/guard.ts';
 import { setRateHeaders } from './defense.ts';
 import { describeSchemaErrors } from '../schema-errors.ts';
 
+/**
+ * Retry-After on every TRADING_UNAVAILABLE: the exchange is recovering its journal, or the cluster
+ * is choosing a leader, and both take seconds; clients that honour it do not hammer it meanwhile.
+ */
+export const TRADING_RETRY_AFTER_SECONDS = 2;
+
 function body(code: ErrorCode, message: string): ErrorBody {
   return { error: { code, message } };
 }
@@ -59,7 +65,11 @@ export function registerErrorHandler(app: ExchangeApp): void {
       setRateHeaders(reply, error.decision);
       void reply.header('retry-after', Math.max(1, Math.ceil(error.decision.resetMs / 1000)));
     }
-    if (error instanceof ApiError) return reply.code(error.status).send(error.toBody());
+    if (error instanceof ApiError) {
+      if (error.code === 'TRADING_UNAVAILABLE')
+        void reply.header('retry-after', TRADING_RETRY_AFTER_SECONDS);
+      return reply.code(error.status).send(error.toBody());
+    }
     const mapped = fromFastifyError(error);
     if (mapped !== undefined) return reply.code(mapped.status).send(mapped.body);
     request.log.error({ err: error }, 'request failed');

@@ -1,5 +1,6 @@
 // /api/admin: operator actions, for the admin role only: accounts with balances, deposits and
-// withdrawals (ledger entries with a reason), and halting or resuming a symbol.
+// withdrawals (ledger entries with a reason), and halting or resuming a symbol. The changes are
+// commands to the sequencer (this node's or the leader's).
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -7,6 +8,7 @@ import { ApiError } from '../../errors.ts';
 import type { Identity } from '../../auth/index.ts';
 import { CASH } from '../../exchange/exchange.ts';
 import type { Venue } from '../../exchange/venue.ts';
+import { unwrap, type TradingCommands } from '../../cluster/commands.ts';
 import { formatPaise, parseRupees } from '../../money.ts';
 import { principalOf } from '../access.ts';
 import { AUTHENTICATED_ERRORS, Success } from '../schemas/common.ts';
@@ -33,10 +35,11 @@ const UserSummary = Type.Object({
 const amountText = (asset: string, n: number): string =>
   asset === CASH ? formatPaise(n) : String(n);
 
-export const adminRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; venue: Venue }> = (
-  app,
-  { identity, venue },
-) => {
+export const adminRoutes: FastifyPluginAsyncTypebox<{
+  identity: Identity;
+  venue: Venue;
+  commands: TradingCommands;
+}> = (app, { identity, venue, commands }) => {
   const { exchange } = venue;
 
   app.get(
@@ -95,9 +98,6 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; venue:
     async (request) => {
       const { asset, reason } = request.body;
       const user = await identity.accounts.require(request.params.id);
-      if (asset !== CASH && exchange.market(asset) === undefined) {
-        throw new ApiError('UNKNOWN_SYMBOL', `no symbol ${asset}`);
-      }
       const negative = request.body.amount.startsWith('-');
       const text = negative ? request.body.amount.slice(1) : request.body.amount;
       const magnitude =
@@ -109,24 +109,16 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; venue:
         );
       }
       const admin = principalOf(request).userId;
-      const result = await exchange.adjust(
-        user.id,
-        asset,
-        negative ? -magnitude : magnitude,
-        reason,
-        admin,
+      const b = unwrap(
+        await commands.execute({
+          kind: 'adjust',
+          admin,
+          userId: user.id,
+          asset,
+          amount: negative ? -magnitude : magnitude,
+          reason,
+        }),
       );
-      if (!result.ok) {
-        const code =
-          result.code === 'INSUFFICIENT_SHARES' || result.code === 'BALANCE_OVERFLOW'
-            ? result.code
-            : 'INSUFFICIENT_FUNDS';
-        throw new ApiError(
-          code,
-          `the adjustment was refused: ${result.code.toLowerCase().replaceAll('_', ' ')}`,
-        );
-      }
-      const b = exchange.ledger.balance(user.id, asset);
       return {
         success: true as const,
         balance: {
@@ -156,8 +148,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ identity: Identity; venue:
       async (request) => {
         const { symbol } = request.params;
         const admin = principalOf(request).userId;
-        if (!(await venue.setSymbolStatus(symbol, status, admin)))
-          throw new ApiError('NOT_FOUND', `no symbol ${symbol}`);
+        unwrap(await commands.execute({ kind: 'set-status', admin, symbol, status }));
         request.log.warn({ symbol, status, admin }, 'symbol status changed');
         return { success: true as const };
       },

@@ -14,7 +14,7 @@ export interface HealthOptions {
   startedAt: number;
   now: () => number;
   /** In a cluster: this node's view, and why it last stepped down. */
-  cluster?: (ClusterView & { fencedReason: string | undefined }) | undefined;
+  cluster?: (ClusterView & { fencedReason?: string | undefined }) | undefined;
 }
 
 function clusterState(view: NonNullable<HealthOptions['cluster']>) {

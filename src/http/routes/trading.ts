@@ -1,5 +1,6 @@
 // /api/trading: orders, portfolio and transactions of the caller. Thin: parse the prices
-// exactly, call the trading service, shape the reply.
+// exactly, send commands to the sequencer (this node's or the leader's), read through the trading
+// service, shape the reply.
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -7,6 +8,7 @@ import { ApiError } from '../../errors.ts';
 import type { OrderRequest } from '../../exchange/exchange.ts';
 import type { PlacedOrder } from '../../exchange/trading.ts';
 import type { Venue } from '../../exchange/venue.ts';
+import { unwrap, type TradingCommands } from '../../cluster/commands.ts';
 import { parseRupees } from '../../money.ts';
 import { principalOf } from '../access.ts';
 import { AUTHENTICATED_ERRORS } from '../schemas/common.ts';
@@ -70,7 +72,10 @@ function placedReply(placed: PlacedOrder, message: string) {
   };
 }
 
-export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, { venue }) => {
+export const tradingRoutes: FastifyPluginAsyncTypebox<{
+  venue: Venue;
+  commands: TradingCommands;
+}> = (app, { venue, commands }) => {
   const { trading } = venue;
 
   app.post(
@@ -89,7 +94,7 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
       const p = price('price', body.price);
       const stop = price('stop_price', body.stop_price);
       requireFields(body.order_mode, p, stop);
-      const placed = await trading.place(principalOf(request).userId, {
+      const order = {
         symbol: body.symbol,
         side: body.order_type,
         mode: body.order_mode,
@@ -100,7 +105,9 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
         postOnly: body.post_only,
         clientOrderId: body.client_order_id,
         selfTrade: body.self_trade_prevention,
-      });
+      };
+      const userId = principalOf(request).userId;
+      const placed = unwrap(await commands.execute({ kind: 'place', userId, order }));
       const message = placed.duplicate
         ? 'Order already placed with this client_order_id'
         : 'Order placed successfully';
@@ -161,7 +168,10 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
         response: { 200: OrderReply, ...AUTHENTICATED_ERRORS },
       },
     },
-    async (request) => trading.cancel(principalOf(request).userId, request.params.id),
+    async (request) => {
+      const userId = principalOf(request).userId;
+      return unwrap(await commands.execute({ kind: 'cancel', userId, orderId: request.params.id }));
+    },
   );
 
   app.patch(
@@ -177,11 +187,14 @@ export const tradingRoutes: FastifyPluginAsyncTypebox<{ venue: Venue }> = (app, 
       },
     },
     async (request) => {
-      const placed = await trading.amend(principalOf(request).userId, request.params.id, {
+      const amend = {
         quantity: request.body.quantity,
         price: price('price', request.body.price),
         stopPrice: price('stop_price', request.body.stop_price),
-      });
+      };
+      const userId = principalOf(request).userId;
+      const orderId = request.params.id;
+      const placed = unwrap(await commands.execute({ kind: 'amend', userId, orderId, amend }));
       return placedReply(placed, 'Order amended successfully');
     },
   );
