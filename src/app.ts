@@ -173,12 +173,17 @@ async function buildIdentity(
       open: async (userId, cash) => {
         unwrap(await commands.execute({ kind: 'open-account', userId, cash }));
       },
+      openingEndsWithAnswer: deps.cluster === undefined,
     },
     now,
   );
   // A crash between a registration's two writes left these without their cash: they go.
-  const discarded = await accounts.discardUnopened();
-  if (discarded > 0) deps.logger?.warn({ discarded }, 'removed accounts a crash left unopened');
+  // Alone, no registration is in flight at startup; in a cluster, one may be on another node
+  // until its command's deadline (see sweepUnopened).
+  if (deps.cluster === undefined) {
+    const discarded = await accounts.discardUnopened();
+    if (discarded > 0) deps.logger?.warn({ discarded }, 'removed accounts a crash left unopened');
+  }
   return { accounts, sessions, mfa, apiKeys, tokens };
 }
 
@@ -283,10 +288,29 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     });
   }, SESSION_SWEEP_MS);
   sessionSweep.unref();
+  // In a cluster an account whose opening was never confirmed stays until no command can open
+  // it any more (twice the command TTL); the leader then removes it, freeing the username.
+  const unopenedSweep =
+    deps.cluster === undefined
+      ? undefined
+      : setInterval(() => {
+          const before = now() - 2 * deps.config.clusterCommandTtlMs;
+          identity.accounts
+            .discardUnopened(before)
+            .then((discarded) => {
+              if (discarded > 0)
+                deps.logger?.warn({ discarded }, 'removed accounts whose opening never completed');
+            })
+            .catch((err: unknown) =>
+              deps.logger?.warn({ err }, 'could not sweep unopened accounts'),
+            );
+        }, deps.config.clusterCommandTtlMs);
+  unopenedSweep?.unref();
   // Stop the bots (withdrawing their quotes), then wait for the journal: nothing acknowledged
   // is left unwritten.
   app.addHook('onClose', async () => {
     clearInterval(sessionSweep);
+    clearInterval(unopenedSweep);
     await duties.close();
     await audit.close();
     redis?.disconnect();

@@ -17,6 +17,7 @@ import { initialListings } from '../src/market/listings.ts';
 import { openKeyring } from '../src/store/data-keys.repo.ts';
 import { ensureKeyMaterial } from '../src/store/key-files.ts';
 import { SymbolsRepo } from '../src/store/symbols.repo.ts';
+import { UsersRepo } from '../src/store/users.repo.ts';
 import { call, signUp, type Reply as HttpReply } from './support/api.ts';
 import { FAST_HASHER, openTestApp, testEnvironment, type TestApp } from './support/app.ts';
 import { storeFactories, type TestStore } from './support/stores.ts';
@@ -256,6 +257,27 @@ describe.each(storeFactories())('orders from any node on $name', (factory) => {
     expect(res.headers['retry-after']).toBe(String(TRADING_RETRY_AFTER_SECONDS));
     expect(waited).toBeGreaterThanOrEqual(GATEWAY_TTL_MS - 50);
     expect(waited).toBeLessThan(GATEWAY_TTL_MS + 1_500);
+  });
+
+  it('keeps an account whose opening no leader confirmed until no command can open it', async () => {
+    await a.close();
+    const res = await call(b.t, 'POST', '/api/auth/register', {
+      body: {
+        username: 'carol',
+        email: 'carol@example.com',
+        password: 'a long enough passphrase',
+        full_name: 'Carol',
+      },
+    });
+    expect(res.status).toBe(503);
+    // The leader might still be carrying the opening out: discarding the row now would make
+    // its commit fail (regression: that stopped the leader's trading).
+    const users = new UsersRepo(db.store.db);
+    expect((await users.findByUsername('carol'))?.opened).toBe(0);
+    const accounts = b.exchange.identity.accounts;
+    expect(await accounts.discardUnopened(Date.now() - 2 * GATEWAY_TTL_MS)).toBe(0);
+    expect(await accounts.discardUnopened(Date.now() + 1)).toBe(1);
+    expect(await users.findByUsername('carol')).toBeUndefined();
   });
 
   it('refuses a command that arrives after its deadline, and places nothing', async () => {

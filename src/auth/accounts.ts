@@ -52,6 +52,13 @@ export interface AccountsPolicy {
    * sequencer, so the ledger stays its one writer); rejects when that is not known to be durable.
    */
   open: (userId: number, cash: number) => Promise<void>;
+  /**
+   * Whether an opening that failed has surely ended: true on a single node, where the journal
+   * has answered before `open` rejects. In a cluster the leader may still be carrying the
+   * command out, so the row stays, and the leader discards it once no command can open it any
+   * more (see `discardUnopened`).
+   */
+  openingEndsWithAnswer: boolean;
 }
 
 const emailContext = (id: number): string => userFieldContext('email_enc', id);
@@ -153,16 +160,18 @@ export class Accounts {
 
   /** After a failed opening: the account goes if it is still unopened; says which it was. */
   private async settleOpening(userId: number): Promise<'opened' | 'discarded' | 'unknown'> {
-    if (await this.users.discardUnopened(userId)) return 'discarded';
+    if (this.policy.openingEndsWithAnswer && (await this.users.discardUnopened(userId)))
+      return 'discarded';
     return (await this.users.findById(userId))?.opened === 1 ? 'opened' : 'unknown';
   }
 
   /**
-   * Removes the accounts a crash left unopened, between their row and their opening. At
-   * startup only: an unopened account then has no registration in flight.
+   * Removes the accounts left unopened, between their row and their opening (by a crash, or an
+   * opening whose outcome a cluster node never heard), registered before `before`: a time after
+   * which no opening of them can be in flight any more. A single node passes none at startup.
    */
-  async discardUnopened(): Promise<number> {
-    return this.users.discardAllUnopened();
+  async discardUnopened(before?: number): Promise<number> {
+    return this.users.discardAllUnopened(before);
   }
 
   async login(username: string, password: string, origin: RequestOrigin): Promise<LoginResult> {

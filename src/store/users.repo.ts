@@ -80,9 +80,11 @@ export class UsersRepo {
     return Number(result.numDeletedRows) > 0;
   }
 
-  /** Removes every unopened account: at startup, when no registration can be in flight. */
-  async discardAllUnopened(): Promise<number> {
-    const result = await this.db.deleteFrom('users').where('opened', '=', 0).executeTakeFirst();
+  /** Removes every unopened account, or those created before `before` (epoch ms). */
+  async discardAllUnopened(before?: number): Promise<number> {
+    let query = this.db.deleteFrom('users').where('opened', '=', 0);
+    if (before !== undefined) query = query.where('created_at', '<', before);
+    const result = await query.executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
