@@ -75,14 +75,16 @@ async function within(ms: number, check: () => Promise<boolean>): Promise<boolea
   }
 }
 
+const sqliteFactory = storeFactories()[0];
+if (sqliteFactory === undefined) throw new Error('no SQLite factory');
+const sqlite = sqliteFactory;
+
 const stocks = (node: TestApp, ip: string) => call(node, 'GET', '/api/market/stocks', { ip });
 const refused = async (node: TestApp, ip: string) => (await stocks(node, ip)).status === 403;
 const served = async (node: TestApp, ip: string) => (await stocks(node, ip)).status === 200;
 
 describe('defense state shared through Redis by two nodes', () => {
   const url = redisTestUrl();
-  const sqlite = storeFactories()[0];
-  if (sqlite === undefined) throw new Error('no SQLite factory');
 
   async function withNodes(env: Record<string, string>, test: (n: Nodes) => Promise<void>) {
     if (url === undefined) return;
