@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -16,6 +17,34 @@ async function soon(check: () => boolean | Promise<boolean>): Promise<boolean> {
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** A TCP relay to Redis on 127.0.0.1 that a test can take down and bring back on its port. */
+async function openRelay(target: URL) {
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(target.port || 6379), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => {});
+      socket.on('close', () => {
+        sockets.delete(socket);
+        client.destroy();
+        upstream.destroy();
+      });
+    }
+    client.pipe(upstream).pipe(client);
+  });
+  const listen = (port: number) =>
+    new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
+  await listen(0);
+  const port = (server.address() as AddressInfo).port;
+  const down = async () => {
+    const closed = new Promise((resolve) => server.close(resolve));
+    for (const socket of sockets) socket.destroy();
+    await closed;
+  };
+  return { port, down, up: () => listen(port) };
 }
 
 describe('SharedIpBlocks', () => {
@@ -144,6 +173,45 @@ describe('SharedIpBlocks', () => {
       'block',
       'lift',
     ]);
+  });
+
+  it('sends the changes it held while Redis was unreachable when it is back, and reloads what it missed', async () => {
+    if (url === undefined) return;
+    const relay = await openRelay(new URL(url));
+    const relayed = new Redis(relay.port, '127.0.0.1', {
+      retryStrategy: () => 20,
+      maxRetriesPerRequest: 1,
+    });
+    relayed.on('error', () => {});
+    clients.push(relayed);
+    const a = await node({ redis: relayed });
+    const b = await node();
+    try {
+      await a.block('203.0.113.11', 10 * MINUTE, 'before');
+      expect(await soon(() => b.active('203.0.113.11') !== undefined)).toBe(true);
+
+      await relay.down();
+      expect(await a.unblock('203.0.113.11')).toBe(true);
+      await a.block('203.0.113.12', 10 * MINUTE, 'during, on a');
+      await b.block('203.0.113.13', 10 * MINUTE, 'during, on b');
+      // The outage lifts nothing on b, and a goes on enforcing its own copy.
+      expect(b.active('203.0.113.11')).toBeDefined();
+      expect(b.active('203.0.113.12')).toBeUndefined();
+      expect(a.active('203.0.113.11')).toBeUndefined();
+      expect(a.active('203.0.113.12')).toBeDefined();
+      expect(a.active('203.0.113.13')).toBeUndefined();
+
+      await relay.up();
+      expect(
+        await soon(
+          () => b.active('203.0.113.11') === undefined && b.active('203.0.113.12') !== undefined,
+        ),
+      ).toBe(true);
+      expect(await soon(() => a.active('203.0.113.13') !== undefined)).toBe(true);
+      expect(a.list().map((block) => block.key)).toEqual(['203.0.113.12', '203.0.113.13']);
+    } finally {
+      await relay.down();
+    }
   });
 
   it('refuses to open without Redis, saying so', async () => {
