@@ -199,7 +199,6 @@ function buildDefense(
   const ids = {
     enabled: config.idsEnabled,
     action: config.idsAction,
-    blockAfter: config.idsBlockAfter,
   };
   const blockDurationMs = config.blockDurationMinutes * 60_000;
   const hits = openAttackHits({

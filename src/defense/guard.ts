@@ -46,9 +46,8 @@ function worstOf(findings: readonly Finding[]): Finding | undefined {
 
 export interface IdsPolicy {
   enabled: boolean;
-  /** log: record only; reject: also refuse the request; block: also block after `blockAfter` hits. */
+  /** log: record only; reject: also refuse the request; block: also block after repeated hits. */
   action: 'log' | 'reject' | 'block';
-  blockAfter: number;
 }
 
 export class Guard {
@@ -58,7 +57,7 @@ export class Guard {
   constructor(
     private readonly limits: RateLimits,
     private readonly blocks: IpBlocks,
-    /** IDS hits per address, for the `block` action (its threshold is IdsPolicy.blockAfter). */
+    /** IDS hits per address, for the `block` action: it says when there were enough. */
     private readonly hits: AttackHits,
     private readonly events: SecurityEvents,
     private readonly blockDurationMs: number,
