@@ -27,7 +27,9 @@ import { SecurityEvents } from './defense/security-events.ts';
 import { trustedProxies } from './defense/client-ip.ts';
 import { AddressBlocks } from './defense/address-blocks.ts';
 import { Guard } from './defense/guard.ts';
-import { IpBlocks } from './defense/ip-blocks.ts';
+import { openAttackHits } from './defense/attack-hits.ts';
+import type { IpBlocks } from './defense/ip-blocks.ts';
+import { openIpBlocks } from './defense/shared-ip-blocks.ts';
 import { RateLimits } from './defense/rate-limits.ts';
 import { installDefense, userAllowance } from './http/plugins/defense.ts';
 import { securityRoutes } from './http/routes/security.ts';
@@ -187,7 +189,10 @@ async function buildIdentity(
   return { accounts, sessions, mfa, apiKeys, tokens };
 }
 
-/** The request gate: rate limits (in Redis when REDIS_URL is set), IP blocks and the IDS. */
+/**
+ * The request gate: rate limits, IP blocks and the IDS. With REDIS_URL set, limits, blocks and IDS
+ * hit counts are the cluster's, in Redis, under one prefix.
+ */
 function buildDefense(
   deps: AppDeps,
   events: SecurityEvents,
@@ -198,7 +203,8 @@ function buildDefense(
     config.redisUrl === undefined
       ? undefined
       : new Redis(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true });
-  const blocks = new IpBlocks(now);
+  const prefix = deps.redisPrefix ?? deps.config.redisPrefix;
+  const blocks = openIpBlocks({ redis, prefix, now, log: deps.logger });
   const limits = new RateLimits({
     apiRatePerMinute: config.apiRateLimit,
     apiBurst: config.apiBurstLimit,
@@ -207,14 +213,21 @@ function buildDefense(
     bruteForceThreshold: config.bruteForceThreshold,
     wsUpgradesPerMinute: config.wsUpgradeRateLimit,
     redis,
-    prefix: deps.redisPrefix ?? deps.config.redisPrefix,
+    prefix,
   });
   const ids = {
     enabled: config.idsEnabled,
     action: config.idsAction,
-    blockAfter: config.idsBlockAfter,
   };
-  const guard = new Guard(limits, blocks, events, config.blockDurationMinutes * 60_000, ids, now);
+  const blockDurationMs = config.blockDurationMinutes * 60_000;
+  const hits = openAttackHits({
+    policy: { threshold: config.idsBlockAfter, windowMs: blockDurationMs },
+    now,
+    redis,
+    prefix,
+    log: deps.logger,
+  });
+  const guard = new Guard(limits, blocks, hits, events, blockDurationMs, ids, now);
   return { guard, blocks, redis };
 }
 
@@ -266,8 +279,11 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   const events = new SecurityEvents(eventsRepo, audit, now, deps.securityLog);
   const { guard, blocks, redis } = buildDefense(deps, events, now);
   const blocking = new AddressBlocks(blocks, guard, new IpBlocksRepo(deps.store.db), events, now);
-  const restored = await blocking.restore();
-  if (restored > 0) deps.logger?.info({ restored }, 'manual IP blocks restored');
+  // Stored blocks are put back now, and again whenever a reconnection reloads the shared ones.
+  await blocks.open(async () => {
+    const restored = await blocking.restore();
+    if (restored > 0) deps.logger?.info({ restored }, 'manual IP blocks restored');
+  });
   const duties = await startLeaderDuties({
     config: deps.config,
     store: deps.store,
@@ -313,6 +329,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     clearInterval(unopenedSweep);
     await duties.close();
     await audit.close();
+    await blocks.close();
     redis?.disconnect();
   });
 

@@ -14,7 +14,7 @@ import { askControlSocket } from './control/client.ts';
 import { controlSocketPath, type ControlAnswer, type ControlCommand } from './control/protocol.ts';
 import { runCommand } from './control/server.ts';
 import { AddressBlocks } from './defense/address-blocks.ts';
-import { IpBlocks } from './defense/ip-blocks.ts';
+import { LocalIpBlocks } from './defense/ip-blocks.ts';
 import { SecurityEvents } from './defense/security-events.ts';
 import { AuditRepo } from './store/audit.repo.ts';
 import { openStore } from './store/db.ts';
@@ -65,9 +65,9 @@ async function runOnDatabase(config: Config, command: ControlCommand): Promise<C
       headIntervalMs: config.auditHeadIntervalMs,
       headEveryLeaves: config.auditHeadEveryLeaves,
     });
-    const blocks = new IpBlocks(Date.now);
+    const blocks = new LocalIpBlocks(Date.now);
     // Nothing else is in force without a running exchange: no failed logins, no IDS hits.
-    const forget = { unblock: (key: string) => Promise.resolve(blocks.unblock(key)) };
+    const forget = { unblock: (key: string) => blocks.unblock(key) };
     const events = new SecurityEvents(new SecurityEventsRepo(store.db), audit, Date.now);
     const blocking = new AddressBlocks(
       blocks,

@@ -5,7 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { IpBlocks } from '../src/defense/ip-blocks.ts';
+import { LocalIpBlocks } from '../src/defense/ip-blocks.ts';
 import { SecurityEvents, type RecordedSecurityEvent } from '../src/defense/security-events.ts';
 import { csvCell } from '../src/http/csv.ts';
 import { REPORT_CSV_HEADER, reportCsv } from '../src/http/routes/security.ts';
@@ -454,7 +454,7 @@ describe('security event API', () => {
         feed,
         events,
         repo,
-        blocks: new IpBlocks(Date.now),
+        blocks: new LocalIpBlocks(Date.now),
         sessions: app.exchange.identity.sessions,
         log: app.app.log,
         now: Date.now,

@@ -1,6 +1,8 @@
 // Sessions are refresh-token families (RFC 9700): opaque 256-bit refresh tokens stored as
 // hashes, rotated on every use; a spent token seen again revokes the whole family. Access
-// tokens carry the session id, so revoking a session ends its access tokens at once.
+// tokens carry the session id, so revoking a session ends its access tokens: at once on the node
+// that revoked it, and within SESSION_STATE_TTL_MS (1 s) on every other node, which trusts what
+// it read of a session from the database for less than that.
 // The database holds only hashes of session ids and refresh tokens: a copy of it names no live
 // session. Every request checks the idle and absolute timeouts; a session past one is revoked.
 // A token refreshed again within REFRESH_GRACE_MS (two tabs, a retried request) gets the same
@@ -56,7 +58,10 @@ function sessionIdOf(refreshToken: string): string | undefined {
   return dot > 0 ? refreshToken.slice(0, dot) : undefined;
 }
 
-/** How long a session's state is trusted without asking the database again. */
+/**
+ * How long a session's state is trusted without asking the database again: the bound on how long
+ * another node's revocation goes unseen here (the cluster promises 1 s; keep this ≤ 1000).
+ */
 export const SESSION_STATE_TTL_MS = 1000;
 /** A use is written to the database at most this often per session (it postpones the idle end). */
 const TOUCH_EVERY_MS = 60_000;

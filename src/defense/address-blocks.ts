@@ -1,9 +1,10 @@
 // Blocks that people place and lift: an administrator over HTTP, the operator over the local
 // control socket. A block that would lock its requester out (their own address, or loopback,
 // through which a one-host install is reached) is refused unless the request overrides that.
-// Manual blocks are stored, so they outlive a restart; every change is a security event, and so
-// an audit leaf. Automatic blocks (failed logins, the IDS) stay in memory: they are short, and
-// an attacker must not be able to make the exchange write to its database at will.
+// Manual blocks are stored, so they outlive a restart of every node; every change is a security
+// event, and so an audit leaf. Automatic blocks (failed logins, the IDS) live only in IpBlocks
+// (memory, or the cluster's Redis): they are short, and an attacker must not be able to make the
+// exchange write to its database at will.
 
 import { isIP } from 'node:net';
 import { ApiError } from '../errors.ts';
@@ -88,7 +89,7 @@ export class AddressBlocks {
     const now = this.now();
     const rows = await this.repo.active(now);
     for (const row of rows) {
-      this.blocks.put({
+      await this.blocks.put({
         key: row.address_key,
         reason: row.reason,
         manual: true,
@@ -113,7 +114,7 @@ export class AddressBlocks {
           'Send "override": true to block it anyway; `npm run security -- unblock IP` on the host lifts it.',
       );
     }
-    const block = this.blocks.block(key, request.minutes * 60_000, request.reason, true);
+    const block = await this.blocks.block(key, request.minutes * 60_000, request.reason, true);
     await this.repo.save({
       address_key: key,
       reason: block.reason,
@@ -132,17 +133,18 @@ export class AddressBlocks {
   /** Lifts the block on `ip`, stored or not; 404 when there is none. */
   async lift(ip: string, actor: BlockActor): Promise<void> {
     const key = blockKey(ip);
-    const lifted = await this.guard.unblock(key);
+    // The stored row goes first: a node restoring stored blocks meanwhile must not put it back.
     const stored = await this.repo.remove(key);
+    const lifted = await this.guard.unblock(key);
     if (!lifted && !stored) throw new ApiError('NOT_FOUND', `${key} is not blocked`);
     await this.record(actor, 'ip_unblocked', 'unblocked an address', key);
   }
 
   /** Lifts every block, manual and automatic; returns how many were in force. */
   async clear(actor: BlockActor): Promise<number> {
+    await this.repo.clear();
     let cleared = 0;
     for (const block of this.blocks.list()) if (await this.guard.unblock(block.key)) cleared += 1;
-    await this.repo.clear();
     await this.record(actor, 'ip_unblocked', 'cleared every blocked address', undefined, {
       cleared,
     });

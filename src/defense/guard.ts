@@ -13,6 +13,7 @@ import {
   type Finding,
 } from './ids/index.ts';
 import type { InspectedRequest } from './ids/types.ts';
+import type { AttackHits } from './attack-hits.ts';
 import type { IpBlocks } from './ip-blocks.ts';
 import type { LimitDecision, RateClass, RateLimits } from './rate-limits.ts';
 
@@ -45,20 +46,19 @@ function worstOf(findings: readonly Finding[]): Finding | undefined {
 
 export interface IdsPolicy {
   enabled: boolean;
-  /** log: record only; reject: also refuse the request; block: also block after `blockAfter` hits. */
+  /** log: record only; reject: also refuse the request; block: also block after repeated hits. */
   action: 'log' | 'reject' | 'block';
-  blockAfter: number;
 }
 
 export class Guard {
   private readonly rateEvents = new EventThrottle(RATE_EVENT_WINDOW_MS);
   private readonly idsEvents = new EventThrottle(IDS_EVENT_WINDOW_MS);
-  /** IDS hits per address in the current block window, for the `block` action. */
-  private readonly hits = new Map<string, { count: number; since: number }>();
 
   constructor(
     private readonly limits: RateLimits,
     private readonly blocks: IpBlocks,
+    /** IDS hits per address, for the `block` action: it says when there were enough. */
+    private readonly hits: AttackHits,
     private readonly events: SecurityEvents,
     private readonly blockDurationMs: number,
     private readonly ids: IdsPolicy,
@@ -89,27 +89,20 @@ export class Guard {
         'the request was refused: its query string holds more than the intrusion detection inspects; send fewer parameters',
       );
     }
-    if (this.ids.action === 'block') {
-      const now = this.now();
-      const seen = this.hits.get(address);
-      const current =
-        seen === undefined || now - seen.since > this.blockDurationMs
-          ? { count: 0, since: now }
-          : seen;
-      current.count += 1;
-      this.hits.set(address, current);
-      if (current.count >= this.ids.blockAfter) {
-        this.hits.delete(address);
-        const block = this.blocks.block(address, this.blockDurationMs, 'repeated attack patterns');
-        await this.events.record({
-          type: 'ip_blocked',
-          severity: 'HIGH',
-          description: 'an address sending attack patterns was blocked',
-          ip: address,
-          userId,
-          details: { until: new Date(block.until).toISOString() },
-        });
-      }
+    if (this.ids.action === 'block' && (await this.hits.hit(address))) {
+      const block = await this.blocks.block(
+        address,
+        this.blockDurationMs,
+        'repeated attack patterns',
+      );
+      await this.events.record({
+        type: 'ip_blocked',
+        severity: 'HIGH',
+        description: 'an address sending attack patterns was blocked',
+        ip: address,
+        userId,
+        details: { until: new Date(block.until).toISOString() },
+      });
     }
     throw new ApiError(
       'REQUEST_REJECTED',
@@ -208,8 +201,8 @@ export class Guard {
    * afresh. False if the address was not blocked.
    */
   async unblock(address: string): Promise<boolean> {
-    if (!this.blocks.unblock(address)) return false;
-    this.hits.delete(address);
+    if (!(await this.blocks.unblock(address))) return false;
+    await this.hits.forget(address);
     await this.limits.forgive(address);
     return true;
   }
@@ -227,7 +220,7 @@ export class Guard {
       });
     }
     if (!over.address) return;
-    const block = this.blocks.block(address, this.blockDurationMs, 'repeated failed logins');
+    const block = await this.blocks.block(address, this.blockDurationMs, 'repeated failed logins');
     await this.events.record({
       type: 'authn_login_fail_max',
       severity: 'HIGH',

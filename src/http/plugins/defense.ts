@@ -31,10 +31,16 @@ declare module 'fastify' {
 
 /**
  * The class the routed route declares, so that however its path was spelt (`/api/%74rading`) a
- * request counts where the route does. A path no route serves counts as `account`.
+ * request counts where the route does. A path no route serves counts as `account`. A route
+ * without a class never gets here (installDefense stops the start-up), so there is no default.
  */
 export function rateClassOf(request: FastifyRequest): RouteRateClass {
-  return request.is404 ? 'account' : (request.routeOptions.config.rateClass ?? 'account');
+  if (request.is404) return 'account';
+  const rateClass = request.routeOptions.config.rateClass;
+  if (rateClass === undefined) {
+    throw new Error(`route ${request.routeOptions.url ?? request.url} declares no rate class`);
+  }
+  return rateClass;
 }
 
 export function setRateHeaders(reply: FastifyReply, decision: LimitDecision): void {
