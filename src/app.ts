@@ -51,6 +51,8 @@ import { tradingRoutes } from './http/routes/trading.ts';
 import { websocketRoutes } from './http/ws/index.ts';
 import { KeyRotation } from './keys/rotation.ts';
 import { MarketSimulator } from './market/simulator.ts';
+import { LocalMarketView } from './market/local-market-view.ts';
+import type { MarketView } from './market/market-view.ts';
 import { installValidation } from './http/plugins/validation.ts';
 import { openVenue, type Venue } from './exchange/venue.ts';
 import type { Store } from './store/db.ts';
@@ -79,6 +81,12 @@ export interface AppDeps {
   hasher?: PasswordHasher;
   /** Serve HTTPS with this certificate (see loadTls) and send HSTS; plain HTTP without. */
   https?: TlsServerOptions;
+  /**
+   * Cluster mode: what the WebSocket channels and market routes read (the read model the
+   * leader's committed events feed, see cluster/read-model.ts); by default this node's own
+   * sequencer. The app does not close it.
+   */
+  marketView?: MarketView;
 }
 
 export interface Exchange {
@@ -229,6 +237,9 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   const restored = await blocking.restore();
   if (restored > 0) deps.logger?.info({ restored }, 'manual IP blocks restored');
   const venue = await openVenue(deps.config, deps.store, audit, now, deps.logger);
+  // Opened after the venue, whose own subscriber records trades into market data first.
+  const localView = new LocalMarketView(venue.exchange, venue.marketData);
+  const marketView = deps.marketView ?? localView;
   audit.start();
   const identity = await buildIdentity(deps, events, venue, redis, now);
   const simulator =
@@ -268,6 +279,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     clearInterval(sessionSweep);
     await keyRotation.stop();
     await simulator?.stop();
+    localView.close();
     await venue.close();
     await audit.close();
     redis?.disconnect();
@@ -352,8 +364,14 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   await app.register(adminRoutes, { identity, venue });
   await app.register(keyRoutes, { rotation: keyRotation, audit });
   await app.register(securityRoutes, { repo: eventsRepo, blocks, blocking, now });
-  await app.register(marketRoutes, { venue, rules: deps.config });
-  await app.register(systemRoutes, { venue, startedAt, now });
+  await app.register(marketRoutes, { market: marketView, rules: deps.config });
+  const { exchange } = venue;
+  const sequencer = {
+    matching: () => exchange.matching.summary(),
+    openOrders: () => exchange.openOrders().length,
+    tradingAvailable: () => exchange.stoppedReason === undefined,
+  };
+  await app.register(systemRoutes, { market: marketView, sequencer, startedAt, now });
   await app.register(tradingRoutes, { venue });
   await app.register(cryptoRoutes, {
     keys: { signing: deps.keys.cryptoApi, rsa: deps.keys.rsa },
@@ -362,7 +380,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   });
   await app.register(auditRoutes, { audit, repo: auditRepo });
   await app.register(websocketRoutes, {
-    venue,
+    market: marketView,
     identity,
     config: deps.config,
     security: { events, repo: eventsRepo, blocks },

@@ -40,9 +40,7 @@ class Levels {
   }
 
   best(levels: number): LevelView[] {
-    this.sorted ??= [...this.quantities.keys()].sort((a, b) =>
-      this.descending ? b - a : a - b,
-    );
+    this.sorted ??= [...this.quantities.keys()].sort((a, b) => (this.descending ? b - a : a - b));
     return this.sorted.slice(0, levels).map((price) => ({
       price: asPrice(price),
       quantity: asQuantity(this.quantities.get(price) ?? 0),

@@ -2,8 +2,8 @@
 // authenticated (see authenticated-session.ts). Any signed-in user may open them; each sees only
 // their own orders and balances.
 
-import type { Exchange } from '../../exchange/exchange.ts';
-import { liveOrderView } from '../../exchange/orders.ts';
+import { orderView } from '../../exchange/orders.ts';
+import type { MarketView } from '../../market/market-view.ts';
 import {
   AuthenticatedSession,
   type Admission,
@@ -16,7 +16,7 @@ import { parsePrivateRequest, type Parsed, type PrivateRequest } from './protoco
 
 export interface PrivateDeps extends AuthenticatedDeps {
   feed: Feed;
-  exchange: Exchange;
+  market: Pick<MarketView, 'openOrders' | 'balances'>;
 }
 
 export class PrivateSession extends AuthenticatedSession<PrivateRequest> {
@@ -55,17 +55,12 @@ export class PrivateSession extends AuthenticatedSession<PrivateRequest> {
    * been published; updates that follow for the same order or asset replace these.
    */
   private snapshot(userId: number): ServerMessage {
-    const { exchange } = this.deps;
+    const { market } = this.deps;
     if (this.stream === 'orders') {
-      const orders = exchange
-        .openOrders()
-        .filter((o) => o.userId === userId)
-        .map(liveOrderView);
+      const orders = market.openOrders(userId).map(orderView);
       return { type: 'orders_snapshot', orders };
     }
-    const balances = [...exchange.ledger.balancesOf(userId)].map((b) =>
-      balanceView(b.asset, b.available, b.held),
-    );
+    const balances = market.balances(userId).map((b) => balanceView(b.asset, b.available, b.held));
     return { type: 'portfolio_snapshot', balances };
   }
 }
