@@ -79,7 +79,7 @@ export interface MarketView {
   trades(symbol: string, limit: number): TradePrint[];
   /** Oldest first. */
   candles(symbol: string, interval: Interval, limit: number): Candle[];
-  /** The user's open orders (resting and waiting stops), oldest priority first. */
+  /** The user's open orders: resting, and stops waiting for their trigger. */
   openOrders(userId: number): OrderFacts[];
   balances(userId: number): BalanceFacts[];
   /** Committed events from now on, in commit order; returns the unsubscribe function. */

@@ -1,0 +1,334 @@
+// Market data on every node (issue 14): a leader publishes its committed events through Redis,
+// and a read model on another connection equals the leader's books, tickers, candles, orders and
+// balances, in sequence; a missed message or publisher makes it reload from the database and
+// equal the leader again; one started late starts from the database; after a failover the new
+// leader's sequences carry on. WebSocket clients on a follower see what the leader's see.
+
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { openReplicaMarketView, publishCommitted, type Replica } from '../src/cluster/event-bus.ts';
+import { IpBlocks } from '../src/defense/ip-blocks.ts';
+import { SecurityEvents } from '../src/defense/security-events.ts';
+import { CASH, type Exchange } from '../src/exchange/exchange.ts';
+import { websocketRoutes } from '../src/http/ws/index.ts';
+import { INTERVAL_NAMES } from '../src/market/candles.ts';
+import type { MarketEvent } from '../src/market/market-view.ts';
+import { MarketSnapshotRepo } from '../src/store/market-snapshot.repo.ts';
+import { SecurityEventsRepo } from '../src/store/security-events.repo.ts';
+import { register } from './support/api.ts';
+import { openTestApp, type TestApp } from './support/app.ts';
+import { redisTestUrl, storeFactories } from './support/stores.ts';
+import { Client, until, type Message } from './support/ws-client.ts';
+
+const redisUrl = redisTestUrl();
+const postgres = storeFactories().find((f) => f.name === 'postgres');
+const REFERENCE = 410_535; // TCS, paise
+const TICK = 5;
+const SYMBOLS = ['TCS', 'INFY'];
+
+describe.runIf(redisUrl !== undefined && postgres !== undefined)(
+  'market data on every node',
+  () => {
+    let leader: TestApp;
+    let prefix: string;
+    const stops: (() => unknown)[] = [];
+
+    async function open(): Promise<void> {
+      leader = await openTestApp(postgres!);
+      prefix = `test-${randomBytes(6).toString('hex')}`;
+    }
+
+    function connection(): Redis {
+      const redis = new Redis(redisUrl!, { maxRetriesPerRequest: 2 });
+      stops.push(() => redis.disconnect());
+      return redis;
+    }
+
+    function publish(epoch: number, redis = connection()): () => void {
+      const stop = publishCommitted({ exchange: exchange(), redis, prefix, epoch });
+      stops.push(stop);
+      return stop;
+    }
+
+    async function replica(): Promise<Replica> {
+      const store = leader.store;
+      const opened = await openReplicaMarketView({
+        redis: connection(),
+        prefix,
+        snapshots: new MarketSnapshotRepo(store.db, store.dialect),
+        now: Date.now,
+        blockMs: 200,
+      });
+      stops.unshift(() => opened.close());
+      return opened;
+    }
+
+    const exchange = (): Exchange => leader.exchange.venue.exchange;
+
+    async function trader(name: string): Promise<number> {
+      const id = await register(leader, name);
+      for (const symbol of SYMBOLS)
+        expect((await exchange().adjust(id, symbol, 1000, 'test')).ok).toBe(true);
+      expect((await exchange().adjust(id, CASH, 100_000_000, 'test')).ok).toBe(true);
+      return id;
+    }
+
+    async function limit(user: number, side: 'BUY' | 'SELL', quantity: number, ticks: number) {
+      const placed = await exchange().placeOrder(user, {
+        symbol: 'TCS',
+        side,
+        mode: 'LIMIT',
+        quantity,
+        price: REFERENCE + ticks * TICK,
+      });
+      expect(placed.ok).toBe(true);
+    }
+
+    /** Resting orders on both sides, then trades that walk part of the book. */
+    async function trade(a: number, b: number, round: number): Promise<void> {
+      await limit(a, 'BUY', 3 + round, -2 - round);
+      await limit(a, 'BUY', 2, -5);
+      await limit(b, 'SELL', 4, 3 + round);
+      await limit(b, 'SELL', 1 + round, 6);
+      await limit(b, 'SELL', 2, -2 - round); // takes the best bid, part of it
+      await limit(a, 'BUY', 5, 4 + round); // takes the best ask, the rest rests
+    }
+
+    /** Waits until the replica has caught up with the leader, then compares every read. */
+    async function expectSameView(r: Replica, users: number[]): Promise<void> {
+      const markets = exchange().allMarkets();
+      await until(
+        () => markets.every((m) => r.view.sequence(m.symbol) === m.book.sequence),
+        'the replica to catch up',
+      );
+      const { marketData } = leader.exchange.venue;
+      for (const m of markets) {
+        expect(r.view.depth(m.symbol, 50)).toEqual(m.book.depth(50));
+        expect(r.view.top(m.symbol)).toEqual(m.book.topOfBook());
+        expect(r.view.listing(m.symbol)).toEqual({
+          symbol: m.symbol,
+          name: m.name,
+          status: m.status,
+          tickSize: m.tickSize,
+          referencePrice: m.referencePrice,
+          lastPrice: m.book.lastPrice,
+        });
+        expect(r.view.ticker(m.symbol)).toEqual(marketData.ticker(m.symbol));
+        expect(r.view.trades(m.symbol, 200)).toEqual(marketData.trades(m.symbol, 200));
+        for (const interval of INTERVAL_NAMES)
+          expect(r.view.candles(m.symbol, interval, 100)).toEqual(
+            marketData.candles(m.symbol, interval, 100),
+          );
+      }
+      const open = (id: number) =>
+        exchange()
+          .openOrders()
+          .filter((o) => o.userId === id)
+          .map((o) => o.id)
+          .sort((x, y) => x - y);
+      for (const id of users) {
+        expect(r.view.openOrders(id).map((o) => o.id)).toEqual(open(id));
+        const ledger = [...exchange().ledger.balancesOf(id)].map((b) => ({
+          asset: b.asset,
+          available: b.available,
+          held: b.held,
+        }));
+        const byAsset = (x: { asset: string }, y: { asset: string }) =>
+          x.asset.localeCompare(y.asset);
+        expect(r.view.balances(id).sort(byAsset)).toEqual(ledger.sort(byAsset));
+      }
+    }
+
+    /** Every event the view delivers, and the symbols of every resync. */
+    function record(r: Replica): { events: MarketEvent[]; resynced: string[][] } {
+      const seen = { events: [] as MarketEvent[], resynced: [] as string[][] };
+      stops.push(
+        r.view.subscribe({
+          committed: (events) => seen.events.push(...events),
+          resynced: (symbols) => seen.resynced.push([...symbols]),
+        }),
+      );
+      return seen;
+    }
+
+    afterEach(async () => {
+      for (const stop of stops.splice(0)) await stop();
+      await leader.close();
+    });
+
+    it('delivers trades and book changes in sequence and equals the leader', async () => {
+      await open();
+      publish(1);
+      const r = await replica();
+      const seen = record(r);
+      const from = exchange().market('TCS')!.book.sequence;
+      const [a, b] = [await trader('alice'), await trader('bob')];
+      for (let round = 0; round < 3; round++) await trade(a, b, round);
+      await expectSameView(r, [a, b]);
+
+      // Each book change starts where the one before ended, from the sequence at start.
+      const books = seen.events.filter((e) => e.kind === 'book' && e.symbol === 'TCS');
+      let sequence: number = from;
+      for (const e of books) {
+        expect(e.kind === 'book' && e.prevSequence).toBe(sequence);
+        sequence = e.kind === 'book' ? e.sequence : sequence;
+      }
+      expect(sequence).toBe(exchange().market('TCS')!.book.sequence);
+      const trades = seen.events.flatMap((e) => (e.kind === 'trade' ? [e.id] : []));
+      expect(trades.length).toBeGreaterThanOrEqual(6);
+      expect(trades).toEqual([...trades].sort((x, y) => x - y));
+      expect(seen.resynced).toEqual([]);
+      expect(r.resyncs()).toBe(0);
+    });
+
+    it('reloads from the database after a lost message and equals the leader again', async () => {
+      await open();
+      const redis = connection();
+      let drop = false;
+      // A message lost on its way: its batch number is spent, its events never arrive.
+      const lossy = new Proxy(redis, {
+        get(target, name, receiver) {
+          if (name === 'xadd' && drop) {
+            drop = false;
+            return () => Promise.resolve(null);
+          }
+          return Reflect.get(target, name, receiver) as unknown;
+        },
+      });
+      publish(1, lossy);
+      const r = await replica();
+      const seen = record(r);
+      const [a, b] = [await trader('alice'), await trader('bob')];
+      await trade(a, b, 0);
+      await expectSameView(r, [a, b]);
+
+      // Lost: a deposit (no book change, so only the batch number tells), then a trade's batch.
+      drop = true;
+      expect((await exchange().adjust(a, CASH, 12_345, 'test')).ok).toBe(true);
+      await limit(a, 'BUY', 1, -1);
+      await until(() => r.resyncs() === 1, 'the replica to reload');
+      await expectSameView(r, [a, b]);
+      expect(seen.resynced).toEqual([
+        exchange()
+          .allMarkets()
+          .map((m) => m.symbol)
+          .sort(),
+      ]);
+
+      drop = true;
+      await limit(b, 'SELL', 1, -1); // lost: a trade
+      await trade(a, b, 1);
+      await until(() => r.resyncs() === 2, 'the replica to reload again');
+      await expectSameView(r, [a, b]);
+    });
+
+    it('starts late from the database and carries on with the stream', async () => {
+      await open();
+      publish(1);
+      const [a, b] = [await trader('alice'), await trader('bob')];
+      await trade(a, b, 0);
+      await trade(a, b, 1);
+      await leader.exchange.venue.journal.drain();
+      const r = await replica();
+      await expectSameView(r, [a, b]);
+      await trade(a, b, 2);
+      await expectSameView(r, [a, b]);
+      expect(r.resyncs()).toBe(0);
+    });
+
+    it('follows a new leader after a failover without a gap: its sequences continue', async () => {
+      await open();
+      const stopOld = publish(1);
+      const r = await replica();
+      const seen = record(r);
+      const [a, b] = [await trader('alice'), await trader('bob')];
+      await trade(a, b, 0);
+      await expectSameView(r, [a, b]);
+      const before = r.view.sequence('TCS');
+
+      // The old leader goes; a new one recovers from the database and publishes in a new term.
+      stopOld();
+      leader = await leader.reopen();
+      publish(2);
+      await trade(a, b, 1);
+      await expectSameView(r, [a, b]);
+      expect(r.view.sequence('TCS')).toBeGreaterThan(before);
+      const after = seen.events.filter((e) => e.kind === 'book' && e.symbol === 'TCS');
+      const first = after.find((e) => e.kind === 'book' && e.prevSequence === before);
+      expect(first).toBeDefined();
+      expect(r.resyncs()).toBe(0);
+    });
+
+    it('sends WebSocket clients on a follower the same book and trade messages as on the leader', async () => {
+      await open();
+      const stopOld = publish(1);
+      const r = await replica();
+      // A follower's WebSocket server: its channels read the replica, nothing else of the leader.
+      const follower = Fastify();
+      stops.push(() => follower.close());
+      const db = leader.store.db;
+      await follower.register(websocketRoutes, {
+        market: r.view,
+        identity: leader.exchange.identity,
+        config: leader.config,
+        security: {
+          events: new SecurityEvents(new SecurityEventsRepo(db), leader.exchange.audit, Date.now),
+          repo: new SecurityEventsRepo(db),
+          blocks: new IpBlocks(Date.now),
+        },
+        upgrades: () => Promise.resolve(),
+      });
+      await follower.listen({ port: 0, host: '127.0.0.1' });
+      await leader.app.listen({ port: 0, host: '127.0.0.1' });
+      const url = (server: { address(): unknown }) =>
+        `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws/market`;
+
+      const clients: Client[] = [];
+      stops.push(() => clients.forEach((c) => c.socket.terminate()));
+      async function subscribe(address: string): Promise<Client> {
+        const socket = new WebSocket(address);
+        const client = new Client(socket);
+        clients.push(client);
+        await new Promise<void>((resolve, reject) => {
+          socket.once('open', resolve);
+          socket.once('error', reject);
+        });
+        client.send({ op: 'subscribe', symbols: ['TCS'], channels: ['book', 'trades'], depth: 20 });
+        await client.next('book_snapshot');
+        return client;
+      }
+      const onLeader = await subscribe(url(leader.app.server));
+      const onFollower = await subscribe(url(follower.server));
+      expect(onFollower.of('book_snapshot')).toEqual(onLeader.of('book_snapshot'));
+
+      const [a, b] = [await trader('alice'), await trader('bob')];
+      await trade(a, b, 0);
+      await trade(a, b, 1);
+      const stream = (c: Client) =>
+        c.messages.filter((m) => ['book_update', 'trade'].includes(m.type));
+      const sequence = exchange().market('TCS')!.book.sequence;
+      const last = (c: Client) => stream(c).findLast((m) => m.type === 'book_update')?.sequence;
+      await until(() => last(onLeader) === sequence && last(onFollower) === sequence, 'both feeds');
+      expect(stream(onFollower)).toEqual(stream(onLeader));
+      expect(stream(onFollower).filter((m) => m.type === 'trade').length).toBeGreaterThanOrEqual(4);
+
+      // Failover: the follower's clients stay connected and carry on in sequence.
+      stopOld();
+      leader = await leader.reopen();
+      publish(2);
+      const seen = stream(onFollower).length;
+      await trade(a, b, 2);
+      const now = exchange().market('TCS')!.book.sequence;
+      await until(() => last(onFollower) === now, 'the follower feed after the failover');
+      const updates = stream(onFollower).filter((m): m is Message => m.type === 'book_update');
+      for (let i = 1; i < updates.length; i++)
+        expect(updates[i]!.prev_sequence).toBe(updates[i - 1]!.sequence);
+      expect(stream(onFollower).length).toBeGreaterThan(seen);
+      expect(onFollower.of('book_snapshot')).toHaveLength(1);
+    });
+  },
+);
