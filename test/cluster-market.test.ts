@@ -11,8 +11,13 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { openReplicaMarketView, publishCommitted, type Replica } from '../src/cluster/event-bus.ts';
+import { openSecurityBus } from '../src/cluster/security-bus.ts';
 import { IpBlocks } from '../src/defense/ip-blocks.ts';
-import { SecurityEvents } from '../src/defense/security-events.ts';
+import {
+  SecurityEvents,
+  type RecordedSecurityEvent,
+  type SecurityEventListener,
+} from '../src/defense/security-events.ts';
 import { CASH, type Exchange } from '../src/exchange/exchange.ts';
 import { websocketRoutes } from '../src/http/ws/index.ts';
 import { INTERVAL_NAMES } from '../src/market/candles.ts';
@@ -329,6 +334,49 @@ describe.runIf(redisUrl !== undefined && postgres !== undefined)(
         expect(updates[i]!.prev_sequence).toBe(updates[i - 1]!.sequence);
       expect(stream(onFollower).length).toBeGreaterThan(seen);
       expect(onFollower.of('book_snapshot')).toHaveLength(1);
+    });
+
+    it("shares each node's stored security events with the other nodes, not with itself", async () => {
+      await open();
+      /** A node's own stored events, as SecurityEvents hands them to its listeners. */
+      const node = () => {
+        const listeners = new Set<SecurityEventListener>();
+        return {
+          subscribe(listener: SecurityEventListener) {
+            listeners.add(listener);
+            return () => listeners.delete(listener);
+          },
+          store: (event: RecordedSecurityEvent) => listeners.forEach((l) => l(event)),
+        };
+      };
+      const [a, b] = [node(), node()];
+      const buses = await Promise.all(
+        [a, b].map((events, i) =>
+          openSecurityBus({ events, redis: connection(), prefix, nodeId: `n${i}`, blockMs: 200 }),
+        ),
+      );
+      stops.unshift(...buses.map((bus) => () => bus.close()));
+      const heard: [string, number][] = [];
+      buses.forEach((bus, i) => stops.push(bus.subscribe((e) => heard.push([`n${i}`, e.id]))));
+      const event = (id: number): RecordedSecurityEvent => ({
+        id,
+        event_type: 'authn_login_fail',
+        severity: 'MEDIUM',
+        source_ip: '192.0.2.7',
+        user_id: null,
+        description: 'a failed login',
+        details: { attempt: id },
+        timestamp: new Date().toISOString(),
+      });
+      a.store(event(1));
+      b.store(event(2));
+      a.store(event(3));
+      await until(() => heard.length === 3, 'the events on the other nodes');
+      expect(heard.sort()).toEqual([
+        ['n0', 2],
+        ['n1', 1],
+        ['n1', 3],
+      ]);
     });
   },
 );

@@ -104,7 +104,7 @@ export async function openReplicaMarketView(options: ReplicaOptions): Promise<Re
   const { redis, snapshots, now, log } = options;
   const retryMs = options.retryMs ?? 500;
   const key = committedStream(options.prefix);
-  const view = new ReplicaMarketView();
+  const view = new ReplicaMarketView(log);
   const after = await lastEntryId(redis, key);
   view.load(await snapshots.read(ReplicaMarketView.tradesSince(now())));
   let closed = false;
@@ -126,12 +126,9 @@ export async function openReplicaMarketView(options: ReplicaOptions): Promise<Re
   };
 
   const follower: StreamFollower = followStream({
-    redis,
+    ...options,
     key,
     after,
-    log,
-    blockMs: options.blockMs,
-    retryMs,
     async handle(entry) {
       const batch = decodeBatch(entry.fields.get(FIELD));
       if (batch === undefined) {
@@ -144,7 +141,6 @@ export async function openReplicaMarketView(options: ReplicaOptions): Promise<Re
       }
     },
   });
-  await follower.started;
   return {
     view,
     resyncs: () => resyncs,

@@ -5,6 +5,7 @@
 // is a gap: the caller reloads everything from the database (`load`) and carries on, and
 // listeners hear `resynced`. Book sequences are the database's, so a new leader's continue them.
 
+import type { Logger } from 'pino';
 import type { BookDepth, TopOfBook } from '../engine/index.ts';
 import type { OrderFacts } from '../exchange/orders.ts';
 import type { Interval } from '../market/candles.ts';
@@ -53,6 +54,8 @@ export class ReplicaMarketView implements MarketView {
   private readonly listeners = new Set<MarketListener>();
   /** The last batch applied; undefined after a load, when any batch may come next. */
   private last: (BatchOrigin & { batch: number }) | undefined;
+
+  constructor(private readonly log?: Logger | undefined) {}
 
   /** How far back a snapshot's trades go: the day the tickers cover. */
   static tradesSince(now: number): number {
@@ -112,7 +115,7 @@ export class ReplicaMarketView implements MarketView {
   /** Tells every listener that everything was reloaded. */
   announceResync(): void {
     const symbols = [...this.books.keys()];
-    for (const listener of this.listeners) listener.resynced(symbols);
+    this.tell((listener) => listener.resynced(symbols));
   }
 
   /**
@@ -163,8 +166,19 @@ export class ReplicaMarketView implements MarketView {
       delivered.push(event);
     }
     this.last = { epoch: batch.epoch, source: batch.source, batch: batch.batch };
-    if (delivered.length > 0) for (const listener of this.listeners) listener.committed(delivered);
+    if (delivered.length > 0) this.tell((listener) => listener.committed(delivered));
     return 'applied';
+  }
+
+  /** The batch is applied whatever a listener does: one's fault must not stop the others. */
+  private tell(call: (listener: MarketListener) => void): void {
+    for (const listener of this.listeners) {
+      try {
+        call(listener);
+      } catch (error) {
+        this.log?.error({ err: error }, 'a market view listener failed');
+      }
+    }
   }
 
   /**

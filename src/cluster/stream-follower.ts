@@ -16,7 +16,7 @@ export interface FollowOptions {
   /** A connection to duplicate: the follower's own blocks in XREAD. */
   redis: Redis;
   key: string;
-  /** The id after which to start ('$' for new entries only, '0-0' for all). */
+  /** The id after which to start (see lastEntryId; '0-0' for all). */
   after: string;
   handle: (entry: StreamEntry) => void | Promise<void>;
   log?: Logger | undefined;
@@ -27,8 +27,6 @@ export interface FollowOptions {
 }
 
 export interface StreamFollower {
-  /** Resolves once the first read has been answered: the follower is reading from `after`. */
-  readonly started: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,8 +45,6 @@ export function followStream(options: FollowOptions): StreamFollower {
   const reader = options.redis.duplicate({ maxRetriesPerRequest: null });
   let position = options.after;
   let closed = false;
-  let markStarted: () => void = () => {};
-  const started = new Promise<void>((resolve) => (markStarted = resolve));
   let pause: NodeJS.Timeout | undefined;
   let wake: () => void = () => {};
 
@@ -64,7 +60,6 @@ export function followStream(options: FollowOptions): StreamFollower {
           key,
           position,
         );
-        markStarted();
         for (const [, entries] of reply ?? []) {
           for (const [id, flat] of entries) {
             if (closed) return;
@@ -87,12 +82,10 @@ export function followStream(options: FollowOptions): StreamFollower {
   })();
 
   return {
-    started,
     async close() {
       closed = true;
       clearTimeout(pause);
       wake();
-      markStarted();
       reader.disconnect();
       await loop;
     },

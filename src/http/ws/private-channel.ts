@@ -20,6 +20,9 @@ export interface PrivateDeps extends AuthenticatedDeps {
 }
 
 export class PrivateSession extends AuthenticatedSession<PrivateRequest> {
+  /** The user whose stream this session is watching, once authenticated. */
+  private watching: number | undefined;
+
   constructor(
     connection: Connection,
     private readonly stream: PrivateStream,
@@ -39,12 +42,19 @@ export class PrivateSession extends AuthenticatedSession<PrivateRequest> {
 
   /** Watch, then snapshot, in one turn: no event can fall between the two. */
   protected started(userId: number): void {
+    this.watching = userId;
     this.deps.feed.watch(this.stream, userId, this.connection);
     this.reply(this.snapshot(userId));
   }
 
   protected stopped(userId: number): void {
+    this.watching = undefined;
     this.deps.feed.unwatch(this.stream, userId, this.connection);
+  }
+
+  /** The node's view reloaded after missing events: the snapshot again replaces what was sent. */
+  resynced(): void {
+    if (this.watching !== undefined) this.reply(this.snapshot(this.watching));
   }
 
   /** Every message is `auth` or `ping`, which the base answers. */
