@@ -187,6 +187,11 @@ describe.runIf(redisUrl !== undefined && postgres !== undefined)(
       expect(trades.length).toBeGreaterThanOrEqual(6);
       expect(trades).toEqual([...trades].sort((x, y) => x - y));
       expect(seen.resynced).toEqual([]);
+
+      // A halt changes no book, and reaches the replica all the same.
+      expect(await leader.exchange.venue.setSymbolStatus('INFY', 'HALTED', a)).toBe(true);
+      await until(() => r.view.listing('INFY')?.status === 'HALTED', 'the halt on the replica');
+      await expectSameView(r, [a, b]);
       expect(r.resyncs()).toBe(0);
     });
 

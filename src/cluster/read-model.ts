@@ -37,7 +37,7 @@ export interface CommittedBatch extends BatchOrigin {
 export type Applied = 'applied' | 'gap';
 
 interface Book {
-  listing: Omit<ListingView, 'lastPrice'>;
+  readonly listing: Omit<ListingView, 'lastPrice'>;
   levels: DepthLevels;
   /** The newest trade id recorded into market data, so a replayed trade is not counted twice. */
   lastTrade: number;
@@ -155,6 +155,12 @@ export class ReplicaMarketView implements MarketView {
           const open = entry(this.orders, event.userId);
           if (OPEN.has(event.order.status)) open.set(event.order.id, event.order);
           else open.delete(event.order.id);
+          break;
+        }
+        case 'status': {
+          const book = this.books.get(event.symbol);
+          if (book === undefined) return 'gap';
+          book.listing.status = event.status;
           break;
         }
         case 'balance': {

@@ -131,7 +131,8 @@ export type Published =
   | { kind: 'trade'; symbol: string; trade: TradeWrite }
   /** The order's facts, not its API view: formatting belongs to whoever shows it. */
   | { kind: 'order'; userId: number; order: OrderFacts }
-  | { kind: 'balance'; userId: number; asset: string; available: number; held: number };
+  | { kind: 'balance'; userId: number; asset: string; available: number; held: number }
+  | { kind: 'status'; symbol: string; status: SymbolStatus };
 
 export type Subscriber = (events: readonly Published[]) => void;
 
@@ -409,11 +410,13 @@ export class Exchange {
     return this.run(this.openNow(userId, cash));
   }
 
+  /** Halts or resumes a symbol whose new status the caller has stored; subscribers hear of it. */
   setStatus(symbol: string, status: SymbolStatus): boolean {
     const market = this.markets.get(symbol);
     if (market === undefined) return false;
     market.status = status;
     this.scheduleStops(market);
+    for (const subscriber of this.subscribers) subscriber([{ kind: 'status', symbol, status }]);
     return true;
   }
 

@@ -38,7 +38,9 @@ export type MarketEvent =
     }
   | TradeEvent
   | { kind: 'order'; userId: number; order: OrderFacts }
-  | { kind: 'balance'; userId: number; asset: string; available: number; held: number };
+  | { kind: 'balance'; userId: number; asset: string; available: number; held: number }
+  /** A symbol halted or resumed. */
+  | { kind: 'status'; symbol: string; status: SymbolStatus };
 
 export interface ListingView {
   symbol: string;
