@@ -52,6 +52,7 @@ import { websocketRoutes } from './http/ws/index.ts';
 import { KeyRotation } from './keys/rotation.ts';
 import { MarketSimulator } from './market/simulator.ts';
 import { LocalMarketView } from './market/local-market-view.ts';
+import { openSecurityBus } from './cluster/security-bus.ts';
 import type { MarketView } from './market/market-view.ts';
 import { installValidation } from './http/plugins/validation.ts';
 import { openVenue, type Venue } from './exchange/venue.ts';
@@ -87,6 +88,11 @@ export interface AppDeps {
    * sequencer. The app does not close it.
    */
   marketView?: MarketView;
+  /**
+   * Cluster mode: share the security events this node stores with the other nodes through
+   * Redis, and show theirs on this node's /ws/security (see cluster/security-bus.ts).
+   */
+  securityPeers?: { redis: Redis; prefix: string; nodeId: string };
 }
 
 export interface Exchange {
@@ -240,6 +246,10 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   // Opened after the venue, whose own subscriber records trades into market data first.
   const localView = new LocalMarketView(venue.exchange, venue.marketData);
   const marketView = deps.marketView ?? localView;
+  const peers =
+    deps.securityPeers === undefined
+      ? undefined
+      : await openSecurityBus({ ...deps.securityPeers, events, log: deps.logger });
   audit.start();
   const identity = await buildIdentity(deps, events, venue, redis, now);
   const simulator =
@@ -280,6 +290,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     await keyRotation.stop();
     await simulator?.stop();
     localView.close();
+    await peers?.close();
     await venue.close();
     await audit.close();
     redis?.disconnect();
@@ -383,7 +394,7 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     market: marketView,
     identity,
     config: deps.config,
-    security: { events, repo: eventsRepo, blocks },
+    security: { events, repo: eventsRepo, blocks, others: peers },
     upgrades: (address) => guard.upgrade(address),
     now,
   });

@@ -24,7 +24,7 @@ import { INTERVAL_NAMES } from '../src/market/candles.ts';
 import type { MarketEvent } from '../src/market/market-view.ts';
 import { MarketSnapshotRepo } from '../src/store/market-snapshot.repo.ts';
 import { SecurityEventsRepo } from '../src/store/security-events.repo.ts';
-import { register } from './support/api.ts';
+import { signUp } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { redisTestUrl, storeFactories } from './support/stores.ts';
 import { Client, until, type Message } from './support/ws-client.ts';
@@ -41,6 +41,7 @@ describe.runIf(redisUrl !== undefined && postgres !== undefined)(
     let leader: TestApp;
     let prefix: string;
     const stops: (() => unknown)[] = [];
+    const tokens = new Map<number, string>();
 
     async function open(): Promise<void> {
       leader = await openTestApp(postgres!);
@@ -75,7 +76,8 @@ describe.runIf(redisUrl !== undefined && postgres !== undefined)(
     const exchange = (): Exchange => leader.exchange.venue.exchange;
 
     async function trader(name: string): Promise<number> {
-      const id = await register(leader, name);
+      const { id, token } = await signUp(leader, name);
+      tokens.set(id, token);
       for (const symbol of SYMBOLS)
         expect((await exchange().adjust(id, symbol, 1000, 'test')).ok).toBe(true);
       expect((await exchange().adjust(id, CASH, 100_000_000, 'test')).ok).toBe(true);
@@ -294,28 +296,44 @@ describe.runIf(redisUrl !== undefined && postgres !== undefined)(
       });
       await follower.listen({ port: 0, host: '127.0.0.1' });
       await leader.app.listen({ port: 0, host: '127.0.0.1' });
-      const url = (server: { address(): unknown }) =>
-        `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws/market`;
-
+      type Server = { address(): unknown };
       const clients: Client[] = [];
       stops.push(() => clients.forEach((c) => c.socket.terminate()));
-      async function subscribe(address: string): Promise<Client> {
-        const socket = new WebSocket(address);
+      async function connect(server: Server, path: string): Promise<Client> {
+        const port = (server.address() as AddressInfo).port;
+        const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`);
         const client = new Client(socket);
         clients.push(client);
         await new Promise<void>((resolve, reject) => {
           socket.once('open', resolve);
           socket.once('error', reject);
         });
+        return client;
+      }
+      async function subscribe(server: Server): Promise<Client> {
+        const client = await connect(server, '/ws/market');
         client.send({ op: 'subscribe', symbols: ['TCS'], channels: ['book', 'trades'], depth: 20 });
         await client.next('book_snapshot');
         return client;
       }
-      const onLeader = await subscribe(url(leader.app.server));
-      const onFollower = await subscribe(url(follower.server));
+      const onLeader = await subscribe(leader.app.server);
+      const onFollower = await subscribe(follower.server);
       expect(onFollower.of('book_snapshot')).toEqual(onLeader.of('book_snapshot'));
 
       const [a, b] = [await trader('alice'), await trader('bob')];
+      /** Alice's orders or portfolio stream on a node, from its snapshot on. */
+      async function watch(server: Server, path: string, snapshot: string): Promise<Client> {
+        const client = await connect(server, path);
+        client.send({ op: 'auth', token: tokens.get(a) });
+        await client.next(snapshot);
+        return client;
+      }
+      const ordersOnLeader = await watch(leader.app.server, '/ws/orders', 'orders_snapshot');
+      const ordersOnFollower = await watch(follower.server, '/ws/orders', 'orders_snapshot');
+      const cashOnLeader = await watch(leader.app.server, '/ws/portfolio', 'portfolio_snapshot');
+      const cashOnFollower = await watch(follower.server, '/ws/portfolio', 'portfolio_snapshot');
+      expect(ordersOnFollower.messages).toEqual(ordersOnLeader.messages);
+      expect(cashOnFollower.messages).toEqual(cashOnLeader.messages);
       await trade(a, b, 0);
       await trade(a, b, 1);
       const stream = (c: Client) =>
@@ -325,6 +343,17 @@ describe.runIf(redisUrl !== undefined && postgres !== undefined)(
       await until(() => last(onLeader) === sequence && last(onFollower) === sequence, 'both feeds');
       expect(stream(onFollower)).toEqual(stream(onLeader));
       expect(stream(onFollower).filter((m) => m.type === 'trade').length).toBeGreaterThanOrEqual(4);
+      // Alice's own order and balance updates, the same on both nodes.
+      const updates = (c: Client, type: string) => c.of(type).length;
+      await until(
+        () =>
+          updates(ordersOnFollower, 'order_status') === updates(ordersOnLeader, 'order_status') &&
+          updates(cashOnFollower, 'portfolio_update') === updates(cashOnLeader, 'portfolio_update'),
+        'the private streams on the follower',
+      );
+      expect(ordersOnLeader.of('order_status').length).toBeGreaterThanOrEqual(6);
+      expect(ordersOnFollower.messages).toEqual(ordersOnLeader.messages);
+      expect(cashOnFollower.messages).toEqual(cashOnLeader.messages);
 
       // Failover: the follower's clients stay connected and carry on in sequence.
       stopOld();
@@ -334,9 +363,9 @@ describe.runIf(redisUrl !== undefined && postgres !== undefined)(
       await trade(a, b, 2);
       const now = exchange().market('TCS')!.book.sequence;
       await until(() => last(onFollower) === now, 'the follower feed after the failover');
-      const updates = stream(onFollower).filter((m): m is Message => m.type === 'book_update');
-      for (let i = 1; i < updates.length; i++)
-        expect(updates[i]!.prev_sequence).toBe(updates[i - 1]!.sequence);
+      const chain = stream(onFollower).filter((m): m is Message => m.type === 'book_update');
+      for (let i = 1; i < chain.length; i++)
+        expect(chain[i]!.prev_sequence).toBe(chain[i - 1]!.sequence);
       expect(stream(onFollower).length).toBeGreaterThan(seen);
       expect(onFollower.of('book_snapshot')).toHaveLength(1);
     });

@@ -11,12 +11,14 @@ import type { OrderFacts } from '../exchange/orders.ts';
 import type { Interval } from '../market/candles.ts';
 import { DepthLevels } from '../market/depth-levels.ts';
 import { MarketData, storedPrint } from '../market/market-data.ts';
-import type {
-  BalanceFacts,
-  ListingView,
-  MarketEvent,
-  MarketListener,
-  MarketView,
+import {
+  byAsset,
+  byId,
+  type BalanceFacts,
+  type ListingView,
+  type MarketEvent,
+  type MarketListener,
+  type MarketView,
 } from '../market/market-view.ts';
 import type { MarketSnapshot } from '../store/market-snapshot.repo.ts';
 import { OPEN_STATUSES } from '../store/trading.repo.ts';
@@ -233,11 +235,11 @@ export class ReplicaMarketView implements MarketView {
   }
 
   openOrders(userId: number): OrderFacts[] {
-    return [...(this.orders.get(userId)?.values() ?? [])].sort((a, b) => a.id - b.id);
+    return [...(this.orders.get(userId)?.values() ?? [])].sort(byId);
   }
 
   balances(userId: number): BalanceFacts[] {
-    return [...(this.balancesOf.get(userId)?.values() ?? [])];
+    return [...(this.balancesOf.get(userId)?.values() ?? [])].sort(byAsset);
   }
 
   subscribe(listener: MarketListener): () => void {

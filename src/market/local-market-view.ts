@@ -6,7 +6,14 @@
 import type { Exchange, Market, Published } from '../exchange/exchange.ts';
 import { orderFacts } from '../exchange/orders.ts';
 import type { MarketData } from './market-data.ts';
-import type { ListingView, MarketEvent, MarketListener, MarketView } from './market-view.ts';
+import {
+  byAsset,
+  byId,
+  type ListingView,
+  type MarketEvent,
+  type MarketListener,
+  type MarketView,
+} from './market-view.ts';
 
 /** One command's published events as the market events every node sees, in the same order. */
 export function marketEvents(published: readonly Published[]): MarketEvent[] {
@@ -98,15 +105,14 @@ export class LocalMarketView implements MarketView {
     return this.exchange
       .openOrders()
       .filter((o) => o.userId === userId)
-      .map(orderFacts);
+      .map(orderFacts)
+      .sort(byId);
   }
 
   balances(userId: number) {
-    return [...this.exchange.ledger.balancesOf(userId)].map((b) => ({
-      asset: b.asset,
-      available: b.available,
-      held: b.held,
-    }));
+    return [...this.exchange.ledger.balancesOf(userId)]
+      .map((b) => ({ asset: b.asset, available: b.available, held: b.held }))
+      .sort(byAsset);
   }
 
   subscribe(listener: MarketListener): () => void {

@@ -81,9 +81,17 @@ export interface MarketView {
   trades(symbol: string, limit: number): TradePrint[];
   /** Oldest first. */
   candles(symbol: string, interval: Interval, limit: number): Candle[];
-  /** The user's open orders: resting, and stops waiting for their trigger. */
+  /** The user's open orders (resting, and stops waiting for their trigger) by id: every node's alike. */
   openOrders(userId: number): OrderFacts[];
+  /** By asset. */
   balances(userId: number): BalanceFacts[];
   /** Committed events from now on, in commit order; returns the unsubscribe function. */
   subscribe(listener: MarketListener): () => void;
 }
+
+/** The orders of `openOrders`: by id, on every node. */
+export const byId = (a: { id: number }, b: { id: number }): number => a.id - b.id;
+
+/** The balances of `balances`: by asset, on every node. */
+export const byAsset = (a: { asset: string }, b: { asset: string }): number =>
+  a.asset < b.asset ? -1 : a.asset > b.asset ? 1 : 0;
