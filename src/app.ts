@@ -375,7 +375,14 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   await app.register(adminRoutes, { identity, venue });
   await app.register(keyRoutes, { rotation: keyRotation, audit });
   await app.register(securityRoutes, { repo: eventsRepo, blocks, blocking, now });
-  await app.register(marketRoutes, { market: marketView, rules: deps.config });
+  const { config } = deps;
+  const rules = {
+    makerFeeBps: config.makerFeeBps,
+    takerFeeBps: config.takerFeeBps,
+    marketCollarBps: config.marketCollarBps,
+    priceBandBps: config.priceBandBps,
+  };
+  await app.register(marketRoutes, { market: marketView, rules });
   const { exchange } = venue;
   const sequencer = {
     matching: () => exchange.matching.summary(),
@@ -393,7 +400,12 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   await app.register(websocketRoutes, {
     market: marketView,
     identity,
-    config: deps.config,
+    config: {
+      wsMaxConnections: config.wsMaxConnections,
+      wsMaxConnectionsPerIp: config.wsMaxConnectionsPerIp,
+      wsMaxConnectionsPerUser: config.wsMaxConnectionsPerUser,
+      wsHeartbeatIntervalSeconds: config.wsHeartbeatIntervalSeconds,
+    },
     security: { events, repo: eventsRepo, blocks, others: peers },
     upgrades: (address) => guard.upgrade(address),
     now,

@@ -35,6 +35,10 @@ const REFERENCE = 410_535; // TCS, paise
 const TICK = 5;
 const SYMBOLS = ['TCS', 'INFY'];
 
+type Level = [string, number];
+const rupees = (paise: number) =>
+  `${Math.floor(paise / 100)}.${String(paise % 100).padStart(2, '0')}`;
+
 describe.runIf(redisUrl !== undefined && postgres !== undefined)(
   'market data on every node',
   () => {
@@ -52,6 +56,21 @@ describe.runIf(redisUrl !== undefined && postgres !== undefined)(
       const redis = new Redis(redisUrl!, { maxRetriesPerRequest: 2 });
       stops.push(() => redis.disconnect());
       return redis;
+    }
+
+    /** A connection that loses the next message on its way when told: its number is spent. */
+    function lossyConnection(): { redis: Redis; dropNext(): void } {
+      let drop = false;
+      const redis = new Proxy(connection(), {
+        get(target, name, receiver) {
+          if (name === 'xadd' && drop) {
+            drop = false;
+            return () => Promise.resolve(null);
+          }
+          return Reflect.get(target, name, receiver) as unknown;
+        },
+      });
+      return { redis, dropNext: () => (drop = true) };
     }
 
     function publish(epoch: number, redis = connection()): () => void {
@@ -199,19 +218,8 @@ describe.runIf(redisUrl !== undefined && postgres !== undefined)(
 
     it('reloads from the database after a lost message and equals the leader again', async () => {
       await open();
-      const redis = connection();
-      let drop = false;
-      // A message lost on its way: its batch number is spent, its events never arrive.
-      const lossy = new Proxy(redis, {
-        get(target, name, receiver) {
-          if (name === 'xadd' && drop) {
-            drop = false;
-            return () => Promise.resolve(null);
-          }
-          return Reflect.get(target, name, receiver) as unknown;
-        },
-      });
-      publish(1, lossy);
+      const lossy = lossyConnection();
+      publish(1, lossy.redis);
       const r = await replica();
       const seen = record(r);
       const [a, b] = [await trader('alice'), await trader('bob')];
@@ -219,7 +227,7 @@ describe.runIf(redisUrl !== undefined && postgres !== undefined)(
       await expectSameView(r, [a, b]);
 
       // Lost: a deposit (no book change, so only the batch number tells), then a trade's batch.
-      drop = true;
+      lossy.dropNext();
       expect((await exchange().adjust(a, CASH, 12_345, 'test')).ok).toBe(true);
       await limit(a, 'BUY', 1, -1);
       await until(() => r.resyncs() === 1, 'the replica to reload');
@@ -231,7 +239,7 @@ describe.runIf(redisUrl !== undefined && postgres !== undefined)(
           .sort(),
       ]);
 
-      drop = true;
+      lossy.dropNext();
       await limit(b, 'SELL', 1, -1); // lost: a trade
       await trade(a, b, 1);
       await until(() => r.resyncs() === 2, 'the replica to reload again');
@@ -358,7 +366,8 @@ describe.runIf(redisUrl !== undefined && postgres !== undefined)(
       // Failover: the follower's clients stay connected and carry on in sequence.
       stopOld();
       leader = await leader.reopen();
-      publish(2);
+      const lossy = lossyConnection();
+      publish(2, lossy.redis);
       const seen = stream(onFollower).length;
       await trade(a, b, 2);
       const now = exchange().market('TCS')!.book.sequence;
@@ -368,6 +377,35 @@ describe.runIf(redisUrl !== undefined && postgres !== undefined)(
         expect(chain[i]!.prev_sequence).toBe(chain[i - 1]!.sequence);
       expect(stream(onFollower).length).toBeGreaterThan(seen);
       expect(onFollower.of('book_snapshot')).toHaveLength(1);
+
+      // A lost message: the follower reloads, and its client gets a fresh snapshot unasked,
+      // from which the updates carry on.
+      lossy.dropNext();
+      await limit(b, 'SELL', 1, -1);
+      await trade(a, b, 3);
+      await until(() => onFollower.of('book_snapshot').length === 2, 'a snapshot after the reload');
+      const fresh = onFollower.of('book_snapshot')[1]!;
+      await leader.exchange.venue.journal.drain();
+      const end = exchange().market('TCS')!.book.sequence;
+      await until(() => r.view.sequence('TCS') === end, 'the follower to catch up');
+      const depth = exchange().market('TCS')!.book.depth(20);
+      const after = onFollower.messages.slice(onFollower.messages.indexOf(fresh) + 1);
+      const tail = after.filter((m) => m.type === 'book_update');
+      // The snapshot plus the updates after it is the leader's book.
+      const book = { sequence: fresh.sequence as number, levels: new Map<string, number>() };
+      for (const [price, quantity] of [...(fresh.bids as Level[]), ...(fresh.asks as Level[])])
+        book.levels.set(price, quantity);
+      for (const u of tail) {
+        if ((u.sequence as number) <= book.sequence) continue;
+        expect(u.prev_sequence).toBe(book.sequence);
+        for (const c of u.changes as { price: string; quantity: number }[])
+          if (c.quantity === 0) book.levels.delete(c.price);
+          else book.levels.set(c.price, c.quantity);
+        book.sequence = u.sequence as number;
+      }
+      expect(book.sequence).toBe(end);
+      const expected = [...depth.bids, ...depth.asks].map((l) => [rupees(l.price), l.quantity]);
+      expect([...book.levels.entries()].sort()).toEqual(expected.sort());
     });
 
     it("shares each node's stored security events with the other nodes, not with itself", async () => {

@@ -8,7 +8,6 @@ import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { Identity } from '../../auth/index.ts';
-import type { Config } from '../../config.ts';
 import type { IpBlocks } from '../../defense/ip-blocks.ts';
 import type {
   RecordedSecurityEvent,
@@ -37,11 +36,19 @@ export interface SecurityEventSource {
   subscribe(listener: SecurityEventListener): () => void;
 }
 
+export interface WebsocketLimits {
+  wsMaxConnections: number;
+  wsMaxConnectionsPerIp: number;
+  wsMaxConnectionsPerUser: number;
+  wsHeartbeatIntervalSeconds: number;
+}
+
 export interface WebsocketOptions {
   /** What /ws/market streams, and the orders and balances the private channels start from. */
   market: MarketView;
   identity: Identity;
-  config: Config;
+  /** The connection limits and the heartbeat interval; nothing else of the config. */
+  config: WebsocketLimits;
   /** What /ws/security streams and reads its snapshot from. */
   security: {
     events: SecurityEvents;
