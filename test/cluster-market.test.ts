@@ -22,7 +22,6 @@ import { CASH, type Exchange } from '../src/exchange/exchange.ts';
 import { websocketRoutes } from '../src/http/ws/index.ts';
 import { INTERVAL_NAMES } from '../src/market/candles.ts';
 import type { MarketEvent } from '../src/market/market-view.ts';
-import { MarketSnapshotRepo } from '../src/store/market-snapshot.repo.ts';
 import { SecurityEventsRepo } from '../src/store/security-events.repo.ts';
 import { signUp } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
@@ -80,11 +79,10 @@ describe.runIf(redisUrl !== undefined && postgres !== undefined)(
     }
 
     async function replica(): Promise<Replica> {
-      const store = leader.store;
       const opened = await openReplicaMarketView({
         redis: connection(),
         prefix,
-        snapshots: new MarketSnapshotRepo(store.db, store.dialect),
+        store: leader.store,
         now: Date.now,
         blockMs: 200,
       });

@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import type { Exchange } from '../exchange/exchange.ts';
 import { marketEvents } from '../market/local-market-view.ts';
 import type { MarketEvent } from '../market/market-view.ts';
-import type { MarketSnapshotRepo } from '../store/market-snapshot.repo.ts';
+import type { Store } from '../store/db.ts';
+import { MarketSnapshotRepo } from '../store/market-snapshot.repo.ts';
 import { ReplicaMarketView, type BatchOrigin, type CommittedBatch } from './read-model.ts';
 import { followStream, lastEntryId, type StreamFollower } from './stream-follower.ts';
 
@@ -79,7 +80,8 @@ export function publishCommitted(options: PublishOptions): () => void {
 export interface ReplicaOptions {
   redis: Redis;
   prefix: string;
-  snapshots: MarketSnapshotRepo;
+  /** The database the leader commits to: snapshots are read from it. */
+  store: Pick<Store, 'db' | 'dialect'>;
   now: () => number;
   log?: Logger | undefined;
   /** How long one stream read blocks (default 1 s). */
@@ -101,7 +103,8 @@ export interface Replica {
  * in an entry read after it (commits are published after they are durable).
  */
 export async function openReplicaMarketView(options: ReplicaOptions): Promise<Replica> {
-  const { redis, snapshots, now, log } = options;
+  const { redis, store, now, log } = options;
+  const snapshots = new MarketSnapshotRepo(store.db, store.dialect);
   const retryMs = options.retryMs ?? 500;
   const key = committedStream(options.prefix);
   const view = new ReplicaMarketView(log);
