@@ -19,6 +19,7 @@ import {
   type SecurityEventListener,
 } from '../src/defense/security-events.ts';
 import { CASH, type Exchange } from '../src/exchange/exchange.ts';
+import { marketRoutes } from '../src/http/routes/market.ts';
 import { websocketRoutes } from '../src/http/ws/index.ts';
 import { INTERVAL_NAMES } from '../src/market/candles.ts';
 import type { MarketEvent } from '../src/market/market-view.ts';
@@ -300,6 +301,7 @@ describe.runIf(redisUrl !== undefined && postgres !== undefined)(
         },
         upgrades: () => Promise.resolve(),
       });
+      await follower.register(marketRoutes, { market: r.view, rules: leader.config });
       await follower.listen({ port: 0, host: '127.0.0.1' });
       await leader.app.listen({ port: 0, host: '127.0.0.1' });
       type Server = { address(): unknown };
@@ -349,6 +351,20 @@ describe.runIf(redisUrl !== undefined && postgres !== undefined)(
       await until(() => last(onLeader) === sequence && last(onFollower) === sequence, 'both feeds');
       expect(stream(onFollower)).toEqual(stream(onLeader));
       expect(stream(onFollower).filter((m) => m.type === 'trade').length).toBeGreaterThanOrEqual(4);
+      // The market routes answer the same on both nodes.
+      for (const path of [
+        '/api/market/stocks',
+        '/api/market/stock/TCS',
+        '/api/market/stock/TCS/orderbook?depth=50',
+        '/api/market/stock/TCS/trades?limit=200',
+        '/api/market/stock/TCS/candles?interval=1m',
+      ]) {
+        const there = await leader.app.inject({ method: 'GET', url: path });
+        const here = await follower.inject({ method: 'GET', url: path });
+        expect(here.statusCode).toBe(200);
+        expect(here.json()).toEqual(there.json());
+      }
+
       // Alice's own order and balance updates, the same on both nodes.
       const updates = (c: Client, type: string) => c.of(type).length;
       await until(
