@@ -52,6 +52,9 @@ import { systemRoutes } from './http/routes/system.ts';
 import { tradingRoutes } from './http/routes/trading.ts';
 import { websocketRoutes } from './http/ws/index.ts';
 import type { KeyRotation } from './keys/rotation.ts';
+import { LocalMarketView } from './market/local-market-view.ts';
+import { openSecurityBus } from './cluster/security-bus.ts';
+import type { MarketView } from './market/market-view.ts';
 import { installValidation } from './http/plugins/validation.ts';
 import type { Venue } from './exchange/venue.ts';
 import { startLeaderDuties } from './cluster/leader-duties.ts';
@@ -91,6 +94,17 @@ export interface AppDeps {
    * commands run on its own venue and there is no internal endpoint. /api/health shows it.
    */
   cluster?: (ClusterView & { fencedReason?: string | undefined }) | undefined;
+  /**
+   * Cluster mode: what the WebSocket channels and market routes read (the read model the
+   * leader's committed events feed, see cluster/read-model.ts); by default this node's own
+   * sequencer. The app does not close it.
+   */
+  marketView?: MarketView;
+  /**
+   * Cluster mode: share the security events this node stores with the other nodes through
+   * Redis, and show theirs on this node's /ws/security (see cluster/security-bus.ts).
+   */
+  securityPeers?: { redis: Redis; prefix: string; nodeId: string };
 }
 
 export interface Exchange {
@@ -295,6 +309,13 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     log: deps.logger,
   });
   const { venue, keyRotation } = duties;
+  // Opened after the venue, whose own subscriber records trades into market data first.
+  const localView = new LocalMarketView(venue.exchange, venue.marketData);
+  const marketView = deps.marketView ?? localView;
+  const peers =
+    deps.securityPeers === undefined
+      ? undefined
+      : await openSecurityBus({ ...deps.securityPeers, events, log: deps.logger });
   const { commands, intake } = buildCommands(deps, venue, now);
   const identity = await buildIdentity(deps, events, commands, redis, now);
   // Revokes sessions past their idle or absolute timeout, so the database says which are live.
@@ -327,6 +348,8 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   app.addHook('onClose', async () => {
     clearInterval(sessionSweep);
     clearInterval(unopenedSweep);
+    localView.close();
+    await peers?.close();
     await duties.close();
     await audit.close();
     await blocks.close();
@@ -413,8 +436,21 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   await app.register(adminRoutes, { identity, venue, commands });
   await app.register(keyRoutes, { rotation: keyRotation, audit });
   await app.register(securityRoutes, { repo: eventsRepo, blocks, blocking, now });
-  await app.register(marketRoutes, { venue, rules: deps.config });
-  await app.register(systemRoutes, { venue, startedAt, now });
+  const { config } = deps;
+  const rules = {
+    makerFeeBps: config.makerFeeBps,
+    takerFeeBps: config.takerFeeBps,
+    marketCollarBps: config.marketCollarBps,
+    priceBandBps: config.priceBandBps,
+  };
+  await app.register(marketRoutes, { market: marketView, rules });
+  const { exchange } = venue;
+  const sequencer = {
+    matching: () => exchange.matching.summary(),
+    openOrders: () => exchange.openOrders().length,
+    tradingAvailable: () => exchange.stoppedReason === undefined,
+  };
+  await app.register(systemRoutes, { market: marketView, sequencer, startedAt, now });
   await app.register(tradingRoutes, { venue, commands });
   if (intake !== undefined)
     await app.register(internalRoutes, { intake, key: clusterKey(deps.keyring), now });
@@ -425,10 +461,15 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
   });
   await app.register(auditRoutes, { audit, repo: auditRepo });
   await app.register(websocketRoutes, {
-    venue,
+    market: marketView,
     identity,
-    config: deps.config,
-    security: { events, repo: eventsRepo, blocks },
+    config: {
+      wsMaxConnections: config.wsMaxConnections,
+      wsMaxConnectionsPerIp: config.wsMaxConnectionsPerIp,
+      wsMaxConnectionsPerUser: config.wsMaxConnectionsPerUser,
+      wsHeartbeatIntervalSeconds: config.wsHeartbeatIntervalSeconds,
+    },
+    security: { events, repo: eventsRepo, blocks, others: peers },
     upgrades: (address) => guard.upgrade(address),
     now,
   });

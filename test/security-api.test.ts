@@ -14,6 +14,7 @@ import { Feed } from '../src/http/ws/feed.ts';
 import { SecuritySession } from '../src/http/ws/security-channel.ts';
 import { SecurityEventsRepo } from '../src/store/security-events.repo.ts';
 import type { SecurityEventRow } from '../src/store/schema.ts';
+import { LocalMarketView } from '../src/market/local-market-view.ts';
 import { call as callApi, login, signUp, type Request } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
@@ -439,7 +440,8 @@ describe('security event API', () => {
       const admin = (await signUp(app, 'secops', { ip: ADMIN_IP, admin: true })).token;
       const repo = new HeldRepo(app.store.db);
       const events = new SecurityEvents(repo, app.exchange.audit, Date.now);
-      const feed = new Feed(app.exchange.venue);
+      const { exchange, marketData } = app.exchange.venue;
+      const feed = new Feed(new LocalMarketView(exchange, marketData));
       events.subscribe((event) => feed.publishSecurity(event));
       const sent: Message[] = [];
       const socket: ClientSocket = {

@@ -35,6 +35,7 @@ import {
   boundingPrice,
   isOpen,
   liveOrderView,
+  orderFacts,
   orderRow,
   orderView,
   type LiveOrder,
@@ -128,8 +129,10 @@ export type OrderOutcome =
 export type Published =
   | { kind: 'book'; symbol: string; prevSequence: number; sequence: number; events: EngineEvent[] }
   | { kind: 'trade'; symbol: string; trade: TradeWrite }
-  | { kind: 'order'; userId: number; order: OrderView }
-  | { kind: 'balance'; userId: number; asset: string; available: number; held: number };
+  /** The order's facts, not its API view: formatting belongs to whoever shows it. */
+  | { kind: 'order'; userId: number; order: OrderFacts }
+  | { kind: 'balance'; userId: number; asset: string; available: number; held: number }
+  | { kind: 'status'; symbol: string; status: SymbolStatus };
 
 export type Subscriber = (events: readonly Published[]) => void;
 
@@ -407,11 +410,13 @@ export class Exchange {
     return this.run(this.openNow(userId, cash));
   }
 
+  /** Halts or resumes a symbol whose new status the caller has stored; subscribers hear of it. */
   setStatus(symbol: string, status: SymbolStatus): boolean {
     const market = this.markets.get(symbol);
     if (market === undefined) return false;
     market.status = status;
     this.scheduleStops(market);
+    for (const subscriber of this.subscribers) subscriber([{ kind: 'status', symbol, status }]);
     return true;
   }
 
@@ -961,8 +966,7 @@ export class Exchange {
     const batch = emptyBatch();
     for (const order of changes.orders.values()) {
       batch.orders.push(orderRow(order));
-      const view = liveOrderView(order);
-      changes.published.push({ kind: 'order', userId: order.userId, order: view });
+      changes.published.push({ kind: 'order', userId: order.userId, order: orderFacts(order) });
       this.clientOrderIds.track(order);
       // Closed orders leave memory; the database has them from this batch on.
       if (!isOpen(order)) this.orders.delete(order.id);

@@ -149,11 +149,29 @@ export function orderRow(o: LiveOrder): OrderWrite {
   };
 }
 
+/** The order's facts as plain integers: what the sequencer publishes, mapped to views at the edge. */
+export function orderFacts(o: LiveOrder): OrderFacts {
+  return {
+    id: o.id,
+    client_order_id: o.clientOrderId,
+    symbol: o.symbol,
+    side: o.side,
+    mode: o.mode,
+    time_in_force: o.timeInForce,
+    quantity: o.quantity,
+    filled_quantity: o.filled,
+    filled_notional: o.filledNotional,
+    fees_paid: o.feesPaid,
+    price: o.price,
+    stop_price: o.stopPrice,
+    status: o.status,
+    cancel_reason: o.cancelReason,
+    post_only: o.postOnly ? 1 : 0,
+    created_at: o.createdAt,
+    updated_at: o.updatedAt,
+  };
+}
+
 export function liveOrderView(o: LiveOrder): OrderView {
-  const row = orderRow(o);
-  return orderView({
-    ...row,
-    client_order_id: row.client_order_id ?? null,
-    post_only: row.post_only ?? 0,
-  } as OrderFacts);
+  return orderView(orderFacts(o));
 }

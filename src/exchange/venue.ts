@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { AuditLog } from '../audit/log.ts';
 import { adminActionEntry } from '../audit/records.ts';
 import type { Config } from '../config.ts';
-import { MarketData } from '../market/market-data.ts';
+import { MarketData, storedPrint } from '../market/market-data.ts';
 import type { Store } from '../store/db.ts';
 import type { SymbolStatus } from '../store/schema.ts';
 import { SymbolsRepo } from '../store/symbols.repo.ts';
@@ -76,27 +76,12 @@ export async function openVenue(
   const since = now() - 86_400_000;
   for (const market of exchange.allMarkets()) {
     marketData.list(market.symbol, market.referencePrice);
-    for (const t of await repo.tradesSince(market.symbol, since)) {
-      marketData.record(market.symbol, {
-        id: t.id,
-        price: t.price,
-        quantity: t.quantity,
-        side: t.aggressor_side,
-        time: t.created_at,
-      });
-    }
+    for (const t of await repo.tradesSince(market.symbol, since))
+      marketData.record(market.symbol, storedPrint(t));
   }
   exchange.subscribe((events) => {
     for (const e of events) {
-      if (e.kind !== 'trade') continue;
-      const { trade } = e;
-      marketData.record(e.symbol, {
-        id: trade.id,
-        price: trade.price,
-        quantity: trade.quantity,
-        side: trade.aggressor_side,
-        time: trade.created_at,
-      });
+      if (e.kind === 'trade') marketData.record(e.symbol, storedPrint(e.trade));
     }
   });
 

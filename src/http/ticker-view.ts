@@ -1,8 +1,8 @@
 // A symbol's ticker as the API shows it, over REST and WebSocket alike: last price, change
 // from the day's open, high, low and volume, all prices as decimal strings.
 
-import type { Market } from '../exchange/exchange.ts';
 import type { TickerState } from '../market/market-data.ts';
+import type { ListingView } from '../market/market-view.ts';
 import { formatPaise } from '../money.ts';
 
 export interface TickerView {
@@ -23,8 +23,8 @@ const money = (paise: number | null | undefined): string | null =>
   paise === null || paise === undefined ? null : formatPaise(paise);
 
 /** The same figures as GET /api/market/stocks, from durable trades only. */
-export function tickerView(market: Market, ticker: TickerState | undefined): TickerView {
-  const last = ticker?.last ?? market.book.lastPrice ?? market.referencePrice;
+export function tickerView(market: ListingView, ticker: TickerState | undefined): TickerView {
+  const last = ticker?.last ?? market.lastPrice ?? market.referencePrice;
   const open = ticker?.open ?? market.referencePrice;
   const changeBps = Math.round(((last - open) * 10_000) / open);
   const sign = changeBps < 0 ? '-' : '+';

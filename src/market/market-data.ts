@@ -12,6 +12,23 @@ export interface TradePrint {
   time: number;
 }
 
+/** A trade as the database stores it, as the tape keeps it. */
+export function storedPrint(t: {
+  id: number;
+  price: number;
+  quantity: number;
+  aggressor_side: 'BUY' | 'SELL';
+  created_at: number;
+}): TradePrint {
+  return {
+    id: t.id,
+    price: t.price,
+    quantity: t.quantity,
+    side: t.aggressor_side,
+    time: t.created_at,
+  };
+}
+
 export interface TickerState {
   last: number | null;
   /** The first price of the UTC day, or the reference price before any trade. */

@@ -61,6 +61,16 @@ const HOLD_KINDS: readonly EntryKind[] = ['HOLD', 'RELEASE'];
 /** The statuses of an order still in its book: waiting for its stop, or resting. */
 export const OPEN_STATUSES = ['PENDING_TRIGGER', 'OPEN', 'PARTIALLY_FILLED'] as const;
 
+/** Every open order, oldest priority first (also read in a market snapshot's transaction). */
+export function openOrdersQuery(db: Kysely<Database>) {
+  return db
+    .selectFrom('orders')
+    .selectAll()
+    .where('status', 'in', OPEN_STATUSES)
+    .orderBy('sequence')
+    .orderBy('id');
+}
+
 /** Every column of `orders`, in the order the SQLite writer binds them. */
 export const ORDER_COLUMNS = [
   'id',
@@ -316,13 +326,7 @@ export class TradingRepo {
   // --- recovery ---------------------------------------------------------------------------
 
   async openOrders() {
-    return this.db
-      .selectFrom('orders')
-      .selectAll()
-      .where('status', 'in', OPEN_STATUSES)
-      .orderBy('sequence')
-      .orderBy('id')
-      .execute();
+    return openOrdersQuery(this.db).execute();
   }
 
   async allBalances() {

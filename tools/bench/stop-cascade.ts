@@ -66,8 +66,8 @@ async function cascade(stops: number, stopsPerCommand: number): Promise<Cascade>
     exchange.subscribe((published) => {
       for (const p of published) {
         if (p.kind === 'book' && p.events.some((e) => e.type === 'FILL')) steps++;
-        if (p.kind !== 'order' || !stopIds.has(p.order.order_id)) continue;
-        if (p.order.status === 'FILLED') filled.add(p.order.order_id);
+        if (p.kind !== 'order' || !stopIds.has(p.order.id)) continue;
+        if (p.order.status === 'FILLED') filled.add(p.order.id);
       }
       if (filled.size === stopIds.size) resolve();
     });

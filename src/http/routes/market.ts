@@ -1,11 +1,11 @@
-// /api/market: public market data: symbols with tickers, the order book, trades and candles.
+// /api/market: public market data: symbols with tickers, the order book, trades and candles,
+// read from the node's market view (its own sequencer's, or the read model a follower keeps).
 
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ApiError } from '../../errors.ts';
-import type { Market } from '../../exchange/exchange.ts';
-import type { Venue } from '../../exchange/venue.ts';
 import { INTERVAL_NAMES, type Interval } from '../../market/candles.ts';
+import type { ListingView, MarketView } from '../../market/market-view.ts';
 import { formatPaise } from '../../money.ts';
 
 import { CandlesReply, MarketRulesReply, Symbol } from '../schemas/trading.ts';
@@ -22,12 +22,10 @@ export interface MarketRules {
   priceBandBps: number;
 }
 
-export const marketRoutes: FastifyPluginAsyncTypebox<{ venue: Venue; rules: MarketRules }> = (
+export const marketRoutes: FastifyPluginAsyncTypebox<{ market: MarketView; rules: MarketRules }> = (
   app,
-  { venue, rules },
+  { market: view, rules },
 ) => {
-  const { exchange, marketData } = venue;
-
   app.get(
     '/api/market/rules',
     {
@@ -48,19 +46,19 @@ export const marketRoutes: FastifyPluginAsyncTypebox<{ venue: Venue; rules: Mark
     }),
   );
 
-  function market(symbol: string): Market {
-    const found = exchange.market(symbol);
+  function market(symbol: string): ListingView {
+    const found = view.listing(symbol);
     if (found === undefined) throw new ApiError('NOT_FOUND', `no symbol ${symbol}`);
     return found;
   }
 
-  const ticker = (m: Market) => tickerView(m, marketData.ticker(m.symbol));
+  const ticker = (m: ListingView) => tickerView(m, view.ticker(m.symbol));
 
   app.get(
     '/api/market/stocks',
     { config: { access: 'public', rateClass: 'market' }, schema: { tags } },
     () => ({
-      stocks: exchange.allMarkets().map(ticker),
+      stocks: view.listings().map(ticker),
     }),
   );
 
@@ -69,7 +67,7 @@ export const marketRoutes: FastifyPluginAsyncTypebox<{ venue: Venue; rules: Mark
     { config: { access: 'public', rateClass: 'market' }, schema: { tags, params: SymbolParams } },
     (request) => {
       const m = market(request.params.symbol);
-      const top = m.book.topOfBook();
+      const top = view.top(m.symbol) ?? { sequence: 0, bid: null, ask: null };
       return {
         ...ticker(m),
         tick_size: formatPaise(m.tickSize),
@@ -100,7 +98,8 @@ export const marketRoutes: FastifyPluginAsyncTypebox<{ venue: Venue; rules: Mark
       },
     },
     (request) => {
-      const depth = market(request.params.symbol).book.depth(request.query.depth);
+      const { symbol } = market(request.params.symbol);
+      const depth = view.depth(symbol, request.query.depth) ?? { sequence: 0, bids: [], asks: [] };
       const levels = (side: typeof depth.bids) =>
         side.map((l) => [formatPaise(l.price), l.quantity] as const);
       return {
@@ -128,7 +127,7 @@ export const marketRoutes: FastifyPluginAsyncTypebox<{ venue: Venue; rules: Mark
       market(request.params.symbol);
       return {
         symbol: request.params.symbol,
-        trades: marketData.trades(request.params.symbol, request.query.limit).map((t) => ({
+        trades: view.trades(request.params.symbol, request.query.limit).map((t) => ({
           trade_id: t.id,
           price: formatPaise(t.price),
           quantity: t.quantity,
@@ -162,16 +161,14 @@ export const marketRoutes: FastifyPluginAsyncTypebox<{ venue: Venue; rules: Mark
       return {
         symbol: request.params.symbol,
         interval,
-        candles: marketData
-          .candles(request.params.symbol, interval, request.query.limit)
-          .map((c) => ({
-            time: c.time / 1000,
-            open: formatPaise(c.open),
-            high: formatPaise(c.high),
-            low: formatPaise(c.low),
-            close: formatPaise(c.close),
-            volume: c.volume,
-          })),
+        candles: view.candles(request.params.symbol, interval, request.query.limit).map((c) => ({
+          time: c.time / 1000,
+          open: formatPaise(c.open),
+          high: formatPaise(c.high),
+          low: formatPaise(c.low),
+          close: formatPaise(c.close),
+          volume: c.volume,
+        })),
       };
     },
   );

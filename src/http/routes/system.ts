@@ -1,13 +1,14 @@
 // GET /api/system/stats: what the terminal's System page shows. Orders and trades per second are
-// counted from the exchange's durable event stream (bots included); the order latency is the
+// counted from the market view's committed events (bots included), so any node can count them;
+// the order latency is the
 // time from receiving POST /api/trading/order to sending its reply (risk, match and journal),
 // the matching latency the sequencer's synchronous step alone (risk, match, settle).
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import fastifyPlugin from 'fastify-plugin';
-import type { Venue } from '../../exchange/venue.ts';
-import { LatencySamples } from '../../exchange/latency-samples.ts';
+import { LatencySamples, type LatencySummary } from '../../exchange/latency-samples.ts';
+import type { MarketEvent, MarketView } from '../../market/market-view.ts';
 import { AUTHENTICATED_ERRORS } from '../schemas/common.ts';
 import { SystemStatsReply } from '../schemas/system.ts';
 
@@ -39,13 +40,23 @@ class SecondCounts {
 
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 
+/** The sequencer's own figures: what the node running it reports. */
+export interface SequencerStats {
+  /** How long commands hold the sequencer. */
+  matching(): LatencySummary;
+  openOrders(): number;
+  tradingAvailable(): boolean;
+}
+
 export interface SystemOptions {
-  venue: Venue;
+  market: Pick<MarketView, 'subscribe'>;
+  sequencer: SequencerStats;
   startedAt: number;
   now: () => number;
 }
 
-const system: FastifyPluginAsyncTypebox<SystemOptions> = (app, { venue, startedAt, now }) => {
+const system: FastifyPluginAsyncTypebox<SystemOptions> = (app, options) => {
+  const { market, sequencer, startedAt, now } = options;
   const orders = new SecondCounts();
   const trades = new SecondCounts();
   const latencies = new LatencySamples();
@@ -53,20 +64,21 @@ const system: FastifyPluginAsyncTypebox<SystemOptions> = (app, { venue, startedA
   const loopDelay = monitorEventLoopDelay({ resolution: 20 });
   loopDelay.enable();
 
-  const unsubscribe = venue.exchange.subscribe((events) => {
+  const committed = (events: readonly MarketEvent[]): void => {
     const second = Math.floor(now() / 1000);
     let newOrders = 0;
     let newTrades = 0;
     for (const event of events) {
       // Order ids only grow, so an id above the highest seen is a newly accepted order.
-      if (event.kind === 'order' && event.order.order_id > highestOrderId) {
-        highestOrderId = event.order.order_id;
+      if (event.kind === 'order' && event.order.id > highestOrderId) {
+        highestOrderId = event.order.id;
         newOrders += 1;
       } else if (event.kind === 'trade') newTrades += 1;
     }
     if (newOrders > 0) orders.add(second, newOrders);
     if (newTrades > 0) trades.add(second, newTrades);
-  });
+  };
+  const unsubscribe = market.subscribe({ committed, resynced: () => {} });
 
   app.addHook('onResponse', (request, reply, done) => {
     if (request.method === 'POST' && request.routeOptions.url === '/api/trading/order') {
@@ -103,14 +115,14 @@ const system: FastifyPluginAsyncTypebox<SystemOptions> = (app, { venue, startedA
         orders_last_second: orders.last(second),
         trades_per_second: Math.round(trades.rate(second) * 100) / 100,
         order_latency_ms: latencies.summary(),
-        matching_latency_ms: venue.exchange.matching.summary(),
+        matching_latency_ms: sequencer.matching(),
         event_loop_delay_ms: {
           p50: round3(loopDelay.percentile(50) / 1e6),
           p99: round3(loopDelay.percentile(99) / 1e6),
         },
         memory_rss_bytes: memory.rss,
-        open_orders: venue.exchange.openOrders().length,
-        trading_available: venue.exchange.stoppedReason === undefined,
+        open_orders: sequencer.openOrders(),
+        trading_available: sequencer.tradingAvailable(),
       };
     },
   );

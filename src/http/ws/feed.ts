@@ -1,11 +1,12 @@
-// Fans durable exchange events out to WebSocket sessions: one exchange subscription serves every
-// connection, each message is encoded once however many receive it, market sessions get only
-// the topics they subscribed to, and private sessions only their own user's orders and balances.
-// Stored security events go to the administrators watching them, through their own filters.
+// Fans committed market events out to WebSocket sessions: one market view subscription serves
+// every connection, each message is encoded once however many receive it, market sessions get
+// only the topics they subscribed to, and private sessions only their own user's orders and
+// balances. Stored security events go to the administrators watching them, through their own
+// filters. Events become wire messages here, once per message; the view holds integers only.
 
 import type { RecordedSecurityEvent } from '../../defense/security-events.ts';
-import type { Published } from '../../exchange/exchange.ts';
-import type { Venue } from '../../exchange/venue.ts';
+import { orderView } from '../../exchange/orders.ts';
+import type { MarketEvent, MarketView } from '../../market/market-view.ts';
 import { INTERVAL_NAMES, type Interval } from '../../market/candles.ts';
 import type { Connection } from './connection.ts';
 import {
@@ -30,6 +31,8 @@ export interface Session {
   tick(time: string): void;
   /** The socket closed: let go of everything. */
   end(): void;
+  /** The view reloaded these symbols after missing events: resend what was sent of them. */
+  resynced?(symbols: readonly string[]): void;
 }
 
 export type PrivateStream = 'orders' | 'portfolio';
@@ -61,17 +64,11 @@ export class Feed {
   private readonly unsubscribed = new Set<Connection>();
   /** The price last announced per symbol, so a trade at the same price announces nothing. */
   private readonly announced = new Map<string, string>();
-  /** The last book sequence published per symbol; the in-memory book may be ahead of it. */
-  private readonly published = new Map<string, number>();
 
-  constructor(private readonly venue: Venue) {
-    // At start everything in the books is recovered, so durable.
-    for (const market of venue.exchange.allMarkets())
-      this.published.set(market.symbol, market.book.sequence);
-  }
+  constructor(readonly market: MarketView) {}
 
   publishedSequence(symbol: string): number {
-    return this.published.get(symbol) ?? 0;
+    return this.market.sequence(symbol);
   }
 
   join(topic: string, connection: Connection): void {
@@ -116,28 +113,26 @@ export class Feed {
   }
 
   /**
-   * One command's durable events, in commit order. The venue's own subscriber, registered
-   * before this one, has already recorded the trades into market data, so tickers and candles
-   * built here include them.
+   * One command's committed events, in commit order. The view has recorded its trades into
+   * market data before it calls here, so tickers and candles built here include them.
    */
-  publish(events: readonly Published[]): void {
+  publish(events: readonly MarketEvent[]): void {
     const traded = new Set<string>();
     for (const e of events) {
       switch (e.kind) {
         case 'book':
-          this.published.set(e.symbol, e.sequence);
           this.send(this.topics.get(`book:${e.symbol}`), () =>
             bookUpdate(e.symbol, e.prevSequence, e.sequence, e.events),
           );
           break;
         case 'trade':
           traded.add(e.symbol);
-          this.send(this.topics.get(`trades:${e.symbol}`), () => tradePrint(e.trade));
+          this.send(this.topics.get(`trades:${e.symbol}`), () => tradePrint(e));
           break;
         case 'order':
           this.send(this.watchers.orders.get(e.userId), () => ({
             type: 'order_status',
-            order: e.order,
+            order: orderView(e.order),
           }));
           break;
         case 'balance':
@@ -160,20 +155,25 @@ export class Feed {
     }
   }
 
+  /** The view reloaded these symbols: every session resends what it showed of them. */
+  resynced(symbols: readonly string[]): void {
+    for (const session of this.sessions) session.resynced?.(symbols);
+  }
+
   /** The current ticker of a listed symbol. */
   ticker(symbol: string): ServerMessage | undefined {
-    const market = this.venue.exchange.market(symbol);
-    if (market === undefined) return undefined;
-    const view = tickerView(market, this.venue.marketData.ticker(symbol));
+    const listing = this.market.listing(symbol);
+    if (listing === undefined) return undefined;
+    const view = tickerView(listing, this.market.ticker(symbol));
     return tickerMessage(view, this.publishedSequence(symbol));
   }
 
   /** The ticker as the original platform's `price_update`, if the price moved since the last. */
   private priceUpdate(symbol: string): ServerMessage | undefined {
-    const market = this.venue.exchange.market(symbol);
-    if (market === undefined) return undefined;
-    const data = tickerView(market, this.venue.marketData.ticker(symbol));
-    const previous = this.announced.get(symbol) ?? formatPaise(market.referencePrice);
+    const listing = this.market.listing(symbol);
+    if (listing === undefined) return undefined;
+    const data = tickerView(listing, this.market.ticker(symbol));
+    const previous = this.announced.get(symbol) ?? formatPaise(listing.referencePrice);
     this.announced.set(symbol, data.price);
     if (data.price === previous) return undefined;
     return { type: 'price_update', sequence: this.publishedSequence(symbol), data };
@@ -181,7 +181,7 @@ export class Feed {
 
   /** The newest candle of a symbol, if it has traded. */
   candle(symbol: string, interval: Interval): ServerMessage | undefined {
-    const [latest] = this.venue.marketData.candles(symbol, interval, 1);
+    const [latest] = this.market.candles(symbol, interval, 1);
     if (latest === undefined) return undefined;
     return candleMessage(symbol, interval, latest, this.publishedSequence(symbol));
   }

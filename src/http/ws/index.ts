@@ -1,17 +1,21 @@
 // Live WebSocket channels: /ws/market (public market data), /ws/orders and /ws/portfolio (one
 // user's own updates), /ws/security (security events, for administrators). Messages go out only
-// after the events they carry are durable; one exchange subscription and one security event
-// subscription feed every connection. The protocol is described in README.md.
+// after the events they carry are durable; one market view subscription and one security event
+// subscription feed every connection, on whichever node the view is fed. The protocol is
+// described in README.md.
 
 import websocket from '@fastify/websocket';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import type { Identity } from '../../auth/index.ts';
-import type { Config } from '../../config.ts';
 import type { IpBlocks } from '../../defense/ip-blocks.ts';
-import type { SecurityEvents } from '../../defense/security-events.ts';
+import type {
+  RecordedSecurityEvent,
+  SecurityEventListener,
+  SecurityEvents,
+} from '../../defense/security-events.ts';
 import { clientAddress, clientKey } from '../plugins/defense.ts';
-import type { Venue } from '../../exchange/venue.ts';
+import type { MarketView } from '../../market/market-view.ts';
 import type { SecurityEventsRepo } from '../../store/security-events.repo.ts';
 import { Connection } from './connection.ts';
 import { Feed, type PrivateStream, type Session } from './feed.ts';
@@ -27,12 +31,32 @@ import {
   subprotocolToken,
 } from './protocol.ts';
 
+/** Security events another node stored, for this node's administrators to see too. */
+export interface SecurityEventSource {
+  subscribe(listener: SecurityEventListener): () => void;
+}
+
+export interface WebsocketLimits {
+  wsMaxConnections: number;
+  wsMaxConnectionsPerIp: number;
+  wsMaxConnectionsPerUser: number;
+  wsHeartbeatIntervalSeconds: number;
+}
+
 export interface WebsocketOptions {
-  venue: Venue;
+  /** What /ws/market streams, and the orders and balances the private channels start from. */
+  market: MarketView;
   identity: Identity;
-  config: Config;
+  /** The connection limits and the heartbeat interval; nothing else of the config. */
+  config: WebsocketLimits;
   /** What /ws/security streams and reads its snapshot from. */
-  security: { events: SecurityEvents; repo: SecurityEventsRepo; blocks: IpBlocks };
+  security: {
+    events: SecurityEvents;
+    repo: SecurityEventsRepo;
+    blocks: IpBlocks;
+    /** In a cluster: the events the other nodes store. */
+    others?: SecurityEventSource | undefined;
+  };
   /** Counts an upgrade from an address (IPv6: its /64); throws (429) past the address's rate. */
   upgrades: (address: string) => Promise<void>;
   /** The clock of heartbeats; tests may pass their own. */
@@ -46,7 +70,7 @@ function text(data: RawData): string {
 }
 
 export const websocketRoutes: FastifyPluginAsync<WebsocketOptions> = async (app, options) => {
-  const { venue, identity, config, security } = options;
+  const { market, identity, config, security } = options;
   const now = options.now ?? Date.now;
 
   await app.register(websocket, {
@@ -62,27 +86,39 @@ export const websocketRoutes: FastifyPluginAsync<WebsocketOptions> = async (app,
     },
   });
 
-  const feed = new Feed(venue);
+  const feed = new Feed(market);
   const slots = new Slots({
     total: config.wsMaxConnections,
     perAddress: config.wsMaxConnectionsPerIp,
     perUser: config.wsMaxConnectionsPerUser,
   });
-  const unsubscribe = venue.exchange.subscribe((events) => {
+  const unsubscribe = market.subscribe({
     // The commands are already durable and answered: a fault here must not reach the exchange.
-    try {
-      feed.publish(events);
-    } catch (error) {
-      app.log.error({ err: error }, 'websocket fan-out failed');
-    }
+    committed(events) {
+      try {
+        feed.publish(events);
+      } catch (error) {
+        app.log.error({ err: error }, 'websocket fan-out failed');
+      }
+    },
+    resynced(symbols) {
+      try {
+        feed.resynced(symbols);
+      } catch (error) {
+        app.log.error({ err: error }, 'websocket resync failed');
+      }
+    },
   });
-  const unsubscribeSecurity = security.events.subscribe((event) => {
+  const securityEvent = (event: RecordedSecurityEvent): void => {
     try {
       feed.publishSecurity(event);
     } catch (error) {
       app.log.error({ err: error }, 'security event fan-out failed');
     }
-  });
+  };
+  const unsubscribeSecurity = [security.events, ...(security.others ? [security.others] : [])].map(
+    (source) => source.subscribe(securityEvent),
+  );
   const heartbeat = setInterval(() => {
     try {
       feed.tick(new Date(now()).toISOString());
@@ -93,7 +129,7 @@ export const websocketRoutes: FastifyPluginAsync<WebsocketOptions> = async (app,
   heartbeat.unref();
   app.addHook('onClose', () => {
     unsubscribe();
-    unsubscribeSecurity();
+    for (const stop of unsubscribeSecurity) stop();
     clearInterval(heartbeat);
     for (const session of feed.sessions) session.end();
     feed.sessions.clear();
@@ -143,13 +179,13 @@ export const websocketRoutes: FastifyPluginAsync<WebsocketOptions> = async (app,
     onRequest: (request: FastifyRequest) => options.upgrades(clientKey(request)),
   } as const;
 
-  const market = { ...route, config: { access: 'public', rateClass: 'market' } } as const;
-  app.get('/ws/market', market, (socket, request) => {
+  const marketRoute = { ...route, config: { access: 'public', rateClass: 'market' } } as const;
+  app.get('/ws/market', marketRoute, (socket, request) => {
     attach(
       socket,
       request,
       'market',
-      (connection) => new MarketSession(connection, feed, venue, now),
+      (connection) => new MarketSession(connection, feed, market, now),
     );
   });
 
@@ -159,7 +195,7 @@ export const websocketRoutes: FastifyPluginAsync<WebsocketOptions> = async (app,
       const deps = {
         feed,
         sessions: identity.sessions,
-        exchange: venue.exchange,
+        market,
         log: app.log,
         now,
         signIn: (userId: number) => slots.signIn(slot, userId),

@@ -1,10 +1,11 @@
 // /ws/market: public market data by subscription. Subscribing to a book sends its snapshot
 // first, then every later change of that book in sequence; subscribing again resends the
-// snapshot, which is how a client that saw a gap resynchronises. A connection that has not
+// snapshot, which is how a client that saw a gap resynchronises; when the node's view itself
+// reloads a symbol, the session resends that snapshot unasked. A connection that has not
 // subscribed gets the original platform's `price_update`, one per symbol per price change.
 
-import type { Venue } from '../../exchange/venue.ts';
-import { INTERVAL_NAMES } from '../../market/candles.ts';
+import { INTERVAL_NAMES, type Interval } from '../../market/candles.ts';
+import type { MarketView } from '../../market/market-view.ts';
 import type { Connection } from './connection.ts';
 import { symbolOfTopic, topicOf, type Feed, type Session } from './feed.ts';
 import { bookSnapshot, encode, errorMessage, type ServerMessage } from './messages.ts';
@@ -20,11 +21,13 @@ export const MAX_TOPICS_PER_CONNECTION = 200;
 
 export class MarketSession implements Session {
   private readonly topics = new Set<string>();
+  /** The depth each subscribed book was asked for, to resend the same snapshot on a resync. */
+  private readonly depths = new Map<string, number>();
 
   constructor(
     readonly connection: Connection,
     private readonly feed: Feed,
-    private readonly venue: Venue,
+    private readonly market: MarketView,
     private readonly now: () => number,
   ) {
     feed.announcePrices(connection);
@@ -37,7 +40,7 @@ export class MarketSession implements Session {
     if (request.op === 'ping')
       return this.reply({ type: 'pong', time: new Date(this.now()).toISOString() });
     const symbols = [...new Set(request.symbols)];
-    const unknown = symbols.filter((s) => this.venue.exchange.market(s) === undefined);
+    const unknown = symbols.filter((s) => this.market.listing(s) === undefined);
     if (unknown.length > 0)
       return this.reply(errorMessage(`unknown symbol: ${unknown.join(', ')}`));
     if (request.op === 'subscribe') this.subscribe(symbols, request);
@@ -58,6 +61,19 @@ export class MarketSession implements Session {
     this.feed.stopAnnouncingPrices(this.connection);
     for (const topic of this.topics) this.feed.leave(topic, this.connection);
     this.topics.clear();
+    this.depths.clear();
+  }
+
+  /** What the client would get by subscribing again: each channel's snapshot of the symbols. */
+  resynced(symbols: readonly string[]): void {
+    for (const topic of this.topics) {
+      const symbol = symbolOfTopic(topic);
+      if (!symbols.includes(symbol)) continue;
+      const [channel, interval] = topic.split(':') as [string, string];
+      if (channel === 'book') this.snapshot(symbol, this.depths.get(symbol) ?? DEFAULT_DEPTH);
+      else if (channel === 'ticker') this.reply(this.feed.ticker(symbol));
+      else if (channel === 'candles') this.reply(this.feed.candle(symbol, interval as Interval));
+    }
   }
 
   private subscribe(symbols: string[], request: SubscriptionRequest): void {
@@ -81,8 +97,8 @@ export class MarketSession implements Session {
     for (const symbol of symbols) {
       for (const channel of channels) {
         if (channel === 'book') {
-          const book = this.venue.exchange.market(symbol)?.book.depth(depth);
-          if (book !== undefined) this.reply(bookSnapshot(symbol, depth, book));
+          this.depths.set(symbol, depth);
+          this.snapshot(symbol, depth);
         } else if (channel === 'ticker') {
           this.reply(this.feed.ticker(symbol));
         } else if (channel === 'candles') {
@@ -104,10 +120,16 @@ export class MarketSession implements Session {
         for (const interval of intervals) {
           const topic = topicOf(channel, symbol, interval);
           if (this.topics.delete(topic)) this.feed.leave(topic, this.connection);
+          if (channel === 'book') this.depths.delete(symbol);
         }
       }
     }
     this.reply({ type: 'unsubscribed', symbols, channels });
+  }
+
+  private snapshot(symbol: string, depth: number): void {
+    const book = this.market.depth(symbol, depth);
+    if (book !== undefined) this.reply(bookSnapshot(symbol, depth, book));
   }
 
   private reply(message: ServerMessage | undefined): void {

@@ -7,7 +7,7 @@ import type { OrderView } from '../../exchange/orders.ts';
 import type { Candle, Interval } from '../../market/candles.ts';
 import { formatPaise } from '../../money.ts';
 import type { TickerView } from '../ticker-view.ts';
-import type { TradeWrite } from '../../store/trading.repo.ts';
+import type { TradeEvent } from '../../market/market-view.ts';
 import type { RecordedSecurityEvent } from '../../defense/security-events.ts';
 import type { Severity } from '../../store/schema.ts';
 import type { SecurityStatus } from '../routes/security.ts';
@@ -113,7 +113,7 @@ export function bookUpdate(
   return { type: 'book_update', symbol, prev_sequence: prevSequence, sequence, changes };
 }
 
-export function tradePrint(trade: TradeWrite): ServerMessage {
+export function tradePrint(trade: TradeEvent): ServerMessage {
   return {
     type: 'trade',
     symbol: trade.symbol,
@@ -121,8 +121,8 @@ export function tradePrint(trade: TradeWrite): ServerMessage {
     trade_id: trade.id,
     price: formatPaise(trade.price),
     quantity: trade.quantity,
-    side: trade.aggressor_side,
-    time: new Date(trade.created_at).toISOString(),
+    side: trade.aggressor,
+    time: new Date(trade.time).toISOString(),
   };
 }
 

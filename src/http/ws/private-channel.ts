@@ -2,8 +2,8 @@
 // authenticated (see authenticated-session.ts). Any signed-in user may open them; each sees only
 // their own orders and balances.
 
-import type { Exchange } from '../../exchange/exchange.ts';
-import { liveOrderView } from '../../exchange/orders.ts';
+import { orderView } from '../../exchange/orders.ts';
+import type { MarketView } from '../../market/market-view.ts';
 import {
   AuthenticatedSession,
   type Admission,
@@ -16,10 +16,13 @@ import { parsePrivateRequest, type Parsed, type PrivateRequest } from './protoco
 
 export interface PrivateDeps extends AuthenticatedDeps {
   feed: Feed;
-  exchange: Exchange;
+  market: Pick<MarketView, 'openOrders' | 'balances'>;
 }
 
 export class PrivateSession extends AuthenticatedSession<PrivateRequest> {
+  /** The user whose stream this session is watching, once authenticated. */
+  private watching: number | undefined;
+
   constructor(
     connection: Connection,
     private readonly stream: PrivateStream,
@@ -39,12 +42,19 @@ export class PrivateSession extends AuthenticatedSession<PrivateRequest> {
 
   /** Watch, then snapshot, in one turn: no event can fall between the two. */
   protected started(userId: number): void {
+    this.watching = userId;
     this.deps.feed.watch(this.stream, userId, this.connection);
     this.reply(this.snapshot(userId));
   }
 
   protected stopped(userId: number): void {
+    this.watching = undefined;
     this.deps.feed.unwatch(this.stream, userId, this.connection);
+  }
+
+  /** The node's view reloaded after missing events: the snapshot again replaces what was sent. */
+  resynced(): void {
+    if (this.watching !== undefined) this.reply(this.snapshot(this.watching));
   }
 
   /** Every message is `auth` or `ping`, which the base answers. */
@@ -55,17 +65,12 @@ export class PrivateSession extends AuthenticatedSession<PrivateRequest> {
    * been published; updates that follow for the same order or asset replace these.
    */
   private snapshot(userId: number): ServerMessage {
-    const { exchange } = this.deps;
+    const { market } = this.deps;
     if (this.stream === 'orders') {
-      const orders = exchange
-        .openOrders()
-        .filter((o) => o.userId === userId)
-        .map(liveOrderView);
+      const orders = market.openOrders(userId).map(orderView);
       return { type: 'orders_snapshot', orders };
     }
-    const balances = [...exchange.ledger.balancesOf(userId)].map((b) =>
-      balanceView(b.asset, b.available, b.held),
-    );
+    const balances = market.balances(userId).map((b) => balanceView(b.asset, b.available, b.held));
     return { type: 'portfolio_snapshot', balances };
   }
 }
