@@ -55,6 +55,7 @@ import type { KeyRotation } from './keys/rotation.ts';
 import { LocalMarketView } from './market/local-market-view.ts';
 import { openSecurityBus } from './cluster/security-bus.ts';
 import type { MarketView } from './market/market-view.ts';
+import type { NodeRecord } from './cluster/node-registry.ts';
 import { installValidation } from './http/plugins/validation.ts';
 import type { Venue } from './exchange/venue.ts';
 import { startLeaderDuties } from './cluster/leader-duties.ts';
@@ -105,6 +106,8 @@ export interface AppDeps {
    * Redis, and show theirs on this node's /ws/security (see cluster/security-bus.ts).
    */
   securityPeers?: { redis: Redis; prefix: string; nodeId: string };
+  /** Cluster mode: every node's report, for GET /api/system/stats. */
+  nodes?: () => Promise<NodeRecord[]>;
 }
 
 export interface Exchange {
@@ -450,7 +453,13 @@ export async function buildExchange(deps: AppDeps): Promise<Exchange> {
     openOrders: () => exchange.openOrders().length,
     tradingAvailable: () => exchange.stoppedReason === undefined,
   };
-  await app.register(systemRoutes, { market: marketView, sequencer, startedAt, now });
+  await app.register(systemRoutes, {
+    market: marketView,
+    sequencer,
+    startedAt,
+    now,
+    nodes: deps.nodes,
+  });
   await app.register(tradingRoutes, { venue, commands });
   if (intake !== undefined)
     await app.register(internalRoutes, { intake, key: clusterKey(deps.keyring), now });

@@ -286,7 +286,7 @@ describe.runIf(databaseUrl !== undefined && redisUrl !== undefined)(
       expect(rows.map((r) => r.client_order_id)).toEqual(['sent-to-the-new-leader']);
     }, 120_000);
 
-    it('keeps a single process (CLUSTER off) off its database, naming the leader', async () => {
+    it('lists every node in the system stats, and keeps a single process (CLUSTER off) off its database, naming the leader', async () => {
       const { cluster } = await setUp();
       const leader = await cluster.leader();
       const dir = mkdtempSync(join(tmpdir(), 'sse-single-'));

@@ -4,6 +4,7 @@
 // and whose loss (its connection ended by a newer leader) makes it step down at once. Safety
 // does not rest on any of this: every write checks the lease's epoch (store/fence.ts).
 
+import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { buildExchange, VERSION, type AppDeps } from '../app.ts';
 import type { ExchangeApp } from '../http/exchange-app.ts';
@@ -11,6 +12,7 @@ import { EpochFence } from '../store/fence.ts';
 import { LeaseRepo } from '../store/lease.repo.ts';
 import { CLUSTER_LEADER_ROLE, postgresWriterLock } from '../store/writer-lock.ts';
 import { ClusterLease } from './lease.ts';
+import { NodeRegistry } from './node-registry.ts';
 import { buildStandbyApp } from './standby-app.ts';
 
 export interface ClusterNode {
@@ -54,6 +56,7 @@ export async function runClusterNode(
       logger,
     });
 
+  const redis = new Redis(config.redisUrl ?? '', { maxRetriesPerRequest: 2 });
   const lease: ClusterLease = new ClusterLease({
     repo: new LeaseRepo(store.db),
     fence: store.fence,
@@ -69,7 +72,10 @@ export async function runClusterNode(
       );
       try {
         const started = Date.now();
-        await serve(async () => (await buildExchange({ ...deps, cluster: lease })).app);
+        await serve(
+          async () =>
+            (await buildExchange({ ...deps, cluster: lease, nodes: () => registry.nodes() })).app,
+        );
         logger.info({ epoch, recoveryMs: Date.now() - started }, 'serving as the leader');
       } catch (error) {
         await lock.release();
@@ -86,14 +92,20 @@ export async function runClusterNode(
       };
     },
   });
+  const registry = new NodeRegistry(redis, config.redisPrefix, lease, cluster.advertiseUrl);
   await serve(standby);
   await lease.start();
+  await registry.start().catch((error: unknown) => {
+    logger.warn({ err: error }, 'could not report this node in Redis');
+  });
   return {
     lease,
     async close() {
       await lease.stop();
       await switching;
       await serving?.close();
+      await registry.stop();
+      redis.disconnect();
     },
   };
 }

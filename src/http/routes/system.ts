@@ -5,6 +5,7 @@
 // the matching latency the sequencer's synchronous step alone (risk, match, settle).
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { NodeRecord } from '../../cluster/node-registry.ts';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import fastifyPlugin from 'fastify-plugin';
 import { LatencySamples, type LatencySummary } from '../../exchange/latency-samples.ts';
@@ -53,6 +54,8 @@ export interface SystemOptions {
   sequencer: SequencerStats;
   startedAt: number;
   now: () => number;
+  /** In a cluster: the nodes' own reports (see cluster/node-registry.ts). */
+  nodes?: (() => Promise<NodeRecord[]>) | undefined;
 }
 
 const system: FastifyPluginAsyncTypebox<SystemOptions> = (app, options) => {
@@ -103,9 +106,10 @@ const system: FastifyPluginAsyncTypebox<SystemOptions> = (app, options) => {
         response: { 200: SystemStatsReply, ...AUTHENTICATED_ERRORS },
       },
     },
-    () => {
+    async () => {
       const at = now();
       const second = Math.floor(at / 1000);
+      const nodes = await options.nodes?.().catch(() => undefined);
       const memory = process.memoryUsage();
       return {
         time: new Date(at).toISOString(),
@@ -123,6 +127,7 @@ const system: FastifyPluginAsyncTypebox<SystemOptions> = (app, options) => {
         memory_rss_bytes: memory.rss,
         open_orders: sequencer.openOrders(),
         trading_available: sequencer.tradingAvailable(),
+        ...(nodes === undefined ? {} : { nodes }),
       };
     },
   );

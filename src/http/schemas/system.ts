@@ -21,6 +21,20 @@ export const SystemStatsReply = Type.Object({
   memory_rss_bytes: Type.Integer(),
   open_orders: Type.Integer(),
   trading_available: Type.Boolean(),
+  /** In a cluster: every node that reported itself in the last few seconds. */
+  nodes: Type.Optional(
+    Type.Array(
+      Type.Object({
+        node_id: Type.String(),
+        role: Type.Union([Type.Literal('leader'), Type.Literal('standby'), Type.Literal('fenced')]),
+        epoch: Type.Integer(),
+        address: Type.String(),
+        pid: Type.Integer(),
+        started_at: Type.String(),
+        seen_at: Type.String(),
+      }),
+    ),
+  ),
 });
 
 /** GET /api/health: 200 when the database answers, else 503 with the same body. */
