@@ -4,6 +4,7 @@
 // lock lost while running (its PostgreSQL connection closed) stops trading and exits with code 3.
 
 import { once } from 'node:events';
+import type { Logger } from 'pino';
 import type { Server } from 'node:http';
 import { isIP } from 'node:net';
 import { StartupError, loadConfig, readEnvironment } from './config.ts';
@@ -138,31 +139,13 @@ async function start(): Promise<void> {
     logger.info(`redirecting http://${host}:${redirectPort} to HTTPS with 308`);
   }
 
-  let closing = false;
-  const shutdown = (signal: NodeJS.Signals): void => {
-    if (closing) {
-      logger.warn({ signal }, 'second signal: exiting at once');
-      process.exit(1);
-    }
-    closing = true;
-    logger.info({ signal }, 'shutting down: no new connections, finishing in-flight requests');
-    void (async () => {
-      try {
-        redirect?.close();
-        redirect?.closeAllConnections();
-        await control?.close();
-        await app.close();
-        await store.close();
-        logger.info('shut down cleanly');
-      } catch (error) {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exitCode = 1;
-      }
-      logger.flush(() => process.exit());
-    })();
-  };
-  process.on('SIGTERM', shutdown);
-  process.on('SIGINT', shutdown);
+  onStopSignals(logger, 'no new connections, finishing in-flight requests', async () => {
+    redirect?.close();
+    redirect?.closeAllConnections();
+    await control?.close();
+    await app.close();
+    await store.close();
+  });
 }
 
 /**
@@ -179,15 +162,25 @@ async function startClusterNode(deps: Parameters<typeof runClusterNode>[0]): Pro
       throw listenFailure(error, 'PORT', config.host, config.port) ?? error;
     }
   });
+  onStopSignals(logger, 'handing the lease over, finishing in-flight requests', async () => {
+    await node.close();
+    await store.close();
+  });
+}
+
+/** SIGTERM/SIGINT run `stop` once and exit; a second signal exits at once. */
+function onStopSignals(logger: Logger, doing: string, stop: () => Promise<void>): void {
   let closing = false;
   const shutdown = (signal: NodeJS.Signals): void => {
-    if (closing) process.exit(1);
+    if (closing) {
+      logger.warn({ signal }, 'second signal: exiting at once');
+      process.exit(1);
+    }
     closing = true;
-    logger.info({ signal }, 'shutting down: handing the lease over, finishing in-flight requests');
+    logger.info({ signal }, `shutting down: ${doing}`);
     void (async () => {
       try {
-        await node.close();
-        await store.close();
+        await stop();
         logger.info('shut down cleanly');
       } catch (error) {
         logger.error({ err: error }, 'shutdown failed');
