@@ -118,28 +118,6 @@ export class AuditLog {
     }
   }
 
-  /**
-   * A node that does not write the log follows it: appends the leaves stored since its tree's
-   * size, in turn with the writers, and takes the newest head. Returns how many it appended.
-   */
-  follow(): Promise<number> {
-    const run = this.writing.then(async () => {
-      const { repo } = this.options;
-      let appended = 0;
-      for await (const page of repo.scan(SCAN_PAGE, this.tree.size)) {
-        for (const leaf of page) {
-          if (leaf.seq !== this.tree.size) return appended;
-          this.tree.append(Buffer.from(leaf.leaf_hash, 'hex'));
-          appended += 1;
-        }
-      }
-      this.head = (await repo.latestHead()) ?? this.head;
-      return appended;
-    });
-    this.writing = run.catch(() => undefined);
-    return run;
-  }
-
   get size(): number {
     return this.tree.size;
   }
