@@ -20,7 +20,7 @@ describe('loadConfig', () => {
     expect(config.masterKeyPath).toBe('/srv/exchange/data/keys/master.key');
     expect(config.port).toBe(8000);
     expect(config.host).toBe('127.0.0.1');
-    expect(config.startingBalance).toBe(10_000_000);
+    expect(config.startingBalance).toBe(10_00_000_00);
     expect(config.loginRateLimit).toBe(5);
     expect(config.loginTimewindowSeconds).toBe(300);
     expect(config.idsEnabled).toBe(true);

@@ -362,7 +362,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     refreshTokenExpireDays: r.int('REFRESH_TOKEN_EXPIRE_DAYS', 7, 1, 365),
     sessionTimeoutMinutes: r.int('SESSION_TIMEOUT_MINUTES', 30, 1, 7 * 24 * 60),
     passwordMinLength: r.int('PASSWORD_MIN_LENGTH', 8, 8, 64),
-    startingBalance: r.rupees('STARTING_BALANCE', 100_000_00),
+    // ₹10,00,000: enough for the original README's example order (10 × ₹15,234.50).
+    startingBalance: r.rupees('STARTING_BALANCE', 10_00_000_00),
     loginRateLimit: r.int('LOGIN_RATE_LIMIT', 5, 1, 1_000_000),
     loginTimewindowSeconds: r.int('LOGIN_TIMEWINDOW', 300, 1, 86_400),
     apiRateLimit: r.int('API_RATE_LIMIT', 100, 1, 100_000_000),

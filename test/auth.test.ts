@@ -9,7 +9,7 @@ import { fromBase32 } from '../src/auth/totp.ts';
 import { UsersRepo } from '../src/store/users.repo.ts';
 import { signRequest, type SigningKey } from '../tools/api-client.ts';
 import { call, register, signIn, type Reply } from './support/api.ts';
-import { FAST_HASHER, openTestApp, type TestApp } from './support/app.ts';
+import { FAST_HASHER, STARTING_CASH, openTestApp, type TestApp } from './support/app.ts';
 import { rawUserData } from './support/raw-store.ts';
 import { storeFactories } from './support/stores.ts';
 
@@ -76,9 +76,12 @@ describe.each(storeFactories())('identity and access on $name', (factory) => {
         .selectAll()
         .where('user_id', '=', userId)
         .executeTakeFirstOrThrow();
-      expect(balance).toMatchObject({ asset: 'INR', available: 10_000_000, held: 0 });
+      expect(balance).toMatchObject({ asset: 'INR', available: STARTING_CASH, held: 0 });
       const entries = await t.store.db.selectFrom('ledger_entries').selectAll().execute();
-      expect(entries.map((e) => e.amount).sort((a, b) => a - b)).toEqual([-10_000_000, 10_000_000]);
+      expect(entries.map((e) => e.amount).sort((a, b) => a - b)).toEqual([
+        -STARTING_CASH,
+        STARTING_CASH,
+      ]);
       expect(new Set(entries.map((e) => e.tx_id)).size).toBe(1);
     });
 

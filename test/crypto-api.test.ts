@@ -6,7 +6,7 @@ import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIENCE, ISSUER } from '../src/auth/access-tokens.ts';
 import { call, signUp, type Reply } from './support/api.ts';
-import { openTestApp, type TestApp } from './support/app.ts';
+import { STARTING_CASH, openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
 import { REFERENCE_LEAVES, REFERENCE_ROOTS } from '../src/audit/merkle-vectors.ts';
 
@@ -273,7 +273,7 @@ describe('crypto API on SQLite', () => {
         .where('user_id', '=', mallory.id)
         .where('asset', '=', 'INR')
         .executeTakeFirstOrThrow();
-      expect(cash).toEqual({ available: 10_000_000, held: 0 });
+      expect(cash).toEqual({ available: STARTING_CASH, held: 0 });
     });
 
     it('gives signatures that verify under no access-token key, for any data', async () => {

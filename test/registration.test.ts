@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { formatPaise } from '../src/money.ts';
 import { UsersRepo } from '../src/store/users.repo.ts';
 import { PASSWORD, call, login, register, signIn } from './support/api.ts';
-import { openTestApp, type TestApp } from './support/app.ts';
+import { STARTING_CASH, openTestApp, type TestApp } from './support/app.ts';
 import { refuseWrites, untilTradingResumes } from './support/faults.ts';
 import { freePort, postJson, runServer, waitForHealth, type Running } from './support/process.ts';
 import { postgresTestUrl, storeFactories } from './support/stores.ts';
@@ -33,7 +34,11 @@ async function cashOf(t: TestApp, username: string): Promise<unknown> {
   return portfolio.body.cash;
 }
 
-const FUNDED = { available: '100000.00', held: '0.00', total: '100000.00' };
+const FUNDED = {
+  available: formatPaise(STARTING_CASH),
+  held: '0.00',
+  total: formatPaise(STARTING_CASH),
+};
 
 describe.each(storeFactories())('registration on $name', (factory) => {
   let t: TestApp | undefined;
@@ -87,7 +92,7 @@ describe.each(storeFactories())('registration on $name', (factory) => {
     t = await t.reopen();
     expect(await users.findByUsername('quinn')).toBeUndefined();
     const balances = await t.store.db.selectFrom('balances').selectAll().execute();
-    expect(balances.filter((b) => b.asset === 'INR' && b.available === 100_000_00)).toEqual([]);
+    expect(balances.filter((b) => b.asset === 'INR' && b.available === STARTING_CASH)).toEqual([]);
     await register(t, 'quinn');
     expect(await cashOf(t, 'quinn')).toEqual(FUNDED);
   });
@@ -115,7 +120,7 @@ describe.each(storeFactories())('registration on $name', (factory) => {
       .where('ref', '=', adjustmentRef('starting balance'))
       .where('user_id', 'is not', null)
       .execute();
-    expect(entries).toEqual([{ user_id: winner, amount: 100_000_00 }]);
+    expect(entries).toEqual([{ user_id: winner, amount: STARTING_CASH }]);
     expect(await cashOf(t, (await users.findById(winner))!.username)).toEqual(FUNDED);
   });
 });

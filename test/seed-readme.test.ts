@@ -8,7 +8,6 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { CASH } from '../src/exchange/exchange.ts';
 import { call, signUp, type Reply } from './support/api.ts';
 import { openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
@@ -219,11 +218,6 @@ describe('the seed README, replayed', () => {
       if (example.path === '/api/auth/login') {
         trader = res.body.access_token as string;
         refreshToken = res.body.refresh_token as string;
-        // The README's order (10 x 15234.50) costs more than a new account's starting cash.
-        const id = (answered.get('POST /api/auth/register')?.body.user_id ?? 0) as number;
-        expect((await t.exchange.venue.exchange.adjust(id, CASH, 100_000_000, 'test')).ok).toBe(
-          true,
-        );
       }
       if (example.path === '/api/trading/order') orderId = res.body.order_id as number;
     });
@@ -297,42 +291,127 @@ describe('the seed README, replayed', () => {
   });
 
   describe('the WebSocket table', () => {
+    let port: number | undefined;
+    /** Listens once, on a free loopback port, for the socket tests. */
+    async function open(path: string): Promise<{ socket: WebSocket; client: Client }> {
+      if (port === undefined) {
+        await t.app.listen({ port: 0, host: '127.0.0.1' });
+        port = (t.app.server.address() as AddressInfo).port;
+      }
+      const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`);
+      const client = new Client(socket);
+      await new Promise<void>((resolve, reject) => {
+        socket.once('open', resolve);
+        socket.once('error', reject);
+      });
+      return { socket, client };
+    }
+
+    /** A seller's offer of one AAPL, then a buy that takes it; the buyer's order id. */
+    async function tradeOne(buyer: string, seller: string, price: string): Promise<number> {
+      let id = 0;
+      for (const [token, side] of [
+        [seller, 'SELL'],
+        [buyer, 'BUY'],
+      ] as const) {
+        const res = await call(t, 'POST', '/api/trading/order', {
+          token,
+          body: { symbol: 'AAPL', order_type: side, order_mode: 'LIMIT', quantity: 1, price },
+        });
+        expect(res.status).toBe(201);
+        id = res.body.order_id as number;
+      }
+      return id;
+    }
+
+    it('lists the three endpoints', () => {
+      expect(socketRows().map((r) => r.path)).toEqual([
+        '/ws/market',
+        '/ws/orders',
+        '/ws/portfolio',
+      ]);
+    });
+
     it.each(socketRows().filter((r) => r.path === '/ws/market'))(
       'line $line: $path sends its message to a client that only connects',
       async (row) => {
-        await t.app.listen({ port: 0, host: '127.0.0.1' });
-        const port = (t.app.server.address() as AddressInfo).port;
-        const socket = new WebSocket(`ws://127.0.0.1:${port}${row.path}`);
-        const client = new Client(socket);
-        await new Promise<void>((resolve, reject) => {
-          socket.once('open', resolve);
-          socket.once('error', reject);
-        });
+        const { socket, client } = await open(row.path);
         try {
           const buyer = await signUp(t, 'wsbuyer');
           const seller = await signUp(t, 'wsseller');
-          const { exchange } = t.exchange.venue;
-          expect((await exchange.adjust(seller.id, 'AAPL', 1, 'test')).ok).toBe(true);
-          expect((await exchange.adjust(buyer.id, CASH, 10_000_000, 'test')).ok).toBe(true);
-          for (const [who, side] of [
-            [seller, 'SELL'],
-            [buyer, 'BUY'],
-          ] as const) {
-            const res = await call(t, 'POST', '/api/trading/order', {
-              token: who.token,
-              body: {
-                symbol: 'AAPL',
-                order_type: side,
-                order_mode: 'LIMIT',
-                quantity: 1,
-                price: '15100.00',
-              },
-            });
-            expect(res.status).toBe(201);
-          }
+          expect((await t.exchange.venue.exchange.adjust(seller.id, 'AAPL', 1, 'test')).ok).toBe(
+            true,
+          );
+          await tradeOne(buyer.token, seller.token, '15100.00');
           const message: Message = await client.next((row.message as { type: string }).type);
           expectFields(message, row.message, 'message');
           expect(message.data).toMatchObject({ symbol: 'AAPL', price: '15100.00' });
+        } finally {
+          socket.terminate();
+        }
+      },
+    );
+
+    // The README says nothing of signing in; a client signs in with its first message, then
+    // only listens.
+    it.each(socketRows().filter((r) => r.path !== '/ws/market'))(
+      'line $line: $path sends its message to a client that signs in and listens',
+      async (row) => {
+        const name = row.path.slice('/ws/'.length);
+        const buyer = await signUp(t, `ws${name}buyer`);
+        const seller = await signUp(t, `ws${name}seller`);
+        expect((await t.exchange.venue.exchange.adjust(seller.id, 'AAPL', 1, 'test')).ok).toBe(
+          true,
+        );
+        const { socket, client } = await open(row.path);
+        try {
+          client.send({ op: 'auth', token: buyer.token });
+          await client.next('authenticated');
+          const orderId = await tradeOne(buyer.token, seller.token, '15200.00');
+          const type = (row.message as { type: string }).type;
+          if (row.path === '/ws/orders') {
+            const message = await client.next(
+              type,
+              (m) => (m.data as { status?: string }).status === 'FILLED',
+            );
+            expectFields(message, row.message, 'message');
+            // `data` is the order as the REST API shows it.
+            const listed = await call(t, 'GET', '/api/trading/orders', { token: buyer.token });
+            const rest = (listed.body.orders as { order_id: number }[]).find(
+              (o) => o.order_id === orderId,
+            );
+            expect(message.data).toEqual(rest);
+          } else {
+            const message = await client.next(
+              type,
+              (m) =>
+                (m.data as { holdings?: { symbol: string }[] }).holdings?.some(
+                  (h) => h.symbol === 'AAPL',
+                ) === true,
+            );
+            expectFields(message, row.message, 'message');
+            // `data` has the portfolio's names and, after the trade, its figures.
+            const portfolio = (
+              await call(t, 'GET', '/api/trading/portfolio', { token: buyer.token })
+            ).body as {
+              balance: string;
+              cash: unknown;
+              holdings: { symbol: string; quantity: number; available: number; held: number }[];
+            };
+            expect(message.data).toEqual({
+              balance: portfolio.balance,
+              cash: portfolio.cash,
+              holdings: portfolio.holdings.map(({ symbol, quantity, available, held }) => ({
+                symbol,
+                quantity,
+                available,
+                held,
+              })),
+            });
+            expect(portfolio.holdings).toContainEqual(
+              expect.objectContaining({ symbol: 'AAPL', quantity: 1 }),
+            );
+          }
         } finally {
           socket.terminate();
         }

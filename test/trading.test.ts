@@ -8,7 +8,7 @@ import { DEFAULT_CLIENT_ORDER_WINDOW } from '../src/exchange/client-order-ids.ts
 import { TRANSACTIONS_CSV_HEADER } from '../src/http/csv.ts';
 import { UsersRepo } from '../src/store/users.repo.ts';
 import { call, signUp, type Reply } from './support/api.ts';
-import { openTestApp, type TestApp } from './support/app.ts';
+import { STARTING_CASH, openTestApp, type TestApp } from './support/app.ts';
 import { storeFactories } from './support/stores.ts';
 
 interface Trader {
@@ -74,9 +74,9 @@ describe.each(storeFactories())('trading on $name', (factory) => {
         liquidity: 'TAKER',
       },
     ]);
-    expect(balance(alice, 'INR')).toEqual({ available: 10_000_000 - 4 * 410_000, held: 0 });
+    expect(balance(alice, 'INR')).toEqual({ available: STARTING_CASH - 4 * 410_000, held: 0 });
     expect(balance(alice, 'TCS')).toEqual({ available: 4, held: 0 });
-    expect(balance(bob, 'INR')).toEqual({ available: 10_000_000 + 4 * 410_000, held: 0 });
+    expect(balance(bob, 'INR')).toEqual({ available: STARTING_CASH + 4 * 410_000, held: 0 });
     expect(balance(bob, 'TCS')).toEqual({ available: 40, held: 6 });
 
     const bobOrder = await call(t, 'GET', `/api/trading/order/${sell.body.order_id as number}`, {
@@ -91,8 +91,8 @@ describe.each(storeFactories())('trading on $name', (factory) => {
 
     const portfolio = await call(t, 'GET', '/api/trading/portfolio', { token: alice.token });
     expect(portfolio.body).toMatchObject({
-      balance: '83600.00',
-      cash: { available: '83600.00', held: '0.00', total: '83600.00' },
+      balance: '983600.00',
+      cash: { available: '983600.00', held: '0.00', total: '983600.00' },
       holdings: [
         {
           symbol: 'TCS',
@@ -104,7 +104,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
           profit_loss_percent: '0.00',
         },
       ],
-      total_value: '100000.00',
+      total_value: '1000000.00',
     });
 
     const book = await call(t, 'GET', '/api/market/stock/TCS/orderbook?depth=5');
@@ -156,7 +156,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
     );
     const res = await call(t, 'GET', '/api/trading/portfolio', { token: alice.token });
     expect(res.body).toMatchObject({
-      balance: '83600.00',
+      balance: '983600.00',
       holdings: [
         {
           symbol: 'TCS',
@@ -172,24 +172,25 @@ describe.each(storeFactories())('trading on $name', (factory) => {
 
   it('fires 500 buys at once from an account whose cash covers 10: exactly 10 are accepted', async () => {
     const rich = await signUp(t, 'carol');
-    // 1,00,000 cash; each order holds 10 x 1000.00 = 10,000.00.
+    // 10,00,000.00 cash; each order holds 28 x 3500.00 = 98,000.00.
     const seller = await signUp(t, 'dan');
     await giveShares(seller, 'TCS', 1);
     const results = await Promise.all(
       Array.from({ length: 500 }, () =>
-        order(rich, { order_type: 'BUY', quantity: 10, price: '3500.00' }),
+        order(rich, { order_type: 'BUY', quantity: 28, price: '3500.00' }),
       ),
     );
     const accepted = results.filter((r) => r.status === 201);
     const refused = results.filter((r) => r.status === 422);
-    expect(accepted.length).toBe(Math.floor(10_000_000 / (10 * 350_000)));
+    expect(STARTING_CASH).toBe(10_00_000_00);
+    expect(accepted.length).toBe(10);
     expect(refused.length).toBe(500 - accepted.length);
     expect(new Set(refused.map((r) => (r.body.error as { code: string }).code))).toEqual(
       new Set(['INSUFFICIENT_FUNDS']),
     );
     const cash = balance(rich, 'INR');
     expect(cash.available).toBeGreaterThanOrEqual(0);
-    expect(cash.held).toBe(accepted.length * 10 * 350_000);
+    expect(cash.held).toBe(accepted.length * 28 * 350_000);
     expect(invariants()).toEqual([]);
     const rows = await t.store.db
       .selectFrom('orders')
@@ -300,7 +301,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
     expect(balance(fay, 'INR').held).toBe(2_005_000);
     const tooBig = await call(t, 'PATCH', `/api/trading/order/${id}`, {
       token: fay.token,
-      body: { quantity: 100 },
+      body: { quantity: 1000 },
     });
     expect(tooBig.status).toBe(422);
     expect(balance(fay, 'INR').held).toBe(2_005_000);
@@ -308,7 +309,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
     const cancelled = await call(t, 'DELETE', `/api/trading/order/${id}`, { token: fay.token });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ status: 'CANCELLED', cancel_reason: 'USER' });
-    expect(balance(fay, 'INR')).toEqual({ available: 10_000_000, held: 0 });
+    expect(balance(fay, 'INR')).toEqual({ available: STARTING_CASH, held: 0 });
     const again = await call(t, 'DELETE', `/api/trading/order/${id}`, { token: fay.token });
     expect(again.status).toBe(409);
     expect(invariants()).toEqual([]);
@@ -327,7 +328,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
       order: { filled_quantity: 6, cancel_reason: 'MARKET_NO_LIQUIDITY' },
     });
     expect(balance(gus, 'INR')).toEqual({
-      available: 10_000_000 - 3 * 410_000 - 3 * 412_000,
+      available: STARTING_CASH - 3 * 410_000 - 3 * 412_000,
       held: 0,
     });
     expect(invariants()).toEqual([]);
@@ -506,7 +507,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
     expect((far.body.error as { code: string }).code).toBe('PRICE_OUT_OF_BAND');
     const noShares = await order(kim, { order_type: 'SELL', quantity: 1, price: '4100.00' });
     expect((noShares.body.error as { code: string }).code).toBe('INSUFFICIENT_SHARES');
-    expect(balance(kim, 'INR')).toEqual({ available: 10_000_000, held: 0 });
+    expect(balance(kim, 'INR')).toEqual({ available: STARTING_CASH, held: 0 });
   });
 
   it('hostile order bodies get a 4xx, never a 500, and change nothing', async () => {
@@ -564,7 +565,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
-    expect(balance(mal, 'INR')).toEqual({ available: 10_000_000, held: 0 });
+    expect(balance(mal, 'INR')).toEqual({ available: STARTING_CASH, held: 0 });
     const rows = await t.store.db.selectFrom('orders').select('id').execute();
     expect(rows).toHaveLength(0);
   });
@@ -618,7 +619,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
     });
     refused(amendRaw, 'amend quantity 2.0');
 
-    expect(balance(pat, 'INR')).toEqual({ available: 10_000_000, held: 0 });
+    expect(balance(pat, 'INR')).toEqual({ available: STARTING_CASH, held: 0 });
     const orders = await t.store.db.selectFrom('orders').selectAll().execute();
     expect(orders).toHaveLength(1);
     expect(orders[0]).toMatchObject({ quantity: 1, price: 420_000 });
@@ -700,7 +701,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
       }),
       { numRuns: 300 },
     );
-    expect(balance(fuzz, 'INR')).toEqual({ available: 10_000_000, held: 0 });
+    expect(balance(fuzz, 'INR')).toEqual({ available: STARTING_CASH, held: 0 });
     expect(await t.store.db.selectFrom('orders').select('id').execute()).toHaveLength(0);
   });
 
@@ -784,7 +785,7 @@ describe.each(storeFactories())('trading on $name', (factory) => {
       token: admin.token,
       body: {
         asset: 'INR',
-        amount: '-200000',
+        amount: '-2000000',
         reason: 'mistake',
       },
     });

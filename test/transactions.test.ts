@@ -134,7 +134,7 @@ describe.each(storeFactories())('transaction history on $name', (factory) => {
       reason: 'goodwill credit',
       symbol: null,
       trade_id: null,
-      cash_after: '84086.88',
+      cash_after: '984086.88',
       reference: `adjustment:${admin.id}:goodwill credit`,
     });
     expect(bought).toMatchObject({
@@ -148,13 +148,13 @@ describe.each(storeFactories())('transaction history on $name', (factory) => {
       order_id: buyId,
       trade_id: expect.any(Number) as number,
       reason: null,
-      cash_after: '83586.88',
+      cash_after: '983586.88',
     });
     expect(opening).toMatchObject({
       asset: 'INR',
-      amount: '100000.00',
+      amount: '1000000.00',
       reason: 'starting balance',
-      cash_after: '100000.00',
+      cash_after: '1000000.00',
     });
     // Nested postings: a buyer's trade is held cash out, shares in, and the fee.
     expect(bought.postings.map((p) => [p.kind, p.asset, p.bucket, p.amount])).toEqual([
@@ -176,10 +176,10 @@ describe.each(storeFactories())('transaction history on $name', (factory) => {
     expect(b.rows.map((r) => [r.kind, r.asset, r.amount, r.reason])).toEqual([
       ['TRADE', 'INR', '16393.44', null],
       ['ADJUSTMENT', 'TCS', '50', 'shares moved in from a broker'],
-      ['DEPOSIT', 'INR', '100000.00', 'starting balance'],
+      ['DEPOSIT', 'INR', '1000000.00', 'starting balance'],
     ]);
     expect(b.rows[0]).toMatchObject({ side: 'SELL', quantity: 4, fee: '6.56', symbol: 'TCS' });
-    expect(b.rows[1]).toMatchObject({ symbol: 'TCS', quantity: null, cash_after: '100000.00' });
+    expect(b.rows[1]).toMatchObject({ symbol: 'TCS', quantity: null, cash_after: '1000000.00' });
 
     // The cancelled order's detail has its hold and release, which net to nothing.
     const detail = await call(t, 'GET', `/api/trading/order/${restingId}`, { token: alice.token });
@@ -236,7 +236,7 @@ describe.each(storeFactories())('transaction history on $name', (factory) => {
         '',
         '',
         '500.00',
-        '84086.88',
+        '984086.88',
         '',
         '',
         `adjustment:${admin.id}:goodwill credit`,
@@ -251,7 +251,7 @@ describe.each(storeFactories())('transaction history on $name', (factory) => {
         '4100.00',
         '13.12',
         '-16413.12',
-        '83586.88',
+        '983586.88',
         String(buyId),
         String(bought.trade_id),
         `trade:${String(bought.trade_id)}`,
@@ -265,8 +265,8 @@ describe.each(storeFactories())('transaction history on $name', (factory) => {
         '',
         '',
         '',
-        '100000.00',
-        '100000.00',
+        '1000000.00',
+        '1000000.00',
         '',
         '',
         'admin:starting balance',
@@ -286,7 +286,7 @@ describe.each(storeFactories())('transaction history on $name', (factory) => {
       text: true,
     });
     const [, row] = parseCsv(csv.text);
-    expect(row?.slice(7, 9)).toEqual(['-25.50', '99974.50']);
+    expect(row?.slice(7, 9)).toEqual(['-25.50', '999974.50']);
     expect(row?.at(-1)).toBe('Adjustment: =1+1, "fee" back');
     expect(csv.text).toContain(',"Adjustment: =1+1, ""fee"" back"\r\n');
   });

@@ -242,8 +242,14 @@ describe.each(storeFactories())('websocket channels on $name', (factory) => {
       (m) => (m.order as { order_id: number }).order_id === aliceOrder,
     );
     expect(status.order).toMatchObject({ status: 'OPEN', order_type: 'BUY', quantity: 2 });
+    // Every client, ours too, gets the original platform's `data` beside the fields.
+    expect(status.data).toEqual(status.order);
     const cash = await portfolio.next('portfolio_update', (m) => m.asset === 'INR');
     expect(cash.held).toBe(rupees((REFERENCE - 100 * TICK) * 2));
+    expect(cash.data).toMatchObject({
+      cash: { available: cash.available, held: cash.held },
+      holdings: [{ symbol: 'TCS', quantity: 1000, available: 1000, held: 0 }],
+    });
     const seen = orders.of('order_status').map((m) => (m.order as { order_id: number }).order_id);
     expect(seen).not.toContain(bobOrder);
     // Alice holds no TCS in an order: a TCS update could only be Bob's sell hold.

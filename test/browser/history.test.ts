@@ -58,7 +58,7 @@ describe.skipIf(skip !== undefined)('transaction history in chromium', { timeout
     await expect.poll(() => rows.count(), POLL).toBe(order.fills.length + 1);
 
     const texts = await page.getByTestId('transaction-text').allTextContents();
-    expect(texts.at(-1)).toBe('Deposit +₹1,00,000.00 — starting balance');
+    expect(texts.at(-1)).toBe('Deposit +₹10,00,000.00 — starting balance');
     const trades = texts.slice(0, -1).map((text) => BOUGHT.exec(text));
     expect(trades.every((m) => m !== null)).toBe(true);
     expect(trades.reduce((n, m) => n + Number(m?.[1]), 0)).toBe(filled);
@@ -72,7 +72,7 @@ describe.skipIf(skip !== undefined)('transaction history in chromium', { timeout
       .toBe(await rows.first().locator('td').nth(2).textContent());
     expect(
       paiseOf((await rows.first().locator('td').nth(2).textContent())?.replace(/[₹,]/g, '')),
-    ).toBe(100_000_00 - spent);
+    ).toBe(10_00_000_00 - spent);
 
     // The newest trade opens onto its postings: held cash out, shares in.
     await rows

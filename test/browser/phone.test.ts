@@ -111,7 +111,7 @@ describe.skipIf(skip !== undefined)('the terminal on a phone', { timeout: 90_000
     await expect.poll(() => nav.getByRole('link', { name: 'Portfolio' }).isVisible()).toBe(false);
     await expect
       .poll(() => page.getByTestId('cash-available').textContent(), POLL)
-      .toBe('₹1,00,000.00');
+      .toBe('₹10,00,000.00');
     for (const id of ['total-value', 'cash-available', 'cash-held', 'unrealized', 'realized']) {
       const figure = page.getByTestId(id);
       const fit = await page.evaluate<{ scroll: number; client: number }>(`(() => {

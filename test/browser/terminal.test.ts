@@ -85,7 +85,7 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
     await page.getByRole('link', { name: 'Portfolio' }).click();
     const holdings = page.getByTestId('holdings');
     await holdings.waitFor();
-    await expect.poll(() => page.getByTestId('cash-available').textContent()).toBe('₹1,00,000.00');
+    await expect.poll(() => page.getByTestId('cash-available').textContent()).toBe('₹10,00,000.00');
     await page.getByRole('link', { name: 'Trade' }).click();
     const ticket = page.getByRole('form', { name: 'Order ticket' });
     await ticket.getByLabel('Order type').selectOption('MARKET');
@@ -100,7 +100,7 @@ describe.skipIf(skip !== undefined)('trading terminal in chromium', { timeout: 6
     const tcs = page.locator('[data-testid="holdings"] [data-symbol="TCS"]');
     await expect.poll(() => tcs.count()).toBe(1);
     const cash = await page.getByTestId('cash-available').textContent();
-    expect(cash).not.toBe('₹1,00,000.00');
+    expect(cash).not.toBe('₹10,00,000.00');
     // With the portfolio open, another market buy (by a bot of the same user, over the API)
     // shows up live: shares and cash move without a reload.
     const quantityBefore = await tcs.locator('td').nth(1).textContent();

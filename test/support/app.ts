@@ -16,6 +16,9 @@ import { ensureKeyMaterial } from '../../src/store/key-files.ts';
 import { SymbolsRepo } from '../../src/store/symbols.repo.ts';
 import type { StoreFactory } from './stores.ts';
 
+/** A new account's cash, in paise: the default STARTING_BALANCE (config.test.ts pins it). */
+export const STARTING_CASH = loadConfig({}).startingBalance;
+
 /** Cheap argon2 parameters: the production ones are tested in password.test.ts. */
 export const FAST_HASHER = new PasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 });
 

@@ -14,8 +14,10 @@ import {
   bookUpdate,
   candleMessage,
   encode,
+  portfolioData,
   tickerMessage,
   tradePrint,
+  type PortfolioData,
   type ServerMessage,
 } from './messages.ts';
 import type { MarketChannel } from './protocol.ts';
@@ -60,6 +62,13 @@ export class Feed {
     portfolio: new Map(),
   };
   private readonly securityWatchers = new Set<SecurityWatcher>();
+  /**
+   * The balances of each user watching /ws/portfolio, by asset, as the published events left
+   * them: what `portfolio_update.data` is built from. Kept from the events rather than read from
+   * the ledger, which may hold commands not yet durable. Read from the view when the user's first
+   * connection opens (in the same turn as its snapshot, so the two agree) and when it reloads.
+   */
+  private readonly accounts = new Map<number, Map<string, { available: number; held: number }>>();
   /** Market connections that have not subscribed yet: they get every price change. */
   private readonly unsubscribed = new Set<Connection>();
   /** The price last announced per symbol, so a trade at the same price announces nothing. */
@@ -90,10 +99,20 @@ export class Feed {
 
   watch(stream: PrivateStream, userId: number, connection: Connection): void {
     add(this.watchers[stream], userId, connection);
+    if (stream === 'portfolio' && !this.accounts.has(userId)) this.readAccount(userId);
+  }
+
+  private readAccount(userId: number): void {
+    const assets = new Map<string, { available: number; held: number }>();
+    for (const b of this.market.balances(userId))
+      assets.set(b.asset, { available: b.available, held: b.held });
+    this.accounts.set(userId, assets);
   }
 
   unwatch(stream: PrivateStream, userId: number, connection: Connection): void {
     remove(this.watchers[stream], userId, connection);
+    if (stream === 'portfolio' && !this.watchers.portfolio.has(userId))
+      this.accounts.delete(userId);
   }
 
   watchSecurity(watcher: SecurityWatcher): void {
@@ -118,6 +137,22 @@ export class Feed {
    */
   publish(events: readonly MarketEvent[]): void {
     const traded = new Set<string>();
+    // A command is durable as a whole: every `portfolio_update` it sends carries the account
+    // after all of it (a fill's cash and shares updates, the same `data`), built once per user.
+    for (const e of events) {
+      if (e.kind === 'balance')
+        this.accounts.get(e.userId)?.set(e.asset, { available: e.available, held: e.held });
+    }
+    const built = new Map<number, PortfolioData>();
+    const dataOf = (userId: number): PortfolioData => {
+      let data = built.get(userId);
+      if (data === undefined) {
+        const assets = [...(this.accounts.get(userId) ?? [])];
+        data = portfolioData(assets.map(([asset, b]) => ({ asset, ...b })));
+        built.set(userId, data);
+      }
+      return data;
+    };
     for (const e of events) {
       switch (e.kind) {
         case 'book':
@@ -130,15 +165,18 @@ export class Feed {
           this.send(this.topics.get(`trades:${e.symbol}`), () => tradePrint(e));
           break;
         case 'order':
-          this.send(this.watchers.orders.get(e.userId), () => ({
-            type: 'order_status',
-            order: orderView(e.order),
-          }));
+          // `data` repeats `order` for the original platform's clients: the order is written
+          // twice in the frame, which only the user's own connections receive.
+          this.send(this.watchers.orders.get(e.userId), () => {
+            const order = orderView(e.order);
+            return { type: 'order_status', order, data: order };
+          });
           break;
         case 'balance':
           this.send(this.watchers.portfolio.get(e.userId), () => ({
             type: 'portfolio_update',
             ...balanceView(e.asset, e.available, e.held),
+            data: dataOf(e.userId),
           }));
           break;
       }
@@ -157,6 +195,7 @@ export class Feed {
 
   /** The view reloaded these symbols: every session resends what it showed of them. */
   resynced(symbols: readonly string[]): void {
+    for (const userId of this.accounts.keys()) this.readAccount(userId);
     for (const session of this.sessions) session.resynced?.(symbols);
   }
 

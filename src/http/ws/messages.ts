@@ -62,9 +62,11 @@ export type ServerMessage =
     }
   | { type: 'authenticated'; user_id: number }
   | { type: 'orders_snapshot'; orders: OrderView[] }
-  | { type: 'order_status'; order: OrderView }
+  /** `data` is the original platform's name for `order`: the same view, for its clients. */
+  | { type: 'order_status'; order: OrderView; data: OrderView }
   | { type: 'portfolio_snapshot'; balances: BalanceView[] }
-  | ({ type: 'portfolio_update' } & BalanceView)
+  /** One asset's balance, and in `data` (the original platform's shape) the whole account. */
+  | ({ type: 'portfolio_update'; data: PortfolioData } & BalanceView)
   | { type: 'security_snapshot'; events: RecordedSecurityEvent[]; status: SecurityStatus }
   | { type: 'security_event'; event: RecordedSecurityEvent }
   | { type: 'filtered'; severities: Severity[] | null; types: string[] | null }
@@ -77,6 +79,48 @@ export interface BalanceView {
   /** Cash as a decimal string of rupees, shares as a whole number. */
   available: string | number;
   held: string | number;
+}
+
+/**
+ * The account as `portfolio_update.data` carries it: the fields of GET /api/trading/portfolio
+ * that the ledger alone gives (`balance`, `cash`, and each holding's `symbol`, `quantity`,
+ * `available` and `held`). The prices, average prices and P&L of that answer are left out on
+ * purpose: the cost basis is a read of the user's whole trade history from the database, which
+ * per balance change would be an unbounded query on the fan-out path (synchronous and in commit
+ * order today), and a valuation sent only when the user's own balances change would be stale
+ * with every trade in the market. GET /api/trading/portfolio answers those.
+ */
+export interface PortfolioData {
+  /** Cash held or not, as decimal rupees (the original platform's name for `cash.total`). */
+  balance: string;
+  cash: { available: string; held: string; total: string };
+  /** Share balances other than zero, by symbol. */
+  holdings: { symbol: string; quantity: number; available: number; held: number }[];
+}
+
+/** An account's balances (cash and shares, in paise and shares) as `PortfolioData`. */
+export function portfolioData(
+  balances: Iterable<{ asset: string; available: number; held: number }>,
+): PortfolioData {
+  let cash = { available: 0, held: 0 };
+  const holdings: PortfolioData['holdings'] = [];
+  for (const b of balances) {
+    if (b.asset === CASH) cash = { available: b.available, held: b.held };
+    else if (b.available + b.held !== 0)
+      holdings.push({
+        symbol: b.asset,
+        quantity: b.available + b.held,
+        available: b.available,
+        held: b.held,
+      });
+  }
+  holdings.sort((a, b) => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0));
+  const total = formatPaise(cash.available + cash.held);
+  return {
+    balance: total,
+    cash: { available: formatPaise(cash.available), held: formatPaise(cash.held), total },
+    holdings,
+  };
 }
 
 /** Messages are encoded once and the same text goes to every subscriber. */

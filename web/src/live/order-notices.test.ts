@@ -91,6 +91,35 @@ describe('orderNotices', () => {
       status: 'PENDING_TRIGGER',
     });
     expect(orderNotices(pending, { ...pending, status: 'CANCELLED' })).toEqual([]);
+    expect(
+      orderNotices(pending, { ...pending, status: 'CANCELLED', cancel_reason: 'USER' }),
+    ).toEqual([]);
+    expect(orderNotices(pending, { ...pending, status: 'EXPIRED' })).toEqual([]);
+  });
+
+  it('tells a stop that triggers into an empty book and is cancelled, filled or not', () => {
+    const pending = order({
+      order_type: 'SELL',
+      order_mode: 'STOP_LOSS',
+      price: null,
+      stop_price: '1800.00',
+      status: 'PENDING_TRIGGER',
+    });
+    const unfilled = { ...pending, status: 'CANCELLED' as const };
+    expect(orderNotices(pending, { ...unfilled, cancel_reason: 'MARKET_NO_LIQUIDITY' })).toEqual([
+      'Stop triggered: SELL 3 INFY stop ₹1,800.00 (order #12)',
+    ]);
+    const partly = {
+      ...unfilled,
+      cancel_reason: 'MARKET_NO_LIQUIDITY',
+      filled_quantity: 1,
+      remaining_quantity: 2,
+      average_price: '1799.95',
+    };
+    expect(orderNotices(pending, partly)).toEqual([
+      'Stop triggered: SELL 3 INFY stop ₹1,800.00 (order #12)',
+      'Sold 1 INFY @ ₹1,799.95',
+    ]);
   });
 
   it('accounts for every share of a resting order filled in any number of steps', () => {

@@ -7,6 +7,25 @@ import { paiseOf, rupees, shares } from '../money.ts';
 
 const RESTING = new Set<string>(['OPEN', 'PARTIALLY_FILLED']);
 const LIVE_AFTER_TRIGGER = new Set<string>(['OPEN', 'PARTIALLY_FILLED', 'FILLED']);
+/** Why matching cancels an order: a stop cancelled for one of these had triggered first. */
+const CANCELLED_BY_MATCHING = new Set<string>([
+  'MARKET_NO_LIQUIDITY',
+  'PRICE_PROTECTION',
+  'SELF_TRADE',
+  'IOC_REMAINDER',
+  'FOK',
+]);
+
+/**
+ * Whether a stop triggered between `before` and `after`: it left PENDING_TRIGGER for the book,
+ * or for a cancel only matching gives (a stop-loss that met no bids within the market collar
+ * is cancelled in the same turn it triggers), not for its owner's cancel or its expiry.
+ */
+function triggered(before: Order | undefined, after: Order): boolean {
+  if (before?.status !== 'PENDING_TRIGGER') return false;
+  if (LIVE_AFTER_TRIGGER.has(after.status) || after.filled_quantity > 0) return true;
+  return after.status === 'CANCELLED' && CANCELLED_BY_MATCHING.has(after.cancel_reason ?? '');
+}
 
 /** "BUY 3 INFY @ ₹1,862.60", "SELL 3 INFY stop ₹1,800.00", "BUY 2 TCS at market". */
 export function orderTerms(order: Order): string {
@@ -39,7 +58,7 @@ function newFillPaise(before: Order | undefined, after: Order): number {
  */
 export function orderNotices(before: Order | undefined, after: Order): string[] {
   const notices: string[] = [];
-  if (before?.status === 'PENDING_TRIGGER' && LIVE_AFTER_TRIGGER.has(after.status))
+  if (triggered(before, after))
     notices.push(`Stop triggered: ${orderTerms(after)} (order #${after.order_id})`);
   const filled = after.filled_quantity - (before?.filled_quantity ?? 0);
   if (filled > 0) {

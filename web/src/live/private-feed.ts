@@ -84,7 +84,8 @@ export function useOrders(): Map<number, Order> | undefined {
   return orders;
 }
 
-export type Balance = Omit<MessageOf<'portfolio_update'>, 'type'>;
+/** One asset's balance; `data` (the account, for the original platform's clients) is dropped. */
+export type Balance = Omit<MessageOf<'portfolio_update'>, 'type' | 'data'>;
 
 /** Cash and share balances by asset, live from /ws/portfolio. */
 export function useBalances(): Map<string, Balance> | undefined {
@@ -95,7 +96,7 @@ export function useBalances(): Map<string, Balance> | undefined {
         if (message.type === 'portfolio_snapshot')
           setBalances(new Map(message.balances.map((b) => [b.asset, b])));
         else if (message.type === 'portfolio_update') {
-          const { type: _type, ...balance } = message;
+          const { type: _type, data: _data, ...balance } = message;
           setBalances((current) => new Map(current).set(balance.asset, balance));
         }
       }),
