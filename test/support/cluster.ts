@@ -74,6 +74,8 @@ export async function startCluster(options: {
   nodes: number;
   leaseMs: number;
   extra?: Record<string, string>;
+  /** Runs on the initialised schema before any node starts (a benchmark's seeded book). */
+  seed?: (schema: string) => Promise<void>;
 }): Promise<TestCluster> {
   const schema = `c_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: options.databaseUrl });
@@ -96,6 +98,16 @@ export async function startCluster(options: {
     ...options.extra,
   };
   await runToEnd({ ...env, DATA_DIR: join(dir, 'n1') });
+  try {
+    await options.seed?.(schema);
+  } catch (error) {
+    const client = new pg.Client({ connectionString: options.databaseUrl });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const nodes: Node[] = [];
   for (let i = 1; i <= options.nodes; i += 1) {
     const port = await freePort();
