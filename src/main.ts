@@ -72,28 +72,13 @@ async function start(): Promise<void> {
     },
     'exchange provisioned',
   );
+  const deps = { config, store, keys, keyring, logger, securityLog, https: tls?.serverOptions };
   if (config.cluster !== undefined) {
-    await startClusterNode({
-      config,
-      store,
-      keys,
-      keyring,
-      logger,
-      securityLog,
-      https: tls?.serverOptions,
-    });
+    await startClusterNode(deps);
     return;
   }
 
-  const exchange = await buildExchange({
-    config,
-    store,
-    keys,
-    keyring,
-    logger,
-    securityLog,
-    https: tls?.serverOptions,
-  });
+  const exchange = await buildExchange(deps);
   const { app } = exchange;
   void store.writerLost?.then((error) => {
     exchange.venue.exchange.stop(`${error.message}: this process no longer writes the database`);

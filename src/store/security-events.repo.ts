@@ -1,10 +1,25 @@
 // All SQL about security events.
 
-import type { Insertable, Kysely } from 'kysely';
+import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { AuditRows } from '../audit/leaf.ts';
 import { insertAuditRows } from './audit.repo.ts';
 import { UNFENCED, type WriteFence } from './fence.ts';
 import type { Database, SecurityEventRow, SecurityEventsTable, Severity } from './schema.ts';
+
+/** Inside `tx`: the event's row, then the audit leaves `audit` makes for its id. */
+async function storeWithLeaves(
+  tx: Transaction<Database>,
+  event: Insertable<SecurityEventsTable>,
+  audit: (id: number) => AuditRows,
+): Promise<number> {
+  const row = await tx
+    .insertInto('security_events')
+    .values(event)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await insertAuditRows(tx, audit(row.id));
+  return row.id;
+}
 
 export class SecurityEventsRepo {
   constructor(
@@ -19,13 +34,7 @@ export class SecurityEventsRepo {
   ): Promise<number> {
     return this.db.transaction().execute(async (tx) => {
       await this.fence.check(tx);
-      const row = await tx
-        .insertInto('security_events')
-        .values(event)
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await insertAuditRows(tx, audit(row.id));
-      return row.id;
+      return storeWithLeaves(tx, event, audit);
     });
   }
 
@@ -60,13 +69,7 @@ export class SecurityEventsRepo {
         .executeTakeFirst();
       if (Number(taken.numDeletedRows) !== 1) return undefined;
       const { id: _queuedId, ...event } = queued;
-      const row = await tx
-        .insertInto('security_events')
-        .values(event)
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await insertAuditRows(tx, audit(row.id));
-      return row.id;
+      return storeWithLeaves(tx, event, audit);
     });
   }
 
