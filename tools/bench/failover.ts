@@ -23,6 +23,7 @@ import {
 } from '../../test/support/cluster.ts';
 import { postJson, takeOverAdmin } from '../exchange-process.ts';
 import { seedRestingOrders } from './resting-orders.ts';
+import { benchExchangeOptions } from './sequencer-fixture.ts';
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: number): number =>
@@ -320,14 +321,7 @@ async function recoveries(sizes: readonly number[]): Promise<void> {
         trading,
         symbols,
         audit,
-        options: {
-          feeAccount,
-          makerFeeBps: 0,
-          takerFeeBps: 0,
-          marketCollarBps: 500,
-          priceBandBps: 2_000,
-          now,
-        },
+        options: benchExchangeOptions(feeAccount, now),
       });
       const recoverMs = performance.now() - started;
       if (recovered.problems.length > 0 || recovered.openOrders !== rows || rows !== size) {

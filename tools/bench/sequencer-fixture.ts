@@ -17,6 +17,18 @@ import { SymbolsRepo } from '../../src/store/symbols.repo.ts';
 import { TradingRepo } from '../../src/store/trading.repo.ts';
 import { UsersRepo } from '../../src/store/users.repo.ts';
 
+/** The exchange's settings every benchmark runs with: no fees, the default collar and band. */
+export function benchExchangeOptions(feeAccount: number, now: () => number) {
+  return {
+    feeAccount,
+    makerFeeBps: 0,
+    takerFeeBps: 0,
+    marketCollarBps: 500,
+    priceBandBps: 2_000,
+    now,
+  };
+}
+
 export interface SequencerFixture {
   exchange: Exchange;
   repo: TradingRepo;
@@ -57,15 +69,7 @@ export async function openSequencer(options: {
     trading: repo,
     symbols,
     audit,
-    options: {
-      feeAccount,
-      makerFeeBps: 0,
-      takerFeeBps: 0,
-      marketCollarBps: 500,
-      priceBandBps: 2_000,
-      now,
-      ...options.exchange,
-    },
+    options: { ...benchExchangeOptions(feeAccount, now), ...options.exchange },
   });
   if (problems.length > 0) throw new Error(`recovery: ${problems.join('; ')}`);
   for (const id of traders) {
